@@ -1,0 +1,47 @@
+# Retrace: the README's two commands are `make run` and `make test`.
+# VENV may point outside the clone (CI keeps one per requirements hash).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(REQ_HASH)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint schema bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+	$(PY) manage.py install_face_weights
+
+# Embedded default: SQLite, local media and a filesystem broker under var/; web and worker together.
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py seed_demo
+	VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) ./deploy/run-embedded.sh
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --file var/openapi.check.yaml --validate --fail-on-warn
+	diff -u openapi.yaml var/openapi.check.yaml || (echo "openapi.yaml is stale: run 'make schema'" && exit 1)
+
+test: install lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+schema: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --file openapi.yaml --validate --fail-on-warn
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf var/broker var/test-media var/test.sqlite3*

@@ -1,0 +1,82 @@
+"""Who may see what: the one place the access rules live.
+
+Every API view, page and admin screen gets its querysets through these selectors, so a rule
+changed here changes everywhere. The rules (DESIGN.md, "Who uses it"):
+
+- nobody sees anything outside their force;
+- a shop worker sees only their own stores (and what hangs off them), never other stores;
+- beat officers and force admins see their whole force;
+- a user without a role, or without a force, sees nothing.
+"""
+
+from django.db.models import Model, Q, QuerySet
+
+from accounts.models import Beat, Force, Retailer, Store, User
+
+
+def has_usable_role(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.role and user.force_id)
+
+
+def scope_by_store(qs: QuerySet, user, *, store_path: str = "store") -> QuerySet:
+    """Rows that hang off a store (incidents, evidence, ...): a worker's stores, or the user's force."""
+    if not has_usable_role(user):
+        return qs.none()
+    if user.is_shop_worker:
+        return qs.filter(**{f"{store_path}__in": user.stores.values("pk")})
+    return qs.filter(**{f"{store_path}__beat__force_id": user.force_id})
+
+
+def scope_to_police(qs: QuerySet, user, *, force_path: str = "force") -> QuerySet:
+    """Police-only rows of a force (offenders, orders, cases): never visible to shop workers."""
+    if not has_usable_role(user) or not user.is_police:
+        return qs.none()
+    return qs.filter(**{f"{force_path}_id": user.force_id})
+
+
+def forces_for(user) -> QuerySet[Force]:
+    if not has_usable_role(user):
+        return Force.objects.none()
+    return Force.objects.filter(pk=user.force_id)
+
+
+def beats_for(user) -> QuerySet[Beat]:
+    if not has_usable_role(user):
+        return Beat.objects.none()
+    if user.is_shop_worker:
+        return Beat.objects.filter(stores__in=user.stores.values("pk")).distinct()
+    return Beat.objects.filter(force_id=user.force_id)
+
+
+def stores_for(user) -> QuerySet[Store]:
+    qs = Store.objects.select_related("retailer", "beat__force")
+    if not has_usable_role(user):
+        return qs.none()
+    if user.is_shop_worker:
+        return qs.filter(pk__in=user.stores.values("pk"))
+    return qs.filter(beat__force_id=user.force_id)
+
+
+def retailers_for(user) -> QuerySet[Retailer]:
+    """Retailers with a store the user may see (force admins also see retailers with no stores yet)."""
+    if not has_usable_role(user):
+        return Retailer.objects.none()
+    condition = Q(stores__in=stores_for(user).values("pk"))
+    if user.is_force_admin:
+        condition |= Q(stores__isnull=True)
+    return Retailer.objects.filter(condition).distinct()
+
+
+def users_for(user) -> QuerySet[User]:
+    """Force admins see their force's users; everyone else sees only themselves."""
+    if not has_usable_role(user):
+        return User.objects.none()
+    if user.is_force_admin:
+        return User.objects.filter(force_id=user.force_id)
+    return User.objects.filter(pk=user.pk)
+
+
+def can_see(user, obj: Model) -> bool:
+    """True when ``obj`` is in the user's scope for its type (for checks outside a queryset)."""
+    selector = {Force: forces_for, Beat: beats_for, Store: stores_for, Retailer: retailers_for, User: users_for}
+    return selector[type(obj)](user).filter(pk=obj.pk).exists()

@@ -1,0 +1,150 @@
+"""Accounts API: tokens, the signed-in user, and the organisations each role may see."""
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import exceptions, generics, serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import access
+from accounts.models import Beat, Force, Retailer, Store, User
+from accounts.permissions import IsForceAdmin
+from core.exceptions import ErrorCode
+
+
+class TokenCreateApi(APIView):
+    """Exchange a username and password for an API token (expires after API_TOKEN_TTL_HOURS)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request):
+        return 'Token realm="api"'  # so a failed sign-in is a 401, not a 403
+
+    class TokenCreateInputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+    class TokenCreateOutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(
+        request=TokenCreateInputSerializer,
+        responses=TokenCreateOutputSerializer,
+        auth=[],
+        examples=[OpenApiExample("Sign in", value={"username": "officer", "password": "..."}, request_only=True)],
+    )
+    def post(self, request):
+        serializer = self.TokenCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request=request, **serializer.validated_data)
+        if user is None:
+            exc = exceptions.AuthenticationFailed("Wrong username or password.")
+            exc.retrace_code = ErrorCode.AUTHENTICATION_FAILED
+            raise exc
+        # A fresh token each time: an old (possibly expired) one is replaced.
+        Token.objects.filter(user=user).delete()
+        token = Token.objects.create(user=user)
+        return Response({"token": token.key, "expires_at": token.created + settings.API_TOKEN_TTL})
+
+
+class ForceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Force
+        fields = ["id", "name", "code"]
+
+
+class BeatSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Beat
+        fields = ["id", "name", "force"]
+
+
+class RetailerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Retailer
+        fields = ["id", "name"]
+
+
+class StoreSerializer(serializers.ModelSerializer):
+    retailer = RetailerSerializer()
+    force = serializers.IntegerField(source="beat.force_id")
+
+    class Meta:
+        model = Store
+        fields = ["id", "code", "name", "retailer", "address", "postcode", "latitude", "longitude", "beat", "force"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "role", "force", "stores", "beats"]
+
+
+class MeApi(APIView):
+    """The signed-in user, their role and memberships. Works for a user without a role too."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=UserSerializer)
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+
+class ForceListApi(generics.ListAPIView):
+    serializer_class = ForceSerializer
+
+    def get_queryset(self):
+        return access.forces_for(self.request.user)
+
+
+class BeatListApi(generics.ListAPIView):
+    serializer_class = BeatSerializer
+
+    def get_queryset(self):
+        return access.beats_for(self.request.user)
+
+
+class RetailerListApi(generics.ListAPIView):
+    serializer_class = RetailerSerializer
+
+    def get_queryset(self):
+        return access.retailers_for(self.request.user)
+
+
+class StoreListApi(generics.ListAPIView):
+    serializer_class = StoreSerializer
+    filterset_fields = ["retailer", "beat", "postcode"]
+
+    def get_queryset(self):
+        return access.stores_for(self.request.user)
+
+
+class StoreDetailApi(generics.RetrieveAPIView):
+    serializer_class = StoreSerializer
+
+    def get_queryset(self):
+        return access.stores_for(self.request.user)
+
+
+class UserListApi(generics.ListAPIView):
+    """Force admins only: the users of their force."""
+
+    serializer_class = UserSerializer
+    permission_classes = [IsForceAdmin]
+    filterset_fields = ["role"]
+
+    def get_queryset(self):
+        return access.users_for(self.request.user).order_by("username")
+
+
+class UserDetailApi(generics.RetrieveAPIView):
+    serializer_class = UserSerializer
+    permission_classes = [IsForceAdmin]
+
+    def get_queryset(self):
+        return access.users_for(self.request.user)

@@ -1,0 +1,14 @@
+"""The Celery app. Settings come from Django's, prefixed CELERY_.
+
+https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("retrace")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,30 @@
+"""Settings for pytest. DATABASE_URL / CELERY_BROKER_URL move the suite onto PostgreSQL and Redis."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR, env
+
+DEBUG = False
+# Tasks run in-process in unit tests; the worker tests start a real worker process.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_EAGER_PROPAGATES = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = VAR_DIR / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file (not :memory:) so that a worker process started by a test can share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+DEMO_LOGINS_ALLOWED = env.bool("RETRACE_DEMO_LOGINS_ALLOWED", default=True)
+# Tests use their own broker folder so they never take tasks queued by `make run`.
+if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
+    _test_broker = VAR_DIR / "test-broker"
+    for _sub in ("out", "processed"):
+        (_test_broker / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_test_broker / "out"),
+        "data_folder_out": str(_test_broker / "out"),
+        "processed_folder": str(_test_broker / "processed"),
+        "store_processed": False,
+    }

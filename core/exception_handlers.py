@@ -1,0 +1,74 @@
+"""One JSON error shape for every API error: ``{"message": str, "code": str, "fields": {...}}``.
+
+Follows HackSoft's styleguide: DRF's own exceptions, Django's ValidationError/Http404/
+PermissionDenied and our ApplicationError all come out the same way.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+from core.exceptions import ApplicationError, ErrorCode
+
+logger = logging.getLogger(__name__)
+
+
+def error_body(message: str, code: str, fields: dict | None = None) -> dict:
+    return {"message": message, "code": str(code), "fields": fields or {}}
+
+
+def _flatten(detail) -> str:
+    if isinstance(detail, list):
+        return " ".join(_flatten(d) for d in detail)
+    if isinstance(detail, dict):
+        return " ".join(f"{k}: {_flatten(v)}" for k, v in detail.items())
+    return str(detail)
+
+
+def _validation_body(exc: exceptions.ValidationError) -> dict:
+    detail = exc.detail
+    if isinstance(detail, dict):
+        non_field = detail.get("non_field_errors")
+        fields = {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
+        fields.pop("non_field_errors", None)
+        if non_field:
+            message = _flatten(non_field)
+        else:
+            first = next(iter(fields.items()), None)
+            message = f"Invalid input: {first[0]}: {first[1][0]}" if first else "Invalid input."
+        return error_body(message, ErrorCode.INVALID, fields)
+    return error_body(_flatten(detail), ErrorCode.INVALID)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(exc.message, exc.code, exc.fields), status=exc.status_code)
+
+    response = exception_handler(exc, context)
+    if response is None:
+        # Unexpected: log it and still answer in the documented shape.
+        logger.exception("Unhandled API error", exc_info=exc)
+        return Response(
+            error_body("Something went wrong on our side; it has been logged.", ErrorCode.SERVER_ERROR),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = _validation_body(exc)
+        return response
+    code = getattr(exc, "retrace_code", None) or exc.get_codes()
+    response.data = error_body(_flatten(exc.detail), code if isinstance(code, str) else ErrorCode.INVALID)
+    return response

@@ -1,0 +1,1 @@
+# Incidents and evidence files: filled in by the incidents issue.

@@ -1,0 +1,1 @@
+# Offenders, reference photos, CBOs and prohibitions: filled in by the orders issue.

@@ -1,0 +1,1 @@
+# Face templates and evidence processing records: filled in by the recognition issue.

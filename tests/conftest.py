@@ -1,0 +1,188 @@
+"""Shared fixtures. Tests that need PostgreSQL, Redis or the face dataset skip with a reason on a
+laptop without them, and fail instead when CI=true (CI must run them)."""
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Beat, Force, Retailer, Store, User
+from tests.factories import BeatFactory, ForceFactory, RetailerFactory, StoreFactory, UserFactory
+
+PASSWORD = "correct-horse-battery"
+REPO = Path(__file__).resolve().parent.parent
+FACES = REPO.parent / "shared" / "datasets" / "faces"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip with ``reason`` when something the test needs is missing; in CI, fail instead."""
+    if available:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: this must run in CI)")
+    pytest.skip(reason)
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Tests never leave this machine: connections outside loopback fail loudly."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0") and "/" not in host:
+            raise RuntimeError(f"Network access to {host!r} is blocked in tests")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def client_for(user: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@dataclass
+class Side:
+    """One force with everything in it, so every test can also check the other force's view."""
+
+    force: Force
+    beat: Beat
+    other_beat: Beat
+    retailer: Retailer
+    store: Store
+    sibling_store: Store  # same retailer, same force, the worker is not a member
+    other_retailer_store: Store
+    worker: User
+    officer: User
+    admin: User
+
+
+def _side(prefix: str, retailer: Retailer, other_retailer: Retailer) -> Side:
+    force = ForceFactory(name=f"{prefix} Constabulary", code=prefix.lower())
+    beat = BeatFactory(force=force, name=f"{prefix} North")
+    other_beat = BeatFactory(force=force, name=f"{prefix} South")
+    store = StoreFactory(retailer=retailer, beat=beat, code=f"{prefix}-1")
+    sibling = StoreFactory(retailer=retailer, beat=other_beat, code=f"{prefix}-2")
+    other_store = StoreFactory(retailer=other_retailer, beat=beat, code=f"{prefix}-3")
+    R = User.Role
+    return Side(
+        force=force,
+        beat=beat,
+        other_beat=other_beat,
+        retailer=retailer,
+        store=store,
+        sibling_store=sibling,
+        other_retailer_store=other_store,
+        worker=UserFactory(username=f"{prefix}-worker", role=R.SHOP_WORKER, force=force, stores=[store]),
+        officer=UserFactory(username=f"{prefix}-officer", role=R.BEAT_OFFICER, force=force, beats=[beat]),
+        admin=UserFactory(username=f"{prefix}-admin", role=R.FORCE_ADMIN, force=force),
+    )
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    norole: User
+
+
+@pytest.fixture
+def world(db) -> World:
+    r1, r2 = RetailerFactory(name="Northway Foods"), RetailerFactory(name="Valu Corner")
+    return World(a=_side("A", r1, r2), b=_side("B", r1, r2), norole=UserFactory(username="norole"))
+
+
+def database_url_for_subprocess() -> str:
+    """A DATABASE_URL that points a child process (worker, gunicorn) at this test run's database."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def subprocess_env(**extra: str) -> dict:
+    from django.conf import settings
+
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url_for_subprocess(),
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        RETRACE_VAR_DIR=str(settings.VAR_DIR),
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        CELERY_TASK_ALWAYS_EAGER="false",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real Celery worker process on the configured broker (Redis in CI, the filesystem transport
+    on a laptop), sharing this test's database. Tasks sent while it runs go to it, not eagerly."""
+    import subprocess
+    import sys
+
+    from config.celery import app
+
+    app.control.purge()  # nothing left over from an earlier run
+    log = tmp_path / "worker.log"
+    cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "INFO"]
+    cmd += ["--queues", "default,recognition", "--without-mingle", "--without-gossip", "--hostname", "test@%h"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=subprocess_env(), stdout=out, stderr=subprocess.STDOUT)
+    app.conf.task_always_eager = False
+    try:
+        yield proc
+    finally:
+        app.conf.task_always_eager = True
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if proc.returncode not in (0, -15):
+            print(log.read_text()[-4000:])
+
+
+def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = "condition"):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
