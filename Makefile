@@ -44,4 +44,4 @@ bench: install
 	$(PY) -m bench
 
 clean:
-	rm -rf var/broker var/test-media var/test.sqlite3*
+	rm -rf var/broker var/test-*

@@ -214,9 +214,15 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Incidents -----------------------------------------------------------------------------
+
+# Orders --------------------------------------------------------------------------------
+
 # Face recognition ----------------------------------------------------------------------
 # DeepFace reads its weights from $DEEPFACE_HOME/.deepface/weights; nothing is downloaded.
 DEEPFACE_HOME = Path(env("DEEPFACE_HOME", default=str(VAR_DIR)))
+
+# Cases ---------------------------------------------------------------------------------
 
 # Logging -------------------------------------------------------------------------------
 LOGGING = {

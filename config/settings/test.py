@@ -8,18 +8,21 @@ DEBUG = False
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = VAR_DIR / "test-media"
+# RETRACE_TEST_SLOT keeps concurrent test runs on one machine apart (media, SQLite file, broker).
+TEST_DIR = VAR_DIR / f"test-{env('RETRACE_TEST_SLOT', default='main')}"
+MEDIA_ROOT = TEST_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so that a worker process started by a test can share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    TEST_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(TEST_DIR / "test.sqlite3")}
 DEMO_LOGINS_ALLOWED = env.bool("RETRACE_DEMO_LOGINS_ALLOWED", default=True)
 # Tests use their own broker folder so they never take tasks queued by `make run`.
 if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
-    _test_broker = VAR_DIR / "test-broker"
+    _test_broker = TEST_DIR / "broker"
     for _sub in ("out", "processed"):
         (_test_broker / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -1,0 +1,3 @@
+"""Portal pages of cases (mounted at the site root)."""
+
+urlpatterns: list = []

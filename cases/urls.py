@@ -1,0 +1,3 @@
+"""API routes of cases (mounted under /api/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Portal pages of incidents (mounted at the site root)."""
+
+urlpatterns: list = []

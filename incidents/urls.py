@@ -1,0 +1,3 @@
+"""API routes of incidents (mounted under /api/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Portal pages of orders (mounted at the site root)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Portal pages of recognition (mounted at the site root)."""
+
+urlpatterns: list = []

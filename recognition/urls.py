@@ -1,0 +1,3 @@
+"""API routes of recognition (mounted under /api/)."""
+
+urlpatterns: list = []
