@@ -186,3 +186,37 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = "c
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture
+def browser_page(live_server, monkeypatch):
+    """A Playwright page in Debian's Chromium (apt-get install chromium), against live_server.
+
+    Playwright's sync API runs an event loop in this thread; Django's async-safety check would
+    then refuse the test's own database calls, so it is relaxed for browser tests only."""
+    import shutil
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    require(Path(chromium).exists(), "Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"]
+    args += ["--disable-component-update", "--disable-sync"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=args)
+        page = browser.new_page()
+        page.set_default_timeout(20_000)
+        page.base_url = live_server.url
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def browser_login(page, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{page.base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
