@@ -9,7 +9,12 @@ PORT="${PORT:-8000}"
 "$PY" -m celery -A config worker --beat --loglevel INFO --concurrency 1 \
     --schedule var/celerybeat-schedule --queues default,recognition &
 WORKER=$!
-trap 'kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true' EXIT INT TERM
+stop_worker() {
+    kill -TERM "$WORKER" 2>/dev/null || return 0
+    for _ in $(seq 1 15); do kill -0 "$WORKER" 2>/dev/null || return 0; sleep 1; done
+    kill -KILL "$WORKER" 2>/dev/null || true  # warm shutdown took too long
+}
+trap stop_worker EXIT INT TERM
 
 echo "Retrace on http://$HOST:$PORT/ (API docs: http://$HOST:$PORT/api/docs/). Ctrl-C stops web and worker."
 "$PY" -m gunicorn config.wsgi:application -c deploy/gunicorn.conf.py --bind "$HOST:$PORT"
