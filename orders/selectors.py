@@ -1,0 +1,160 @@
+"""Reads of orders. The question everything else asks is answered here, once:
+
+    which orders, in force and served, prohibited this person (or anyone) from this store at this moment?
+
+A moment is turned into its UK local day (settings.TIME_ZONE, Europe/London, so BST is respected)
+and every period is inclusive of its first and last day. An order is in force on day ``d`` when it
+was served on or before ``d``, took effect on or before ``d``, and ``d`` is no later than its end
+date (unless indefinite) and earlier than its discharge day and the day a full order replaced it.
+A prohibition is in effect when its own period (if any) and any variation that added or removed it
+allow ``d``. Whether it covers a store is decided at query time, from the store as it is now: a
+store that opened inside a zone after the order was made is covered.
+"""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts import access
+from accounts.models import Store
+from orders import geo
+from orders.models import Offender, Order, Prohibition
+
+
+def local_day(at: datetime.datetime | datetime.date) -> datetime.date:
+    """The UK local day of a moment. A bare date is taken as already local; a naive datetime is refused."""
+    if isinstance(at, datetime.datetime):
+        if timezone.is_naive(at):
+            raise ValueError("A moment must be timezone-aware (use timezone.now() or an aware datetime).")
+        return timezone.localdate(at)
+    return at
+
+
+def order_in_force_q(day: datetime.date, prefix: str = "") -> Q:
+    """Q for orders in force and served on ``day``; ``prefix`` (e.g. "order__") reaches the order from another model."""
+
+    def f(name: str) -> str:
+        return prefix + name
+
+    return (
+        Q(**{f("served_on__isnull"): False, f("served_on__lte"): day, f("effective_from__lte"): day})
+        & (Q(**{f("indefinite"): True}) | Q(**{f("ends_on__gte"): day}))
+        & (Q(**{f("discharged_on__isnull"): True}) | Q(**{f("discharged_on__gt"): day}))
+        & (Q(**{f("superseded_on__isnull"): True}) | Q(**{f("superseded_on__gt"): day}))
+    )
+
+
+def prohibition_in_effect_q(day: datetime.date) -> Q:
+    """Q for prohibitions whose own period and variations allow ``day`` (the order is checked separately)."""
+    return (
+        (Q(starts_on__isnull=True) | Q(starts_on__lte=day))
+        & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        & (Q(added_on__isnull=True) | Q(added_on__lte=day))
+        & (Q(removed_on__isnull=True) | Q(removed_on__gt=day))
+    )
+
+
+def orders_in_force(*, at: datetime.datetime | datetime.date, force_id: int | None = None) -> QuerySet[Order]:
+    qs = Order.objects.filter(order_in_force_q(local_day(at)))
+    if force_id is not None:
+        qs = qs.filter(offender__force_id=force_id)
+    return qs
+
+
+def gallery_offender_ids(*, force_id: int, at: datetime.datetime) -> set[int]:
+    """Offenders of the force with at least one order in force and served at ``at``: the face gallery."""
+    return set(orders_in_force(at=at, force_id=force_id).values_list("offender_id", flat=True))
+
+
+def prohibition_covers_store(prohibition: Prohibition, store: Store) -> bool:
+    """Whether the prohibition's premises, area or zone take in the store (its period is not considered)."""
+    kind = Prohibition.Kind
+    if prohibition.kind == kind.PREMISES:
+        return any(s.pk == store.pk for s in prohibition.stores.all())
+    if prohibition.kind == kind.RETAILER_AREA:
+        if prohibition.retailer_id != store.retailer_id:
+            return False
+        if any(b.pk == store.beat_id for b in prohibition.beats.all()):
+            return True
+        return prohibition.has_circle and _in_circle(prohibition, store)
+    if prohibition.kind == kind.ZONE:
+        if prohibition.polygon and geo.polygon_contains(prohibition.polygon, lat=store.latitude, lon=store.longitude):
+            return True
+        return prohibition.has_circle and _in_circle(prohibition, store)
+    return False
+
+
+def _in_circle(prohibition: Prohibition, store: Store) -> bool:
+    return geo.within_radius(
+        lat=store.latitude,
+        lon=store.longitude,
+        centre_lat=prohibition.centre_latitude,
+        centre_lon=prohibition.centre_longitude,
+        radius_m=prohibition.radius_m,
+    )
+
+
+def prohibitions_in_force(
+    *, store: Store, at: datetime.datetime | datetime.date, offender: Offender | None = None
+) -> list[Prohibition]:
+    """Prohibitions of orders in force and served at ``at`` that cover ``store`` at ``at``: the one query.
+
+    ``offender=None`` asks about anyone. Only orders held by the store's force count (a prohibition
+    can only name premises of its own force)."""
+    day = local_day(at)
+    qs = Prohibition.objects.filter(
+        order_in_force_q(day, prefix="order__"),
+        prohibition_in_effect_q(day),
+        order__offender__force_id=store.beat.force_id,
+    )
+    if offender is not None:
+        qs = qs.filter(order__offender=offender)
+    named = Prohibition.stores.through.objects.filter(prohibition_id=OuterRef("pk"), store_id=store.pk)
+    qs = qs.filter(
+        (Q(kind=Prohibition.Kind.PREMISES) & Exists(named))
+        | Q(kind=Prohibition.Kind.RETAILER_AREA, retailer_id=store.retailer_id)
+        | Q(kind=Prohibition.Kind.ZONE)
+    )
+    qs = qs.select_related("order__offender").prefetch_related("stores", "beats").order_by("order_id", "pk")
+    return [p for p in qs if prohibition_covers_store(p, store)]
+
+
+def breaching_prohibitions(*, offender: Offender, store: Store, at: datetime.datetime) -> list[Prohibition]:
+    """The offender's prohibitions (orders in force and served) that made presence at ``store`` at ``at`` a breach."""
+    return prohibitions_in_force(store=store, at=at, offender=offender)
+
+
+def orders_prohibiting(*, store: Store, at: datetime.datetime) -> list[Order]:
+    """Orders in force and served at ``at`` with a prohibition covering ``store`` (anyone's)."""
+    seen: dict[int, Order] = {}
+    for p in prohibitions_in_force(store=store, at=at):
+        seen.setdefault(p.order_id, p.order)
+    return list(seen.values())
+
+
+def stores_covered(prohibition: Prohibition) -> list[Store]:
+    """Stores of the order's force that the prohibition covers now (for showing it to an admin)."""
+    force_id = prohibition.order.offender.force_id
+    stores = Store.objects.filter(beat__force_id=force_id).select_related("retailer", "beat")
+    if prohibition.kind == Prohibition.Kind.PREMISES:
+        return list(prohibition.stores.select_related("retailer", "beat"))
+    if prohibition.kind == Prohibition.Kind.RETAILER_AREA:
+        stores = stores.filter(retailer_id=prohibition.retailer_id)
+    return [s for s in stores if prohibition_covers_store(prohibition, s)]
+
+
+# Scoped reads for the API and admin ---------------------------------------------------------
+
+
+def offenders_for(user) -> QuerySet[Offender]:
+    """Police of the force see its offenders; shop workers and users without a role see none."""
+    return access.scope_to_police(Offender.objects.all(), user)
+
+
+def orders_for(user) -> QuerySet[Order]:
+    return access.scope_to_police(Order.objects.select_related("offender"), user, force_path="offender__force")
+
+
+def offender_in_gallery(*, offender: Offender, at: datetime.datetime) -> bool:
+    return offender.pk in gallery_offender_ids(force_id=offender.force_id, at=at)
