@@ -1,3 +1,11 @@
 """API routes of incidents (mounted under /api/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from incidents import apis
+
+urlpatterns = [
+    path("incidents/", apis.IncidentCollectionApi.as_view(), name="api-incidents"),
+    path("incidents/<int:incident_id>/", apis.IncidentDetailApi.as_view(), name="api-incident"),
+    path("incidents/<int:incident_id>/evidence/", apis.IncidentEvidenceApi.as_view(), name="api-incident-evidence"),
+]

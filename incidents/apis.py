@@ -1,0 +1,223 @@
+"""Incidents API: the same services and selectors as the portal.
+
+Outside a user's scope an incident is 404 (not 403), so its existence does not leak.
+"""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import access
+from accounts.permissions import HasRole, IsShopWorker
+from core.pagination import DefaultPagination
+from incidents import selectors, services
+from incidents.models import Evidence, Incident
+
+
+class IncidentStoreOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    retailer = serializers.CharField(source="retailer.name")
+    postcode = serializers.CharField()
+
+
+class EvidenceOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evidence
+        fields = ["id", "original_name", "size", "content_type", "kind", "sha256", "uploaded_by", "uploaded_at"]
+
+
+class IncidentOutputSerializer(serializers.ModelSerializer):
+    store = IncidentStoreOutputSerializer()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "reference",
+            "store",
+            "reported_by",
+            "occurred_at",
+            "category",
+            "ongoing",
+            "injured",
+            "weapon",
+            "description",
+            "goods_value",
+            "offender_description",
+            "priority",
+            "priority_reason",
+            "response_target_minutes",
+            "status",
+            "created_at",
+        ]
+
+
+def _incident_or_404(request, incident_id: int) -> Incident:
+    incident = selectors.incident_get(user=request.user, incident_id=incident_id)
+    if incident is None:
+        raise Http404
+    return incident
+
+
+def _files(request) -> list:
+    return request.FILES.getlist("files") if hasattr(request.FILES, "getlist") else []
+
+
+INCIDENT_EXAMPLE = {
+    "store": 12,
+    "occurred_at": "2026-03-14T16:05:00Z",
+    "category": "physical_assault",
+    "ongoing": True,
+    "injured": False,
+    "weapon": True,
+    "description": "Man filled a bag with spirits; when challenged he pushed a colleague and showed a knife.",
+    "goods_value": "84.50",
+    "offender_description": "White male, about 30, grey hoodie, black cap, red trainers.",
+}
+
+
+class IncidentCollectionApi(APIView):
+    """List the incidents you may see (GET), or report one (POST, shop workers, for their own stores)."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_permissions(self):
+        return [IsShopWorker()] if self.request.method == "POST" else [HasRole()]
+
+    class IncidentFilterInputSerializer(serializers.Serializer):
+        store = serializers.IntegerField(required=False)
+        category = serializers.ChoiceField(choices=Incident.Category.choices, required=False)
+        status = serializers.ChoiceField(choices=Incident.Status.choices, required=False)
+        priority = serializers.ChoiceField(choices=Incident.Priority.choices, required=False)
+
+    class IncidentCreateInputSerializer(serializers.Serializer):
+        store = serializers.IntegerField()
+        occurred_at = serializers.DateTimeField()
+        category = serializers.ChoiceField(choices=Incident.Category.choices)
+        ongoing = serializers.BooleanField()
+        injured = serializers.BooleanField()
+        weapon = serializers.BooleanField()
+        description = serializers.CharField(max_length=5000)
+        goods_value = serializers.DecimalField(
+            max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True
+        )
+        offender_description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+        submission_key = serializers.UUIDField(required=False, allow_null=True)
+        files = serializers.ListField(
+            child=serializers.FileField(allow_empty_file=True), required=False, help_text="CCTV files (multipart only)."
+        )
+
+    @extend_schema(
+        parameters=[IncidentFilterInputSerializer],
+        responses=IncidentOutputSerializer(many=True),
+        operation_id="incidents_list",
+    )
+    def get(self, request):
+        filters = self.IncidentFilterInputSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = selectors.incidents_filter(selectors.incidents_for(request.user), **filters.validated_data)
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(IncidentOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={
+            "application/json": IncidentCreateInputSerializer,
+            "multipart/form-data": IncidentCreateInputSerializer,
+        },
+        responses={201: IncidentOutputSerializer},
+        operation_id="incidents_create",
+        examples=[
+            OpenApiExample("Ongoing assault with a weapon (P1)", value=INCIDENT_EXAMPLE, request_only=True),
+            OpenApiExample(
+                "Shoplifting, over (P3)",
+                value={**INCIDENT_EXAMPLE, "category": "theft", "ongoing": False, "weapon": False},
+                request_only=True,
+            ),
+        ],
+    )
+    def post(self, request):
+        serializer = self.IncidentCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        store = access.stores_for(request.user).filter(pk=data.pop("store")).first()
+        if store is None:
+            raise serializers.ValidationError({"store": ["Choose one of your stores."]})
+        data.pop("files", None)
+        incident = services.incident_create(reported_by=request.user, store=store, files=_files(request), **data)
+        return Response(IncidentOutputSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentDetailApi(APIView):
+    """One incident. Each view by a police user is recorded in the incident's audit trail."""
+
+    @extend_schema(responses=IncidentOutputSerializer)
+    def get(self, request, incident_id: int):
+        incident = _incident_or_404(request, incident_id)
+        services.incident_view_record(incident=incident, viewer=request.user)
+        return Response(IncidentOutputSerializer(incident).data)
+
+
+class IncidentEvidenceApi(APIView):
+    """The incident's evidence files (GET), or add CCTV files to it (POST, multipart, field ``files``)."""
+
+    parser_classes = [MultiPartParser]
+
+    def get_permissions(self):
+        return [IsShopWorker()] if self.request.method == "POST" else [HasRole()]
+
+    class EvidenceUploadInputSerializer(serializers.Serializer):
+        files = serializers.ListField(
+            child=serializers.FileField(allow_empty_file=True),
+            help_text="One or more files: JPEG, PNG, WebP, MP4, MOV, AVI, MKV.",
+        )
+
+    @extend_schema(
+        responses=EvidenceOutputSerializer(many=True),
+        operation_id="incidents_evidence_list",
+        parameters=[OpenApiParameter("incident_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    )
+    def get(self, request, incident_id: int):
+        incident = _incident_or_404(request, incident_id)
+        services.incident_view_record(incident=incident, viewer=request.user, what="evidence")
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(selectors.evidence_for_incident(incident=incident), request, view=self)
+        return paginator.get_paginated_response(EvidenceOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceUploadInputSerializer},
+        responses={201: EvidenceOutputSerializer(many=True)},
+        operation_id="incidents_evidence_create",
+        parameters=[OpenApiParameter("incident_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        examples=[
+            OpenApiExample(
+                "Two CCTV files",
+                value={"files": ["till-camera.mp4", "door-still.jpg"]},
+                request_only=True,
+                media_type="multipart/form-data",
+            ),
+            OpenApiExample(
+                "Refused: the same file twice",
+                value={
+                    "message": "door-still.jpg: this is the same file as door.jpg, already attached to this incident.",
+                    "code": "duplicate_file",
+                    "fields": {"files": ["door-still.jpg: this is the same file as door.jpg, ..."]},
+                },
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+    )
+    def post(self, request, incident_id: int):
+        incident = _incident_or_404(request, incident_id)
+        files = _files(request)
+        if not files:
+            raise serializers.ValidationError({"files": ["Choose at least one file (multipart field 'files')."]})
+        created = services.evidence_add(incident=incident, files=files, uploaded_by=request.user)
+        return Response(EvidenceOutputSerializer(created, many=True).data, status=status.HTTP_201_CREATED)

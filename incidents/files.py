@@ -1,0 +1,204 @@
+"""Checks on an uploaded evidence file, before anything is stored.
+
+The type comes from the bytes (the ``filetype`` package), never from the name; the name and the
+claimed content type are only compared with it. Images are decoded (with a pixel limit, against
+decompression bombs); videos must open in OpenCV and give a first frame. Each failure raises an
+``ApplicationError`` whose message names the file and says what to do.
+"""
+
+import os
+import re
+import tempfile
+import unicodedata
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image
+
+from core.exceptions import ApplicationError
+
+ACCEPTED_LABEL = "JPEG, PNG or WebP photos and MP4, MOV, AVI or MKV videos"
+
+
+@dataclass(frozen=True)
+class FileType:
+    family: str  # what a claim must agree with (MP4 and MOV are one family: both ISO media files)
+    kind: str  # "image" or "video"
+    mime: str
+    extension: str
+    label: str
+
+
+TYPES = {
+    "image/jpeg": FileType("jpeg", "image", "image/jpeg", ".jpg", "JPEG image"),
+    "image/png": FileType("png", "image", "image/png", ".png", "PNG image"),
+    "image/webp": FileType("webp", "image", "image/webp", ".webp", "WebP image"),
+    "video/mp4": FileType("isobmff", "video", "video/mp4", ".mp4", "MP4 video"),
+    "video/quicktime": FileType("isobmff", "video", "video/quicktime", ".mov", "MOV video"),
+    "video/x-msvideo": FileType("avi", "video", "video/x-msvideo", ".avi", "AVI video"),
+    "video/x-matroska": FileType("mkv", "video", "video/x-matroska", ".mkv", "MKV video"),
+}
+# What a name or a declared content type claims, as a family.
+EXTENSION_FAMILY = {
+    ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg", ".jfif": "jpeg", ".png": "png", ".webp": "webp",
+    ".mp4": "isobmff", ".m4v": "isobmff", ".mov": "isobmff", ".qt": "isobmff", ".avi": "avi", ".mkv": "mkv",
+}  # fmt: skip
+MIME_FAMILY = {
+    "image/jpeg": "jpeg", "image/jpg": "jpeg", "image/pjpeg": "jpeg", "image/png": "png", "image/webp": "webp",
+    "video/mp4": "isobmff", "video/quicktime": "isobmff", "video/x-m4v": "isobmff", "video/x-msvideo": "avi",
+    "video/avi": "avi", "video/msvideo": "avi", "video/x-matroska": "mkv",
+}  # fmt: skip
+UNCLAIMED_MIMES = {"", "application/octet-stream", "binary/octet-stream", "application/unknown"}
+FAMILY_LABEL = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP", "isobmff": "MP4/MOV", "avi": "AVI", "mkv": "MKV"}
+
+
+def bad_file(name: str, message: str, code: str) -> ApplicationError:
+    return ApplicationError(f"{name}: {message}", code=code, fields={"files": [f"{name}: {message}"]})
+
+
+def sanitise_name(name: str) -> str:
+    """The last path component, in printable characters only, at most 200 characters."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"[^\w .()\-+,]", "_", name).strip(" .")
+    if len(name) > 200:
+        stem, ext = os.path.splitext(name)
+        name = stem[: 200 - len(ext[:16])] + ext[:16]
+    return name or "unnamed"
+
+
+def megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+
+
+def detect(upload: UploadedFile, name: str) -> FileType:
+    """The file's type from its first bytes; rejects empty, unknown and mislabelled files."""
+    if not upload.size:
+        raise bad_file(name, "the file is empty (0 bytes). Choose the file again.", "empty_file")
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    guess = filetype.guess(head)
+    found = TYPES.get(guess.mime) if guess else None
+    if found is None:
+        what = f"a {guess.mime} file" if guess else "not a file type we recognise"
+        raise bad_file(name, f"this is {what}. We accept {ACCEPTED_LABEL}.", "unsupported_type")
+    _check_claims(upload, name, found)
+    return found
+
+
+def _check_claims(upload: UploadedFile, name: str, found: FileType) -> None:
+    ext = os.path.splitext(name)[1].lower()
+    claimed_mime = (upload.content_type or "").split(";")[0].strip().lower()
+    claims = []
+    if ext:
+        claims.append((f"its name ends {ext}", EXTENSION_FAMILY.get(ext)))
+    if claimed_mime not in UNCLAIMED_MIMES:
+        claims.append((f"it was sent as {claimed_mime}", MIME_FAMILY.get(claimed_mime)))
+    for said, family in claims:
+        if family != found.family:
+            raise bad_file(
+                name,
+                f"the file's contents are a {found.label} but {said}. Rename it or export it again.",
+                "type_mismatch",
+            )
+
+
+def check_size(upload: UploadedFile, name: str, found: FileType) -> None:
+    limit = settings.INCIDENT_IMAGE_MAX_BYTES if found.kind == "image" else settings.INCIDENT_VIDEO_MAX_BYTES
+    if upload.size > limit:
+        raise bad_file(
+            name,
+            f"this {found.kind} is {megabytes(upload.size)}; the limit for one {found.kind} is {megabytes(limit)}.",
+            "file_too_large",
+        )
+
+
+def check_decodes(upload: UploadedFile, name: str, found: FileType) -> None:
+    if found.kind == "image":
+        _check_image(upload, name)
+    else:
+        _check_video(upload, name, found)
+
+
+def _check_image(upload: UploadedFile, name: str) -> None:
+    limit = settings.INCIDENT_IMAGE_MAX_PIXELS
+    cannot = "the image cannot be decoded (it may be damaged or cut short). Export it again."
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            upload.seek(0)
+            with Image.open(upload) as img:
+                width, height = img.size
+                if width * height > limit:
+                    raise _too_many_pixels(name, width, height, limit)
+                img.verify()  # structure and checksums
+            upload.seek(0)
+            with Image.open(upload) as img:
+                img.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # JPEG: decode small, same bytes
+                img.load()  # every byte of image data decodes
+    except ApplicationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels(name, None, None, limit) from None
+    except Exception:  # noqa: BLE001 - Pillow raises many types for broken files
+        raise bad_file(name, cannot, "image_undecodable") from None
+    finally:
+        upload.seek(0)
+
+
+def _too_many_pixels(name: str, width: int | None, height: int | None, limit: int) -> ApplicationError:
+    size = f" ({width} × {height})" if width else ""
+    return bad_file(
+        name,
+        f"the image is too large{size}; the limit is {limit / 1e6:g} million pixels.",
+        "image_too_many_pixels",
+    )
+
+
+def _check_video(upload: UploadedFile, name: str, found: FileType) -> None:
+    import cv2  # heavy: imported only when a video arrives
+
+    with local_path(upload, suffix=found.extension) as path:
+        capture = cv2.VideoCapture(path)
+        try:
+            if not capture.isOpened():
+                raise bad_file(
+                    name, "the video cannot be opened (damaged, or a format we cannot play).", "video_unreadable"
+                )
+            ok, frame = capture.read()
+            if not ok or frame is None:
+                raise bad_file(
+                    name, "no picture could be read from the start of the video. Export it again.", "video_no_frame"
+                )
+        finally:
+            capture.release()
+
+
+@contextmanager
+def local_path(upload: UploadedFile, *, suffix: str) -> Iterator[str]:
+    """A path on local disk with the upload's bytes: its temporary file, or a copy (small uploads)."""
+    if hasattr(upload, "temporary_file_path"):
+        upload.file.flush()
+        yield upload.temporary_file_path()
+        return
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        upload.seek(0)
+        yield tmp.name
+
+
+def inspect(upload: UploadedFile) -> tuple[str, FileType]:
+    """All the checks, in order; returns the sanitised name and the detected type."""
+    name = sanitise_name(upload.name)
+    found = detect(upload, name)
+    check_size(upload, name, found)
+    check_decodes(upload, name, found)
+    return name, found

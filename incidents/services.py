@@ -1,0 +1,283 @@
+"""Incident writes: report, attach evidence, change status, record police views.
+
+Every change leaves an ``IncidentEvent``. Evidence files are checked in full before anything is
+stored; then each is streamed to storage with its SHA-256 computed on the way. If anything fails,
+the transaction rolls back and the files already stored by this call are deleted: nothing partial
+is left. Face matching is enqueued only once the evidence rows have committed.
+"""
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Store, User
+from core.exceptions import ApplicationError, ErrorCode
+from incidents import files as file_checks
+from incidents.models import Evidence, Incident, IncidentEvent
+from incidents.rules import assess
+
+# A phone's clock may run a little fast; further in the future than this is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def incident_event_record(*, incident: Incident, kind: str, actor: User | None, **details) -> IncidentEvent:
+    return IncidentEvent.objects.create(incident=incident, kind=kind, actor=actor, details=details)
+
+
+def _check_reporter(*, reported_by: User, store: Store) -> None:
+    if not reported_by.is_shop_worker:
+        raise ApplicationError("Only shop workers report incidents.", code=ErrorCode.PERMISSION_DENIED, status_code=403)
+    if not reported_by.stores.filter(pk=store.pk).exists():
+        raise ApplicationError(
+            "You can report incidents only for your own stores.",
+            code="store_not_yours",
+            fields={"store": ["Choose one of your stores."]},
+        )
+
+
+def _check_occurred_at(occurred_at: datetime) -> None:
+    if timezone.is_naive(occurred_at):
+        occurred_at = timezone.make_aware(occurred_at)
+    if occurred_at > timezone.now() + CLOCK_SKEW:
+        raise ApplicationError(
+            "When it happened cannot be in the future.",
+            code="occurred_in_future",
+            fields={"occurred_at": ["When it happened cannot be in the future."]},
+        )
+
+
+def incident_create(
+    *,
+    reported_by: User,
+    store: Store,
+    occurred_at: datetime,
+    category: str,
+    ongoing: bool,
+    injured: bool,
+    weapon: bool,
+    description: str,
+    goods_value: Decimal | None = None,
+    offender_description: str = "",
+    files: list[UploadedFile] | None = None,
+    submission_key: uuid.UUID | None = None,
+) -> Incident:
+    """Log an incident (and any CCTV files sent with it), all or nothing. A repeated
+    ``submission_key`` from the same reporter returns the incident already filed."""
+    if submission_key is not None:
+        earlier = Incident.objects.filter(submission_key=submission_key, reported_by=reported_by).first()
+        if earlier is not None:
+            return earlier
+    _check_reporter(reported_by=reported_by, store=store)
+    _check_occurred_at(occurred_at)
+    checked = inspect_files(files or [])
+    found = assess(category=category, ongoing=ongoing, injured=injured, weapon=weapon)
+    incident = Incident(
+        store=store,
+        reported_by=reported_by,
+        occurred_at=occurred_at,
+        category=category,
+        ongoing=ongoing,
+        injured=injured,
+        weapon=weapon,
+        description=description,
+        goods_value=goods_value,
+        offender_description=offender_description,
+        priority=found.priority,
+        priority_reason=found.reason,
+        response_target_minutes=found.response_target_minutes,
+        submission_key=submission_key,
+    )
+    incident.full_clean(exclude=["reference"])
+    with _removing_stored_files_on_error() as stored, transaction.atomic():
+        incident.save()
+        incident.reference = f"INC-{timezone.localdate(incident.created_at).year}-{incident.pk:06d}"
+        incident.save(update_fields=["reference"])
+        incident_event_record(
+            incident=incident, kind=IncidentEvent.Kind.CREATED, actor=reported_by, priority=found.priority
+        )
+        _evidence_store_all(incident=incident, checked=checked, uploaded_by=reported_by, stored=stored)
+    return incident
+
+
+def evidence_add(*, incident: Incident, files: list[UploadedFile], uploaded_by: User) -> list[Evidence]:
+    """Attach CCTV files to an incident, all or nothing (the caller checks the user may see it)."""
+    if not uploaded_by.is_shop_worker:
+        raise ApplicationError("Only shop workers add evidence.", code=ErrorCode.PERMISSION_DENIED, status_code=403)
+    if not files:
+        raise ApplicationError(
+            "Choose at least one file.", code="no_files", fields={"files": ["Choose at least one file."]}
+        )
+    checked = inspect_files(files)
+    with _removing_stored_files_on_error() as stored, transaction.atomic():
+        return _evidence_store_all(incident=incident, checked=checked, uploaded_by=uploaded_by, stored=stored)
+
+
+@dataclass
+class CheckedFile:
+    upload: UploadedFile
+    name: str
+    type: file_checks.FileType
+
+
+def inspect_files(files: list[UploadedFile]) -> list[CheckedFile]:
+    limit = settings.INCIDENT_MAX_FILES_PER_UPLOAD
+    if len(files) > limit:
+        message = f"At most {limit} files at a time; send the rest in another upload."
+        raise ApplicationError(message, code="too_many_files", fields={"files": [message]})
+    checked = []
+    for upload in files:
+        name, found = file_checks.inspect(upload)
+        checked.append(CheckedFile(upload=upload, name=name, type=found))
+    return checked
+
+
+class _removing_stored_files_on_error:  # noqa: N801 - used as a context manager
+    """Collects the storage names written inside the block and deletes them if the block fails."""
+
+    def __enter__(self) -> list[str]:
+        self.stored: list[str] = []
+        return self.stored
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            for name in self.stored:
+                default_storage.delete(name)
+        return False
+
+
+def _evidence_store_all(
+    *, incident: Incident, checked: list[CheckedFile], uploaded_by: User, stored: list[str]
+) -> list[Evidence]:
+    created, seen = [], {}
+    for item in checked:
+        name, sha256 = _stream_to_storage(incident=incident, item=item)
+        stored.append(name)
+        _refuse_duplicate(incident=incident, item=item, sha256=sha256, seen=seen)
+        seen[sha256] = item.name
+        created.append(_evidence_row(incident=incident, item=item, file_name=name, sha256=sha256, by=uploaded_by))
+    return created
+
+
+def _refuse_duplicate(*, incident: Incident, item: CheckedFile, sha256: str, seen: dict[str, str]) -> None:
+    earlier = seen.get(sha256)
+    if earlier is None:
+        stored = Evidence.objects.filter(incident=incident, sha256=sha256)
+        earlier = stored.values_list("original_name", flat=True).first()
+    if earlier:
+        raise file_checks.bad_file(
+            item.name, f"this is the same file as {earlier}, already attached to this incident.", "duplicate_file"
+        )
+
+
+def _evidence_row(*, incident: Incident, item: CheckedFile, file_name: str, sha256: str, by: User) -> Evidence:
+    evidence = Evidence(
+        incident=incident,
+        file=file_name,
+        original_name=item.name,
+        size=item.upload.size,
+        content_type=item.type.mime,
+        kind=item.type.kind,
+        sha256=sha256,
+        uploaded_by=by,
+    )
+    try:
+        with transaction.atomic():  # a concurrent upload of the same file: refuse, do not 500
+            evidence.save()
+    except IntegrityError:
+        raise file_checks.bad_file(
+            item.name, "this file is already attached to this incident.", "duplicate_file"
+        ) from None
+    incident_event_record(
+        incident=incident,
+        kind=IncidentEvent.Kind.EVIDENCE_ADDED,
+        actor=by,
+        evidence_id=evidence.pk,
+        name=evidence.original_name,
+        sha256=sha256,
+        size=evidence.size,
+    )
+    transaction.on_commit(lambda: _enqueue_recognition(evidence.pk))
+    return evidence
+
+
+def _enqueue_recognition(evidence_id: int) -> None:
+    from recognition import services as recognition_services
+
+    recognition_services.evidence_enqueue(evidence_id)
+
+
+class _HashingReader(File):
+    """Hashes bytes as storage reads them, so the file is read once (a backend that seeks and
+    re-reads is detected by ``complete`` and the caller hashes again)."""
+
+    def __init__(self, file, name: str, size: int):
+        super().__init__(file, name)
+        self._size = size
+        self.hasher = hashlib.sha256()
+        self.hashed = 0
+
+    @property
+    def size(self):
+        return self._size
+
+    def read(self, n=-1):
+        position = self.file.tell()
+        data = self.file.read(n)
+        if position == self.hashed and data:
+            self.hasher.update(data)
+            self.hashed += len(data)
+        return data
+
+    @property
+    def complete(self) -> bool:
+        return self.hashed == self._size
+
+
+def _stream_to_storage(*, incident: Incident, item: CheckedFile) -> tuple[str, str]:
+    upload = item.upload
+    upload.seek(0)
+    today = timezone.localdate()
+    target = f"evidence/{today:%Y/%m}/{incident.reference}/{uuid.uuid4().hex}{item.type.extension}"
+    reader = _HashingReader(upload.file, target, upload.size)
+    name = default_storage.save(target, reader, max_length=255)
+    if reader.complete:
+        return name, reader.hasher.hexdigest()
+    hasher = hashlib.sha256()  # the backend did not read straight through: hash in a second pass
+    upload.seek(0)
+    for chunk in upload.chunks():
+        hasher.update(chunk)
+    return name, hasher.hexdigest()
+
+
+def incident_status_set(*, incident: Incident, status: str, actor: User | None, reason: str = "") -> Incident:
+    """Move an incident to ``status`` (received / with_police / closed), recording who and why."""
+    if status not in Incident.Status.values:
+        raise ApplicationError(
+            f"Unknown status {status!r}.", code="invalid_status", fields={"status": ["Unknown status."]}
+        )
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        old = locked.status
+        if old != status:
+            locked.status = status
+            locked.save(update_fields=["status", "updated_at"])
+            incident_event_record(
+                incident=locked, kind=IncidentEvent.Kind.STATUS_CHANGED, actor=actor, old=old, new=status, reason=reason
+            )
+    incident.status = status
+    return incident
+
+
+def incident_view_record(*, incident: Incident, viewer: User, what: str = "incident") -> None:
+    """Police views are audited (who looked at which incident, when); shop staff views are not."""
+    if getattr(viewer, "is_police", False):
+        incident_event_record(incident=incident, kind=IncidentEvent.Kind.VIEWED, actor=viewer, what=what)

@@ -1,0 +1,59 @@
+"""Fixtures for the incidents tests: small valid (and invalid) image and video files made here."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+
+def image_bytes(fmt: str = "JPEG", size=(64, 48), color=(200, 30, 30)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, format=fmt)
+    return buf.getvalue()
+
+
+def video_bytes(tmp_dir: Path, *, ext: str = ".mp4", fourcc: str = "mp4v", frames: int = 5, seed: int = 0) -> bytes:
+    import cv2
+
+    path = tmp_dir / f"clip-{seed}{ext}"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), 5.0, (64, 48))
+    assert writer.isOpened(), f"OpenCV cannot write {ext} with {fourcc}"
+    rng = np.random.default_rng(seed)
+    for _ in range(frames):
+        writer.write(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8))
+    writer.release()
+    return path.read_bytes()
+
+
+def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+@pytest.fixture
+def jpeg() -> bytes:
+    return image_bytes("JPEG")
+
+
+@pytest.fixture
+def png() -> bytes:
+    return image_bytes("PNG", color=(10, 200, 10))
+
+
+@pytest.fixture
+def mp4(tmp_path) -> bytes:
+    return video_bytes(tmp_path)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """A fresh media folder per test, so that 'no file left behind' can be checked exactly."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
