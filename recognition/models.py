@@ -1,1 +1,184 @@
-# Face templates and evidence processing records: filled in by the recognition issue.
+"""Face templates of offenders, the processing record of each evidence file, possible matches,
+and each force's match threshold (with its audit trail).
+
+Policy (DESIGN.md): only offenders under an order in force are searched; faces in CCTV that match
+nobody leave nothing behind (no crop, no embedding): ``EvidenceProcessing`` keeps counts, timings
+and the model used, never a face.
+"""
+
+import numpy as np
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from core.models import BaseModel
+
+
+class FaceTemplate(BaseModel):
+    """The embedding of the one face in a reference photo, made by ``model_name``/``model_version``.
+
+    Templates of another model version are never searched: a model change re-enrols
+    (``manage.py enrol_reference_photos``)."""
+
+    reference_photo = models.ForeignKey("orders.ReferencePhoto", on_delete=models.CASCADE, related_name="templates")
+    offender = models.ForeignKey("orders.Offender", on_delete=models.CASCADE, related_name="face_templates")
+    embedding = models.BinaryField(help_text="float32 vector, unit length (cosine distance = 1 - dot product).")
+    model_name = models.CharField(max_length=40)
+    model_version = models.CharField(max_length=120, db_index=True)
+    face_box = models.JSONField(help_text="[x, y, w, h] of the face in the photo, pixels.")
+    face_size_px = models.PositiveIntegerField()
+    sharpness = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference_photo", "model_name", "model_version"], name="face_template_one_per_photo_model"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"template of photo {self.reference_photo_id} ({self.model_name})"
+
+    @property
+    def vector(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.embedding), dtype=np.float32)
+
+
+class EvidenceProcessing(BaseModel):
+    """Face matching state of one evidence file: visible to police, retryable by admins when failed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Result(models.TextChoices):
+        NONE = "", "Not finished"
+        NO_FACE = "no_face", "No usable face"
+        NO_MATCH = "no_match", "Faces, no match"
+        MATCH = "match", "Possible match"
+
+    evidence = models.OneToOneField("incidents.Evidence", on_delete=models.CASCADE, related_name="processing")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    result = models.CharField(max_length=10, choices=Result.choices, default=Result.NONE, blank=True)
+    reason_code = models.CharField(max_length=40, blank=True, help_text="Why it failed, e.g. 'corrupt_video'.")
+    reason = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # Counts: how much was looked at, and why faces were not used.
+    media_seconds = models.FloatField(null=True, blank=True)
+    frames_decoded = models.PositiveIntegerField(default=0)
+    frames_sampled = models.PositiveIntegerField(default=0)
+    faces_detected = models.PositiveIntegerField(default=0)
+    faces_too_small = models.PositiveIntegerField(default=0)
+    faces_blurred = models.PositiveIntegerField(default=0)
+    faces_tracked = models.PositiveIntegerField(default=0, help_text="Distinct people (face tracks) seen.")
+    faces_embedded = models.PositiveIntegerField(default=0)
+    gallery_size = models.PositiveIntegerField(default=0)
+    matches = models.PositiveIntegerField(default=0)
+    # Timings and the model.
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    processing_seconds = models.FloatField(null=True, blank=True)
+    model_name = models.CharField(max_length=40, blank=True)
+    model_version = models.CharField(max_length=120, blank=True)
+    threshold = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "evidence processing"
+
+    def __str__(self) -> str:
+        return f"evidence {self.evidence_id}: {self.status}"
+
+
+class EvidenceProcessingEvent(models.Model):
+    """Audit trail of a processing record: each state change, with who (a worker or an admin)."""
+
+    processing = models.ForeignKey(EvidenceProcessing, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=10, choices=EvidenceProcessing.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.processing_id} {self.status}"
+
+
+class PossibleMatch(BaseModel):
+    """A face in an evidence file within the force's threshold of an offender's template.
+
+    One per (evidence, offender): the best face over the file. It is an investigative lead for the
+    cases app, never an identification."""
+
+    evidence = models.ForeignKey("incidents.Evidence", on_delete=models.CASCADE, related_name="possible_matches")
+    offender = models.ForeignKey("orders.Offender", on_delete=models.CASCADE, related_name="possible_matches")
+    reference_photo = models.ForeignKey(
+        "orders.ReferencePhoto", on_delete=models.SET_NULL, null=True, blank=True, related_name="possible_matches"
+    )
+    distance = models.FloatField(help_text="Cosine distance, 0 = identical.")
+    similarity = models.FloatField(help_text="1 - distance.")
+    threshold = models.FloatField(help_text="The force's threshold when matched.")
+    frame_time_s = models.FloatField(null=True, blank=True, help_text="Seconds into the video; empty for a photo.")
+    face_box = models.JSONField(help_text="[x, y, w, h] in the frame, pixels.")
+    crop = models.ImageField(upload_to="recognition/matches/%Y/%m/")
+    model_name = models.CharField(max_length=40)
+    model_version = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["distance"]
+        verbose_name_plural = "possible matches"
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "offender"], name="possible_match_one_per_evidence_offender")
+        ]
+
+    def __str__(self) -> str:
+        return f"evidence {self.evidence_id} ~ offender {self.offender_id} ({self.distance:.3f})"
+
+
+class ForceThreshold(BaseModel):
+    """A force's own match threshold (cosine distance). Without a row, the default setting applies."""
+
+    force = models.OneToOneField("accounts.Force", on_delete=models.CASCADE, related_name="face_threshold")
+    threshold = models.FloatField(validators=[MinValueValidator(0.01), MaxValueValidator(0.5)])
+
+    def __str__(self) -> str:
+        return f"{self.force}: {self.threshold}"
+
+
+class ThresholdChange(models.Model):
+    """Audit row: who changed a force's threshold, from what to what, and why."""
+
+    force = models.ForeignKey("accounts.Force", on_delete=models.CASCADE, related_name="threshold_changes")
+    old_threshold = models.FloatField()
+    new_threshold = models.FloatField()
+    reason = models.CharField(max_length=500)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.force}: {self.old_threshold} -> {self.new_threshold}"
+
+
+class RecognitionEvaluation(models.Model):
+    """One run of ``evaluate_recognition``: the distance of every labelled pair, so the figures can be
+    shown at any threshold a force admin considers."""
+
+    pairs_file = models.CharField(max_length=200)
+    model_name = models.CharField(max_length=40)
+    model_version = models.CharField(max_length=120)
+    distances = models.JSONField()
+    labels = models.JSONField()
+    unusable_pairs = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.pairs_file} ({self.created_at:%Y-%m-%d})"

@@ -226,6 +226,23 @@ INCIDENT_MAX_FILES_PER_UPLOAD = env.int("INCIDENT_MAX_FILES_PER_UPLOAD", default
 # Face recognition ----------------------------------------------------------------------
 # DeepFace reads its weights from $DEEPFACE_HOME/.deepface/weights; nothing is downloaded.
 DEEPFACE_HOME = Path(env("DEEPFACE_HOME", default=str(VAR_DIR)))
+# Default match threshold (cosine distance, Dlib model); a force admin may set their own.
+# Calibrated with `manage.py evaluate_recognition` on ../shared/datasets/faces.
+RECOGNITION_DEFAULT_THRESHOLD = env.float("RECOGNITION_DEFAULT_THRESHOLD", default=0.07)
+RECOGNITION_VIDEO_FPS = env.float("RECOGNITION_VIDEO_FPS", default=2.0)  # frames sampled per second
+RECOGNITION_MAX_VIDEO_SECONDS = env.int("RECOGNITION_MAX_VIDEO_SECONDS", default=4 * 3600)
+RECOGNITION_DETECT_MAX_SIDE = env.int("RECOGNITION_DETECT_MAX_SIDE", default=640)  # px, HOG input
+RECOGNITION_DETECT_UPSAMPLE = env.int("RECOGNITION_DETECT_UPSAMPLE", default=0)
+RECOGNITION_WORK_MAX_SIDE = env.int("RECOGNITION_WORK_MAX_SIDE", default=1600)  # px, landmarks and chips
+RECOGNITION_MAX_IMAGE_PIXELS = env.int("RECOGNITION_MAX_IMAGE_PIXELS", default=60_000_000)
+RECOGNITION_MIN_FACE_PX = env.int("RECOGNITION_MIN_FACE_PX", default=40)  # evidence faces smaller are dropped
+RECOGNITION_ENROL_MIN_FACE_PX = env.int("RECOGNITION_ENROL_MIN_FACE_PX", default=80)
+RECOGNITION_MIN_SHARPNESS = env.float("RECOGNITION_MIN_SHARPNESS", default=15.0)  # Laplacian variance of chip
+RECOGNITION_EMBEDS_PER_TRACK = env.int("RECOGNITION_EMBEDS_PER_TRACK", default=3)
+RECOGNITION_CANDIDATES = env.int("RECOGNITION_CANDIDATES", default=3)  # best candidates kept per face
+# A 4-hour video takes about 30 min on two cores; the limits are per file.
+RECOGNITION_TASK_SOFT_TIME_LIMIT = env.int("RECOGNITION_TASK_SOFT_TIME_LIMIT", default=3000)
+CELERY_TASK_ROUTES = {"recognition.*": {"queue": "recognition"}}
 
 # Cases ---------------------------------------------------------------------------------
 

@@ -1,0 +1,45 @@
+"""Thin Celery tasks on the "recognition" queue (routed in settings): fetch by id, call the service.
+
+Acks are late and a lost worker's task is rejected back to the queue, so a crash mid-file re-runs
+it; the service is idempotent. Only database errors (transient) are retried.
+"""
+
+import logging
+
+from celery import shared_task
+from celery.signals import worker_init
+from django.conf import settings
+from django.db import DatabaseError
+
+logger = logging.getLogger(__name__)
+
+
+@worker_init.connect
+def _load_face_model(**kwargs) -> None:
+    """Fail at worker start-up, saying what to run, when the weights are missing; else load the model
+    once, before the first task (forked pool processes inherit it)."""
+    from recognition import engine
+    from recognition.weights import WeightsMissing
+
+    try:
+        engine.get_engine()
+    except WeightsMissing as exc:
+        logger.critical("%s", exc)
+        raise SystemExit(str(exc)) from exc
+
+
+@shared_task(
+    name="recognition.evidence_process",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    max_retries=5,
+    soft_time_limit=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT + 60,
+)
+def evidence_process_task(evidence_id: int) -> str | None:
+    from recognition.services import evidence_process
+
+    processing = evidence_process(evidence_id=evidence_id)
+    return None if processing is None else processing.status

@@ -1,0 +1,84 @@
+"""Frames from evidence files: a photo is one frame; a video is sampled at a fixed rate.
+
+OpenCV ``grab()``s every frame (demux and decode only) and ``retrieve()``s (colour-converts) only
+the sampled ones, so nothing is converted that is not looked at. Decoding is not the bottleneck
+(a 30 s 720p clip at 2 frames/s takes about 0.3 s); detection is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+
+from recognition.engine import EngineError, load_image
+
+FALLBACK_FPS = 25.0
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    index: int  # frame number in the file (0 for a photo)
+    time_s: float | None  # seconds into the video; None for a photo
+    image: np.ndarray = field(repr=False)  # RGB uint8
+
+
+@dataclass
+class SamplingStats:
+    frames_decoded: int = 0
+    frames_sampled: int = 0
+    media_seconds: float | None = None
+
+
+def image_frames(path: str, stats: SamplingStats) -> Iterator[Frame]:
+    image = load_image(path)
+    stats.frames_decoded = stats.frames_sampled = 1
+    yield Frame(index=0, time_s=None, image=image)
+
+
+def video_frames(path: str, stats: SamplingStats, *, fps: float | None = None) -> Iterator[Frame]:
+    """Sampled frames of a video, ``fps`` per second (default RECOGNITION_VIDEO_FPS).
+
+    Raises EngineError ``corrupt_video`` when the file cannot be opened, ``no_frames`` when it holds
+    no decodable frame, ``video_too_long`` beyond RECOGNITION_MAX_VIDEO_SECONDS."""
+    import cv2
+
+    fps = fps or settings.RECOGNITION_VIDEO_FPS
+    capture = cv2.VideoCapture(str(path))
+    try:
+        if not capture.isOpened():
+            raise EngineError("The video cannot be opened: the file is damaged or not a video.", code="corrupt_video")
+        native = capture.get(cv2.CAP_PROP_FPS)
+        native = native if native and math.isfinite(native) and 1 <= native <= 240 else FALLBACK_FPS
+        count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
+        if count and math.isfinite(count) and count / native > settings.RECOGNITION_MAX_VIDEO_SECONDS:
+            raise EngineError(
+                f"The video lasts {count / native:.0f} s, more than the {settings.RECOGNITION_MAX_VIDEO_SECONDS} s "
+                "processed per file.",
+                code="video_too_long",
+            )
+        step = max(1, round(native / fps))
+        index = 0
+        while capture.grab():
+            stats.frames_decoded += 1
+            if index % step == 0:
+                ok, bgr = capture.retrieve()
+                if ok and bgr is not None and bgr.size:
+                    stats.frames_sampled += 1
+                    yield Frame(
+                        index=index, time_s=round(index / native, 3), image=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+                    )
+            index += 1
+        stats.media_seconds = round(index / native, 3)
+        if stats.frames_sampled == 0:
+            raise EngineError("The video holds no frame that can be decoded.", code="no_frames")
+    finally:
+        capture.release()
+
+
+def frames(path: str, kind: str, stats: SamplingStats) -> Iterator[Frame]:
+    """Frames of an evidence file: ``kind`` is "image" or "video"."""
+    return video_frames(path, stats) if kind == "video" else image_frames(path, stats)
