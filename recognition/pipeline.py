@@ -113,7 +113,10 @@ def _crop(image, box: engine.Box) -> bytes:
 
 def _frame_faces(eng, frame, tracker: Tracker, counts: dict, *, embed: bool):
     """Detections of one frame worth embedding: (detection, chip), after the size, track and blur checks."""
-    detections = eng.detect(frame.image) if frame.time_s is not None else eng.detect_image(frame.image)
+    if frame.time_s is None:
+        detections = eng.detect_image(frame.image)
+    else:
+        detections = eng.detect(frame.image, max_side=settings.RECOGNITION_VIDEO_DETECT_MAX_SIDE)
     counts["faces_detected"] += len(detections)
     chosen = []
     for detection in detections:

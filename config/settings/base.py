@@ -222,6 +222,15 @@ INCIDENT_IMAGE_MAX_PIXELS = env.int("INCIDENT_IMAGE_MAX_PIXELS", default=50_000_
 INCIDENT_MAX_FILES_PER_UPLOAD = env.int("INCIDENT_MAX_FILES_PER_UPLOAD", default=20)
 
 # Orders --------------------------------------------------------------------------------
+# Reference photos (custody images) larger than this are refused.
+ORDERS_PHOTO_MAX_BYTES = env.int("ORDERS_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+# Reference photos and face templates of people whose last order ended more than this many
+# days ago are deleted by the nightly retention task (gallery membership is checked at query time).
+ORDERS_RETENTION_DAYS = env.int("ORDERS_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["orders-retention"] = {
+    "task": "orders.tasks.orders_retention_task",
+    "schedule": timedelta(hours=env.int("ORDERS_RETENTION_EVERY_HOURS", default=24)),
+}
 
 # Face recognition ----------------------------------------------------------------------
 # DeepFace reads its weights from $DEEPFACE_HOME/.deepface/weights; nothing is downloaded.
@@ -233,6 +242,8 @@ RECOGNITION_VIDEO_FPS = env.float("RECOGNITION_VIDEO_FPS", default=2.0)  # frame
 RECOGNITION_MAX_VIDEO_SECONDS = env.int("RECOGNITION_MAX_VIDEO_SECONDS", default=4 * 3600)
 RECOGNITION_DETECT_MAX_SIDE = env.int("RECOGNITION_DETECT_MAX_SIDE", default=640)  # px, HOG input
 RECOGNITION_DETECT_UPSAMPLE = env.int("RECOGNITION_DETECT_UPSAMPLE", default=0)
+# Video frames are detected at 960 px (HOG finds faces from about 80 px there, ~107 px in a 720p frame).
+RECOGNITION_VIDEO_DETECT_MAX_SIDE = env.int("RECOGNITION_VIDEO_DETECT_MAX_SIDE", default=960)
 RECOGNITION_WORK_MAX_SIDE = env.int("RECOGNITION_WORK_MAX_SIDE", default=1600)  # px, landmarks and chips
 RECOGNITION_MAX_IMAGE_PIXELS = env.int("RECOGNITION_MAX_IMAGE_PIXELS", default=60_000_000)
 RECOGNITION_MIN_FACE_PX = env.int("RECOGNITION_MIN_FACE_PX", default=40)  # evidence faces smaller are dropped

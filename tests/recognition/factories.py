@@ -5,7 +5,6 @@ import hashlib
 
 import factory
 from django.core.files.base import ContentFile
-from django.utils import timezone
 
 from incidents.models import Evidence, Incident
 from orders.models import ReferencePhoto
@@ -19,7 +18,7 @@ class IncidentFactory(factory.django.DjangoModelFactory):
 
     store = None  # pass store=world.a.store
     reported_by = None  # pass reported_by=world.a.worker
-    occurred_at = factory.LazyFunction(lambda: timezone.make_aware(datetime.datetime(2026, 3, 2, 14, 30)))
+    occurred_at = factory.LazyFunction(lambda: datetime.datetime(2026, 3, 2, 14, 30, tzinfo=datetime.UTC))
     category = Incident.Category.THEFT
     ongoing = False
     injured = False
