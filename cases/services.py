@@ -1,5 +1,226 @@
-"""Case services: the entry point the recognition pipeline calls for each possible match."""
+"""Case services: raising cases from possible matches, the two-stage review, and the s.62 access log.
+
+Every transition happens under a row lock (``select_for_update``) and leaves a decision or event row.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases.models import Case, CaseAccess, CaseDecision, CaseEvent, MatchFeedback
+from core.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+INVALID_TRANSITION = "invalid_transition"
+JUSTIFICATION_REQUIRED = "justification_required"
 
 
-def case_raise_for_match(*, match) -> None:
-    """Raise or extend the case for ``match`` (a recognition.PossibleMatch). Filled in by the cases app."""
+def _breach_for(*, offender, incident):
+    from orders.selectors import breaching_prohibitions
+
+    hits = breaching_prohibitions(offender=offender, store=incident.store, at=incident.occurred_at)
+    return hits[0] if hits else None
+
+
+def case_raise_for_match(*, match) -> Case:
+    """Raise the case for (incident, person), or add this match to it. Idempotent: re-running
+    recognition never duplicates a case. No notification leaves the triage queue."""
+    incident = match.evidence.incident
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                case = _raise_or_extend(match=match, incident=incident)
+            break
+        except IntegrityError:  # a concurrent worker raised the same case first: extend it instead
+            continue
+    _incident_with_police(incident)
+    return case
+
+
+def _raise_or_extend(*, match, incident) -> Case:
+    case = Case.objects.select_for_update().filter(incident=incident, offender=match.offender).first()
+    if case is None:
+        prohibition = _breach_for(offender=match.offender, incident=incident)
+        store = incident.store
+        case = Case.objects.create(
+            incident=incident,
+            offender=match.offender,
+            force_id=store.beat.force_id,
+            beat_id=store.beat_id,
+            incident_priority=incident.priority,
+            is_breach=prohibition is not None,
+            breach_order=prohibition.order if prohibition else None,
+            breach_prohibition=prohibition,
+            best_match=match,
+            best_similarity=match.similarity,
+            threshold=match.threshold,
+        )
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RAISED, details=_match_details(match))
+        CaseAccess.objects.create(
+            case=case,
+            force_id=case.force_id,
+            kind=CaseAccess.Kind.SEARCH,
+            justification=f"Retrospective search of CCTV reported with incident {incident.reference}",
+            detail=f"evidence {match.evidence_id}",
+        )
+        return case
+    if case.best_match_id == match.pk:
+        return case  # the same match again: nothing new
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.MATCH_ADDED, details=_match_details(match))
+    if match.similarity > case.best_similarity:
+        case.best_match, case.best_similarity, case.threshold = match, match.similarity, match.threshold
+        case.save(update_fields=["best_match", "best_similarity", "threshold", "updated_at"])
+    return case
+
+
+def _match_details(match) -> dict:
+    return {
+        "match": match.pk,
+        "evidence": match.evidence_id,
+        "similarity": round(match.similarity, 4),
+        "frame_time_s": match.frame_time_s,
+    }
+
+
+def _incident_with_police(incident) -> None:
+    from incidents.models import Incident
+    from incidents.services import incident_status_set
+
+    if incident.status == Incident.Status.RECEIVED:
+        incident_status_set(incident=incident, status=Incident.Status.WITH_POLICE, actor=None, reason="Case raised")
+
+
+def _locked(case: Case, *, expected: tuple[str, ...], action: str) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.status not in expected:
+        raise ApplicationError(
+            f"This case is '{locked.get_status_display()}': it cannot be {action} now.",
+            code=INVALID_TRANSITION,
+            status_code=409,
+        )
+    return locked
+
+
+def _require_reason(reason: str, field: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ApplicationError("Give the reason for this decision.", fields={field: ["At least 5 characters."]})
+    return reason
+
+
+def _set_status(case: Case, status: str, actor) -> None:
+    old = case.status
+    case.status = status
+    fields = ["status", "updated_at"]
+    if status in (Case.Status.REJECTED, Case.Status.CLOSED):
+        case.closed_at = timezone.now()
+        fields.append("closed_at")
+    case.save(update_fields=fields)
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.STATUS_CHANGED, actor=actor, details={"from": old, "to": status}
+    )
+
+
+@transaction.atomic
+def case_review(*, case: Case, reviewer, same_person: bool, reason: str) -> Case:
+    """Stage 1: a trained reviewer confirms or rejects the candidate. Rejection closes the case."""
+    reason = _require_reason(reason)
+    case = _locked(case, expected=(Case.Status.AWAITING_REVIEW,), action="reviewed")
+    outcome = CaseDecision.Outcome.CONFIRMED if same_person else CaseDecision.Outcome.REJECTED
+    CaseDecision.objects.create(
+        case=case, stage=CaseDecision.Stage.REVIEW, outcome=outcome, reason=reason, decided_by=reviewer
+    )
+    _set_status(case, Case.Status.CONFIRMED if same_person else Case.Status.REJECTED, reviewer)
+    model_name = case.best_match.model_name if case.best_match else ""
+    MatchFeedback.objects.create(
+        force_id=case.force_id,
+        case=case,
+        same_person=same_person,
+        similarity=case.best_similarity,
+        threshold=case.threshold,
+        model_name=model_name,
+    )
+    if not same_person:
+        _close_incident_if_done(case, reviewer)
+    return case
+
+
+@transaction.atomic
+def case_corroborate(*, case: Case, officer, action: str, corroboration: str, reason: str) -> Case:
+    """Stage 2: the investigating officer records corroborating evidence and the action taken."""
+    if action not in CaseDecision.ACTIONS:
+        choices = ", ".join(CaseDecision.ACTIONS)
+        raise ApplicationError(f"Unknown action '{action}'.", fields={"action": [f"One of: {choices}."]})
+    corroboration = _require_reason(corroboration, "corroboration")
+    reason = _require_reason(reason)
+    case = _locked(case, expected=(Case.Status.CONFIRMED,), action="corroborated")
+    CaseDecision.objects.create(
+        case=case,
+        stage=CaseDecision.Stage.CORROBORATION,
+        outcome=action,
+        reason=reason,
+        corroboration=corroboration,
+        decided_by=officer,
+    )
+    _set_status(case, Case.Status.ACTIONED, officer)
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, officer, reason: str) -> Case:
+    reason = _require_reason(reason)
+    case = _locked(case, expected=(Case.Status.ACTIONED,), action="closed")
+    CaseDecision.objects.create(
+        case=case,
+        stage=CaseDecision.Stage.CLOSURE,
+        outcome=CaseDecision.Outcome.CLOSED,
+        reason=reason,
+        decided_by=officer,
+    )
+    _set_status(case, Case.Status.CLOSED, officer)
+    _close_incident_if_done(case, officer)
+    return case
+
+
+def _close_incident_if_done(case: Case, actor) -> None:
+    from incidents.models import Incident
+    from incidents.services import incident_status_set
+
+    if not Case.objects.filter(incident_id=case.incident_id, status__in=Case.OPEN_STATUSES).exists():
+        incident = Incident.objects.get(pk=case.incident_id)
+        if incident.status != Incident.Status.CLOSED:
+            incident_status_set(incident=incident, status=Incident.Status.CLOSED, actor=actor, reason="Cases closed")
+
+
+def case_justify(*, case: Case, user, justification: str) -> CaseAccess:
+    """The first time a user opens a case they say why (s.62); later views cite that justification."""
+    justification = (justification or "").strip()
+    if len(justification) < 10:
+        raise ApplicationError(
+            "Say why you need to open this case (at least 10 characters): it is logged under DPA 2018 s.62.",
+            code=JUSTIFICATION_REQUIRED,
+            fields={"justification": ["At least 10 characters."]},
+            status_code=403,
+        )
+    return CaseAccess.objects.create(
+        case=case, force_id=case.force_id, user=user, kind=CaseAccess.Kind.JUSTIFIED, justification=justification
+    )
+
+
+def case_access_log(*, case: Case, user, kind: str, detail: str = "") -> CaseAccess:
+    """Log a view or export. Refused (403) until the user has justified opening this case."""
+    from cases.selectors import justification_of
+
+    justification = justification_of(case=case, user=user)
+    if not justification:
+        raise ApplicationError(
+            "Give a justification before viewing this case's face images (DPA 2018 s.62): "
+            "pass ?justification=... the first time you open it.",
+            code=JUSTIFICATION_REQUIRED,
+            status_code=403,
+        )
+    return CaseAccess.objects.create(
+        case=case, force_id=case.force_id, user=user, kind=kind, justification=justification, detail=detail[:255]
+    )

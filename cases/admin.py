@@ -1,0 +1,48 @@
+"""Cases in the admin are read-only: decisions are made in the officer pages and API, and never edited."""
+
+from django.contrib import admin
+
+from cases.models import Case, CaseAccess, CaseDecision
+from core.admin import ForceScopedAdmin
+
+
+class ReadOnlyScopedAdmin(ForceScopedAdmin):
+    def scope(self, request, qs):
+        return qs.filter(force_id=request.user.force_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseDecisionInline(admin.TabularInline):
+    model = CaseDecision
+    extra = 0
+    can_delete = False
+    fields = ["stage", "outcome", "reason", "corroboration", "decided_by", "decided_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyScopedAdmin):
+    list_display = ["pk", "status", "is_breach", "incident_priority", "incident", "offender", "best_similarity"]
+    list_filter = ["status", "is_breach", "incident_priority"]
+    inlines = [CaseDecisionInline]
+
+
+@admin.register(CaseAccess)
+class CaseAccessAdmin(ReadOnlyScopedAdmin):
+    list_display = ["created_at", "user", "kind", "case", "justification"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "justification"]

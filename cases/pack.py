@@ -1,0 +1,287 @@
+"""The breach evidence pack: a PDF and a zip (PDF, face images, zone map, manifest) for a police file.
+
+Exhibit hashes are recomputed from storage while the pack is built; any mismatch with the hash
+recorded at upload stops the build with a loud error (``evidence_integrity``), because a pack
+must never certify a file that has changed.
+"""
+
+import hashlib
+import io
+import json
+import logging
+import math
+import zipfile
+from dataclasses import dataclass
+
+from django.utils import timezone
+from PIL import Image, ImageDraw
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Image as PdfImage
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from cases.models import Case, CaseAccess, CaseEvent
+from cases.services import case_access_log
+from core.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
+CHUNK = 1024 * 1024
+
+
+class EvidenceIntegrityError(ApplicationError):
+    code = "evidence_integrity"
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    name: str
+    kind: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: str
+
+
+def sha256_of_stored(field_file) -> str:
+    digest = hashlib.sha256()
+    with field_file.storage.open(field_file.name, "rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verified_exhibits(case: Case) -> list[Exhibit]:
+    exhibits = []
+    for evidence in case.incident.evidence.select_related("uploaded_by").order_by("uploaded_at", "id"):
+        actual = sha256_of_stored(evidence.file)
+        if actual != evidence.sha256:
+            logger.error(
+                "Evidence integrity failure: evidence %s of incident %s recorded %s, storage now %s",
+                evidence.pk,
+                case.incident.reference,
+                evidence.sha256,
+                actual,
+            )
+            raise EvidenceIntegrityError(
+                f"Exhibit '{evidence.original_name}' no longer matches the SHA-256 recorded at upload "
+                f"(recorded {evidence.sha256[:12]}…, stored file {actual[:12]}…). The pack was not built; "
+                "report this to the force's digital evidence officer."
+            )
+        exhibits.append(
+            Exhibit(
+                name=evidence.original_name,
+                kind=evidence.kind,
+                size=evidence.size,
+                sha256=actual,
+                uploaded_by=evidence.uploaded_by.get_username(),
+                uploaded_at=timezone.localtime(evidence.uploaded_at).isoformat(timespec="seconds"),
+            )
+        )
+    return exhibits
+
+
+def _read(field_file) -> bytes | None:
+    if not field_file:
+        return None
+    with field_file.storage.open(field_file.name, "rb") as fh:
+        return fh.read()
+
+
+def zone_map_png(prohibition, store) -> bytes | None:
+    """A plain map of the zone (polygon or circle) and the store, in local metres: no tiles, no network."""
+    if prohibition is None or not (prohibition.polygon or prohibition.has_circle):
+        return None
+    lat0, lon0 = float(store.latitude), float(store.longitude)
+
+    def to_m(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - lon0) * 111_320 * math.cos(math.radians(lat0)), (lat - lat0) * 110_540
+
+    shapes: list[list[tuple[float, float]]] = []
+    if prohibition.polygon:
+        shapes.append([to_m(lon, lat) for lon, lat in prohibition.polygon["coordinates"][0]])
+    if prohibition.has_circle:
+        cx, cy = to_m(float(prohibition.centre_longitude), float(prohibition.centre_latitude))
+        r = float(prohibition.radius_m)
+        shapes.append([(cx + r * math.cos(t / 36 * math.pi), cy + r * math.sin(t / 36 * math.pi)) for t in range(73)])
+    xs = [x for s in shapes for x, _ in s] + [0.0]
+    ys = [y for s in shapes for _, y in s] + [0.0]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 50.0) * 1.2
+    size = 600
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+
+    def px(p: tuple[float, float]) -> tuple[float, float]:
+        return size / 2 + (p[0] - cx) / span * size, size / 2 - (p[1] - cy) / span * size
+
+    img = Image.new("RGB", (size, size + 30), "white")
+    draw = ImageDraw.Draw(img)
+    for shape in shapes:
+        draw.polygon([px(p) for p in shape], outline=(176, 0, 32), fill=(255, 225, 225))
+    sx, sy = px((0.0, 0.0))
+    draw.ellipse([sx - 7, sy - 7, sx + 7, sy + 7], fill=(18, 53, 91))
+    draw.text((sx + 10, sy - 6), store.name, fill=(18, 53, 91))
+    draw.text((10, size + 8), f"Exclusion zone (red) and {store.name} (blue). Width shown: {span:.0f} m.", fill="black")
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _pdf(case: Case, exhibits: list[Exhibit], images: dict[str, bytes], built_by, built_at) -> bytes:
+    styles = getSampleStyleSheet()
+    h, p = styles["Heading2"], styles["BodyText"]
+    incident, order, prohibition = case.incident, case.breach_order, case.breach_prohibition
+    story = [
+        Paragraph(f"CBO breach evidence pack: case {case.pk}", styles["Title"]),
+        Paragraph(
+            f"Built {timezone.localtime(built_at):%d %B %Y %H:%M} by {built_by.get_full_name() or built_by}. "
+            "A face match is an investigative lead, confirmed by a trained reviewer and corroborated by "
+            "the investigating officer (decisions below).",
+            p,
+        ),
+        Paragraph("Person and order", h),
+        _table(
+            [
+                ["Person", f"{case.offender.full_name} (PNC {case.offender.pnc_id or 'not recorded'})"],
+                ["Court / reference", f"{order.court}, {order.case_reference}"],
+                ["Made / in force from", f"{order.made_on:%d/%m/%Y} / {order.effective_from:%d/%m/%Y}"],
+                ["Ends", f"{order.ends_on:%d/%m/%Y}" if order.ends_on else "Indefinite"],
+                ["Served", _served(order)],
+                ["Order type", order.get_kind_display()],
+                ["Prohibition", f"{prohibition.get_kind_display()}: {prohibition.description or '-'}"],
+            ]
+        ),
+    ]
+    if "zone-map.png" in images:
+        story += [Spacer(1, 4 * mm), PdfImage(io.BytesIO(images["zone-map.png"]), width=90 * mm, height=94.5 * mm)]
+    store = incident.store
+    story += [
+        Paragraph("Incident", h),
+        _table(
+            [
+                ["Reference", incident.reference],
+                ["Store", f"{store} , {store.address}, {store.postcode}"],
+                ["When", f"{timezone.localtime(incident.occurred_at):%d/%m/%Y %H:%M}"],
+                ["Category / priority", f"{incident.get_category_display()} / {incident.priority}"],
+                ["What happened", incident.description[:1500]],
+            ]
+        ),
+        Paragraph("CCTV exhibits (SHA-256 recomputed from storage when this pack was built)", h),
+        _table(
+            [["File", "Kind", "Bytes", "SHA-256", "Uploaded by / at"]]
+            + [
+                [e.name, e.kind, str(e.size), Paragraph(e.sha256, p), f"{e.uploaded_by} {e.uploaded_at}"]
+                for e in exhibits
+            ]
+        ),
+        Paragraph("Face comparison", h),
+    ]
+    faces = [
+        PdfImage(io.BytesIO(images[name]), width=60 * mm, height=60 * mm)
+        for name in ("cctv-face.jpg", "reference-photo.jpg")
+        if name in images
+    ]
+    if faces:
+        story.append(Table([faces, ["CCTV face", "Reference photo"][: len(faces)]]))
+    match = case.best_match
+    frame = f", {match.frame_time_s:.1f} s into the video" if match and match.frame_time_s is not None else ""
+    story += [
+        Paragraph(
+            f"Similarity {case.best_similarity:.3f}; force threshold at the time {case.threshold:.3f}{frame}.", p
+        ),
+        Paragraph("Decisions", h),
+        _table(
+            [["Stage", "Outcome", "By", "When", "Reasons"]]
+            + [
+                [
+                    d.get_stage_display(),
+                    d.get_outcome_display(),
+                    str(d.decided_by),
+                    f"{timezone.localtime(d.decided_at):%d/%m/%Y %H:%M}",
+                    Paragraph((d.reason + (f" Corroboration: {d.corroboration}" if d.corroboration else ""))[:1500], p),
+                ]
+                for d in case.decisions.select_related("decided_by")
+            ]
+        ),
+        Paragraph("Continuity log", h),
+        _table([["When", "Who", "What"]] + _continuity(case)),
+    ]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, title=f"Retrace case {case.pk}").build(story)
+    return out.getvalue()
+
+
+def _served(order) -> str:
+    if not order.served_on:
+        return "Not recorded"
+    by = getattr(order, "served_by", "") or "not recorded"
+    return f"{order.served_on:%d/%m/%Y} by {by}"
+
+
+def _continuity(case: Case) -> list[list[str]]:
+    rows = []
+    for e in case.incident.evidence.select_related("uploaded_by"):
+        rows.append((e.uploaded_at, e.uploaded_by.get_username(), f"uploaded {e.original_name}"))
+    for ev in case.incident.events.select_related("actor"):
+        rows.append((ev.created_at, ev.actor.get_username() if ev.actor else "system", f"incident {ev.kind}"))
+    for a in case.accesses.select_related("user"):
+        rows.append((a.created_at, a.user.get_username() if a.user else "system", f"{a.get_kind_display()}"))
+    rows.sort(key=lambda r: r[0])
+    return [[f"{timezone.localtime(t):%d/%m/%Y %H:%M:%S}", who, what] for t, who, what in rows]
+
+
+def _table(rows: list[list]) -> Table:
+    table = Table(rows, hAlign="LEFT", repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
+    return table
+
+
+def build_evidence_pack(*, case: Case, user) -> tuple[bytes, bytes]:
+    """Return (pdf, zip). Only for a breach case whose match a reviewer has confirmed."""
+    confirmed = (Case.Status.CONFIRMED, Case.Status.ACTIONED, Case.Status.CLOSED)
+    if not case.is_breach or case.status not in confirmed:
+        raise ApplicationError(
+            "An evidence pack is built only for a CBO-breach case whose match a reviewer has confirmed.",
+            code="pack_not_available",
+            status_code=409,
+        )
+    exhibits = verified_exhibits(case)
+    images = {}
+    if case.best_match and (crop := _read(case.best_match.crop)):
+        images["cctv-face.jpg"] = crop
+        if case.best_match.reference_photo and (ref := _read(case.best_match.reference_photo.image)):
+            images["reference-photo.jpg"] = ref
+    if zone_map := zone_map_png(case.breach_prohibition, case.incident.store):
+        images["zone-map.png"] = zone_map
+    built_at = timezone.now()
+    pdf = _pdf(case, exhibits, images, user, built_at)
+    manifest = {
+        "case": case.pk,
+        "incident": case.incident.reference,
+        "built_at": built_at.isoformat(),
+        "built_by": user.get_username(),
+        "similarity": case.best_similarity,
+        "threshold": case.threshold,
+        "exhibits": [e.__dict__ for e in exhibits],
+        "files": {
+            name: hashlib.sha256(data).hexdigest() for name, data in {**images, "evidence-pack.pdf": pdf}.items()
+        },
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("evidence-pack.pdf", pdf)
+        for name, data in images.items():
+            zf.writestr(name, data)
+        zf.writestr("manifest.json", json.dumps(manifest, indent=2))
+    case_access_log(case=case, user=user, kind=CaseAccess.Kind.EXPORT, detail="evidence pack")
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.PACK_BUILT, actor=user, details={"exhibits": len(exhibits)})
+    return pdf, out.getvalue()

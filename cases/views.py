@@ -1,0 +1,162 @@
+"""Officer pages: the triage queue, a case with both faces side by side, and the review forms.
+They call the same selectors and services as the API."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import has_usable_role
+from cases import selectors, services
+from cases.apis import _download, access_log_csv, case_image_field
+from cases.models import Case, CaseAccess, CaseDecision
+from cases.pack import build_evidence_pack
+from core.exceptions import ApplicationError
+
+
+def police_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (has_usable_role(request.user) and request.user.is_police):
+            raise PermissionDenied("Only police users may see cases.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@police_required
+def case_queue(request):
+    status = request.GET.get("status") or None
+    if status not in Case.Status.values:
+        status = None
+    breach = {"yes": True, "no": False}.get(request.GET.get("breach", ""))
+    cases = selectors.triage_queue(request.user, status=status, breach=breach)[:200]
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "cases": cases,
+            "counts": {Case.Status(k).label: v for k, v in selectors.status_counts(request.user).items()},
+            "statuses": Case.Status.choices,
+            "status": status or "",
+            "breach": request.GET.get("breach", ""),
+        },
+    )
+
+
+@police_required
+def case_detail(request, pk: int):
+    case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
+    if request.method == "POST" and "justification" in request.POST:
+        try:
+            services.case_justify(case=case, user=request.user, justification=request.POST["justification"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("case-detail", pk=case.pk)
+    if not selectors.has_justified(case=case, user=request.user):
+        return render(request, "cases/justify.html", {"case": case})
+    services.case_access_log(case=case, user=request.user, kind=CaseAccess.Kind.VIEW_CASE)
+    prohibitions = case.breach_order.prohibitions.all() if case.breach_order else []
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "match": case.best_match,
+            "prohibitions": prohibitions,
+            "decisions": case.decisions.select_related("decided_by"),
+            "actions": [(a.value, a.label) for a in CaseDecision.ACTIONS],
+            "justification": selectors.justification_of(case=case, user=request.user),
+        },
+    )
+
+
+@police_required
+def case_image(request, pk: int, which: str):
+    case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
+    field = case_image_field(case, which)
+    services.case_access_log(case=case, user=request.user, kind=CaseAccess.Kind.VIEW_IMAGE, detail=which)
+    return FileResponse(field.storage.open(field.name, "rb"), content_type="image/jpeg")
+
+
+@police_required
+def case_evidence(request, pk: int, evidence_id: int):
+    """The CCTV exhibit behind a match, for viewing at the matched moment (link ends in #t=seconds)."""
+    case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
+    evidence = get_object_or_404(case.incident.evidence, pk=evidence_id)
+    services.case_access_log(
+        case=case, user=request.user, kind=CaseAccess.Kind.VIEW_EVIDENCE, detail=evidence.original_name
+    )
+    return FileResponse(evidence.file.storage.open(evidence.file.name, "rb"), content_type=evidence.content_type)
+
+
+def _decide(request, pk: int, decide):
+    case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
+    try:
+        decide(case)
+        messages.success(request, "Decision recorded.")
+    except ApplicationError as exc:
+        messages.error(request, exc.message + "".join(f" {k}: {' '.join(v)}" for k, v in exc.fields.items()))
+    return redirect("case-detail", pk=pk)
+
+
+@require_POST
+@police_required
+def case_review(request, pk: int):
+    same = request.POST.get("decision") == "confirm"
+    reason = request.POST.get("reason", "")
+    return _decide(
+        request, pk, lambda c: services.case_review(case=c, reviewer=request.user, same_person=same, reason=reason)
+    )
+
+
+@require_POST
+@police_required
+def case_corroborate(request, pk: int):
+    p = request.POST
+    return _decide(
+        request,
+        pk,
+        lambda c: services.case_corroborate(
+            case=c,
+            officer=request.user,
+            action=p.get("action", ""),
+            corroboration=p.get("corroboration", ""),
+            reason=p.get("reason", ""),
+        ),
+    )
+
+
+@require_POST
+@police_required
+def case_close(request, pk: int):
+    reason = request.POST.get("reason", "")
+    return _decide(request, pk, lambda c: services.case_close(case=c, officer=request.user, reason=reason))
+
+
+@police_required
+def case_pack(request, pk: int, fmt: str):
+    case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
+    try:
+        pdf, zipped = build_evidence_pack(case=case, user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("case-detail", pk=pk)
+    if fmt == "pdf":
+        return _download(pdf, "application/pdf", f"case-{case.pk}-evidence-pack.pdf")
+    return _download(zipped, "application/zip", f"case-{case.pk}-evidence-pack.zip")
+
+
+@login_required
+def access_log(request):
+    if not request.user.is_force_admin:
+        raise PermissionDenied("Only force admins may read the access log.")
+    qs = selectors.access_log_for(request.user)
+    if request.GET.get("export") == "csv":
+        return access_log_csv(qs)
+    return render(request, "cases/access_log.html", {"entries": qs[:500]})

@@ -1,0 +1,98 @@
+"""The cases API: scoping, justification and the s.62 log, review endpoints, access-log export."""
+
+import pytest
+
+from cases.models import Case, CaseAccess
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_shop_worker_never_sees_cases(world, breach_case):
+    client = client_for(world.a.worker)
+    assert client.get("/api/cases/").status_code == 403
+    assert client.get(f"/api/cases/{breach_case.pk}/").status_code == 403
+    assert client.post(f"/api/cases/{breach_case.pk}/review/", {}).status_code == 403
+
+
+def test_other_force_gets_404(world, breach_case):
+    for user in (world.b.officer, world.b.admin):
+        r = client_for(user).get(f"/api/cases/{breach_case.pk}/?justification=curious about force A")
+        assert r.status_code == 404
+    assert not CaseAccess.objects.filter(user__in=[world.b.officer, world.b.admin]).exists()
+
+
+def test_queue_lists_cases_of_the_officers_beats(world, breach_case):
+    body = client_for(world.a.officer).get("/api/cases/").json()
+    assert [row["id"] for row in body["results"]] == [breach_case.pk]
+    assert body["results"][0]["is_breach"] is True
+    assert body["results"][0]["response_target_minutes"] == breach_case.incident.response_target_minutes
+    counts = client_for(world.a.officer).get("/api/cases/counts/").json()
+    assert counts["awaiting_review"] == 1 and counts["closed"] == 0
+
+
+def test_bad_status_filter_is_400(world, breach_case):
+    r = client_for(world.a.officer).get("/api/cases/?status=lost")
+    assert r.status_code == 400 and "status" in r.json()["fields"]
+
+
+def test_first_open_needs_a_justification_then_every_view_is_logged(world, breach_case):
+    client = client_for(world.a.officer)
+    r = client.get(f"/api/cases/{breach_case.pk}/")
+    assert r.status_code == 403 and r.json()["code"] == "justification_required"
+    r = client.get(f"/api/cases/{breach_case.pk}/?justification=Triage of Alsager retail cases")
+    assert r.status_code == 200
+    assert r.json()["breach_order"]["court"] == breach_case.breach_order.court
+    assert client.get(f"/api/cases/{breach_case.pk}/").status_code == 200  # no need to justify again
+    image = client.get(f"/api/cases/{breach_case.pk}/images/cctv/")
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+    kinds = list(
+        CaseAccess.objects.filter(user=world.a.officer)
+        .order_by("created_at", "id")
+        .values_list("kind", "justification")
+    )
+    assert [k for k, _ in kinds] == ["justified", "view_case", "view_case", "view_image"]
+    assert {j for _, j in kinds} == {"Triage of Alsager retail cases"}
+
+
+def test_image_without_justification_is_refused(world, breach_case):
+    r = client_for(world.a.officer).get(f"/api/cases/{breach_case.pk}/images/reference/")
+    assert r.status_code == 403
+
+
+def test_review_flow_through_the_api(world, justified):
+    officer = client_for(world.a.officer)
+    url = f"/api/cases/{justified.pk}"
+    r = officer.post(f"{url}/review/", {"same_person": True, "reason": "Same person: scar and tattoo"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "confirmed"
+    r = officer.post(f"{url}/review/", {"same_person": False, "reason": "second thoughts"}, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "invalid_transition"
+    r = officer.post(f"{url}/corroborate/", {"action": "arrest", "corroboration": "Staff ID", "reason": "CBO breach"})
+    assert r.status_code == 200 and r.json()["status"] == "actioned"
+    r = officer.post(f"{url}/close/", {"reason": "Charged"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    assert [d["stage"] for d in r.json()["decisions"]] == ["review", "corroboration", "closure"]
+
+
+def test_missing_fields_are_named(world, justified):
+    r = client_for(world.a.officer).post(f"/api/cases/{justified.pk}/review/", {}, format="json")
+    assert r.status_code == 400 and set(r.json()["fields"]) == {"same_person", "reason"}
+    assert Case.objects.get(pk=justified.pk).status == "awaiting_review"
+
+
+def test_decisions_cannot_be_edited_through_the_api(world, justified):
+    client = client_for(world.a.admin)
+    for method in (client.put, client.patch, client.delete):
+        assert method(f"/api/cases/{justified.pk}/", {"status": "closed"}, format="json").status_code == 405
+
+
+def test_access_log_is_for_force_admins_and_exports_csv(world, justified):
+    client_for(world.a.officer).get(f"/api/cases/{justified.pk}/")
+    assert client_for(world.a.officer).get("/api/access-logs/").status_code == 403
+    admin = client_for(world.a.admin)
+    rows = admin.get("/api/access-logs/").json()["results"]
+    assert {"justified", "view_case", "search"} <= {r["kind"] for r in rows}
+    csv_text = admin.get("/api/access-logs/export/").content.decode()
+    assert csv_text.splitlines()[0] == "when,user,kind,case,justification,detail"
+    assert "Triage of my beat's retail cases" in csv_text
+    assert client_for(world.b.admin).get("/api/access-logs/").json()["count"] == 0

@@ -1,0 +1,76 @@
+"""The breach evidence pack: contents, hashes recomputed from storage, and the loud failure."""
+
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+
+from cases.models import CaseAccess
+from cases.services import case_review
+from orders.models import Prohibition
+from tests.cases.factories import evidence_on, incident_at, possible_match
+from tests.conftest import client_for
+from tests.orders.factories import OffenderFactory, OrderFactory, ProhibitionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def confirm(case, user):
+    return case_review(case=case, reviewer=user, same_person=True, reason="Same person on comparison")
+
+
+def test_pack_for_confirmed_breach_holds_pdf_images_and_verified_hashes(world, justified):
+    confirm(justified, world.a.admin)
+    r = client_for(world.a.officer).get(f"/api/cases/{justified.pk}/evidence-pack/")
+    assert r.status_code == 200 and r["Content-Type"] == "application/zip"
+    zf = zipfile.ZipFile(io.BytesIO(r.content))
+    assert {"evidence-pack.pdf", "cctv-face.jpg", "reference-photo.jpg", "manifest.json"} <= set(zf.namelist())
+    manifest = json.loads(zf.read("manifest.json"))
+    evidence = justified.incident.evidence.get()
+    assert manifest["exhibits"][0]["sha256"] == evidence.sha256
+    assert manifest["files"]["evidence-pack.pdf"] == hashlib.sha256(zf.read("evidence-pack.pdf")).hexdigest()
+    assert zf.read("evidence-pack.pdf").startswith(b"%PDF")
+    assert CaseAccess.objects.filter(case=justified, user=world.a.officer, kind="export").count() == 1
+    pdf = client_for(world.a.officer).get(f"/api/cases/{justified.pk}/evidence-pack/?as=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_tampered_exhibit_stops_the_pack_loudly(world, justified, caplog):
+    confirm(justified, world.a.admin)
+    evidence = justified.incident.evidence.get()
+    with open(evidence.file.path, "ab") as fh:
+        fh.write(b"tampered")
+    r = client_for(world.a.officer).get(f"/api/cases/{justified.pk}/evidence-pack/")
+    assert r.status_code == 409
+    assert r.json()["code"] == "evidence_integrity"
+    assert evidence.original_name in r.json()["message"]
+    assert any("integrity failure" in rec.message for rec in caplog.records if rec.levelname == "ERROR")
+    assert not CaseAccess.objects.filter(kind="export").exists()
+
+
+def test_no_pack_before_review_or_for_non_breach(world, justified):
+    r = client_for(world.a.officer).get(f"/api/cases/{justified.pk}/evidence-pack/")
+    assert r.status_code == 409 and r.json()["code"] == "pack_not_available"
+
+
+def test_zone_breach_pack_includes_a_map(world):
+    from cases.services import case_justify, case_raise_for_match
+
+    a = world.a
+    offender = OffenderFactory(force=a.force)
+    order = OrderFactory(offender=offender)
+    lat, lon = float(a.store.latitude), float(a.store.longitude)
+    ring = [[lon - 0.01, lat - 0.01], [lon + 0.01, lat - 0.01], [lon + 0.01, lat + 0.01], [lon - 0.01, lat + 0.01]]
+    ProhibitionFactory(
+        order=order, kind=Prohibition.Kind.ZONE, polygon={"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+    )
+    case = case_raise_for_match(match=possible_match(evidence_on(incident_at(a.store, a.worker)), offender))
+    assert case.is_breach and case.breach_prohibition.kind == "zone"
+    case_justify(case=case, user=a.officer, justification="Investigating the zone breach")
+    confirm(case, a.admin)
+    r = client_for(a.officer).get(f"/api/cases/{case.pk}/evidence-pack/")
+    assert r.status_code == 200
+    zf = zipfile.ZipFile(io.BytesIO(r.content))
+    assert zf.read("zone-map.png").startswith(b"\x89PNG")

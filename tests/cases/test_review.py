@@ -1,0 +1,112 @@
+"""The two-stage review: every allowed transition, every forbidden one, and what each leaves behind."""
+
+import pytest
+
+from cases.models import Case, CaseDecision, CaseEvent, MatchFeedback
+from cases.services import case_close, case_corroborate, case_review
+from core.exceptions import ApplicationError
+from incidents.models import Incident
+
+pytestmark = pytest.mark.django_db
+
+
+def review(case, user, same=True):
+    return case_review(case=case, reviewer=user, same_person=same, reason="Same face shape and scar")
+
+
+def corroborate(case, user, action="arrest"):
+    return case_corroborate(
+        case=case, officer=user, action=action, corroboration="Till receipt and staff ID", reason="Breach of CBO"
+    )
+
+
+def close(case, user):
+    return case_close(case=case, officer=user, reason="Charged; file passed to CPS")
+
+
+def test_confirm_corroborate_close_records_each_decision(world, breach_case):
+    officer, admin = world.a.officer, world.a.admin
+    case = review(breach_case, admin)
+    assert case.status == Case.Status.CONFIRMED
+    case = corroborate(case, officer)
+    assert case.status == Case.Status.ACTIONED
+    case = close(case, officer)
+    assert case.status == Case.Status.CLOSED and case.closed_at
+    decisions = list(case.decisions.values_list("stage", "outcome", "decided_by"))
+    assert decisions == [
+        ("review", "confirmed", admin.pk),
+        ("corroboration", "arrest", officer.pk),
+        ("closure", "closed", officer.pk),
+    ]
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.STATUS_CHANGED).count() == 3
+    assert Incident.objects.get(pk=case.incident_id).status == Incident.Status.CLOSED
+
+
+def test_reject_closes_the_case_and_keeps_feedback_without_images(world, breach_case):
+    case = review(breach_case, world.a.officer, same=False)
+    assert case.status == Case.Status.REJECTED and case.closed_at
+    feedback = MatchFeedback.objects.get(case=case)
+    assert feedback.same_person is False
+    assert feedback.similarity == pytest.approx(case.best_similarity)
+    assert {f.name for f in MatchFeedback._meta.fields}.isdisjoint({"crop", "image", "embedding"})
+
+
+@pytest.mark.parametrize(
+    "steps, attempt",
+    [
+        ([], "corroborate"),
+        ([], "close"),
+        (["review"], "review"),
+        (["review"], "close"),
+        (["review", "corroborate"], "review"),
+        (["review", "corroborate"], "corroborate"),
+        (["review", "corroborate", "close"], "review"),
+        (["review", "corroborate", "close"], "corroborate"),
+        (["review", "corroborate", "close"], "close"),
+        (["reject"], "review"),
+        (["reject"], "corroborate"),
+        (["reject"], "close"),
+    ],
+)
+def test_forbidden_transitions_are_409_and_change_nothing(world, breach_case, steps, attempt):
+    user = world.a.officer
+    do = {
+        "review": lambda c: review(c, user),
+        "reject": lambda c: review(c, user, same=False),
+        "corroborate": lambda c: corroborate(c, user),
+        "close": lambda c: close(c, user),
+    }
+    case = breach_case
+    for step in steps:
+        case = do[step](case)
+    before = (case.status, CaseDecision.objects.count(), CaseEvent.objects.count())
+    with pytest.raises(ApplicationError) as err:
+        do[attempt](case)
+    assert err.value.status_code == 409 and err.value.code == "invalid_transition"
+    case.refresh_from_db()
+    assert (case.status, CaseDecision.objects.count(), CaseEvent.objects.count()) == before
+
+
+def test_decision_needs_a_reason(world, breach_case):
+    with pytest.raises(ApplicationError) as err:
+        case_review(case=breach_case, reviewer=world.a.officer, same_person=True, reason="  ")
+    assert "reason" in err.value.fields
+    assert not CaseDecision.objects.exists()
+
+
+def test_unknown_action_is_refused(world, breach_case):
+    case = review(breach_case, world.a.officer)
+    with pytest.raises(ApplicationError) as err:
+        corroborate(case, world.a.officer, action="caution_by_text")
+    assert "action" in err.value.fields
+    assert Case.objects.get(pk=case.pk).status == Case.Status.CONFIRMED
+
+
+def test_a_stage_cannot_be_decided_twice_even_bypassing_the_service(world, breach_case):
+    from django.db import IntegrityError, transaction
+
+    review(breach_case, world.a.officer)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CaseDecision.objects.create(
+            case=breach_case, stage="review", outcome="rejected", reason="overwrite", decided_by=world.a.admin
+        )
