@@ -73,6 +73,10 @@ def sanitise_name(name: str) -> str:
 
 
 def megabytes(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
     return f"{n / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
 
 
@@ -86,8 +90,8 @@ def detect(upload: UploadedFile, name: str) -> FileType:
     guess = filetype.guess(head)
     found = TYPES.get(guess.mime) if guess else None
     if found is None:
-        what = f"a {guess.mime} file" if guess else "not a file type we recognise"
-        raise bad_file(name, f"this is {what}. We accept {ACCEPTED_LABEL}.", "unsupported_type")
+        what = f"the file's contents are {guess.mime}" if guess else "we do not recognise this type of file"
+        raise bad_file(name, f"{what}. We accept {ACCEPTED_LABEL}.", "unsupported_type")
     _check_claims(upload, name, found)
     return found
 

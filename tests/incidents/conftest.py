@@ -57,3 +57,37 @@ def media_root(settings, tmp_path):
 
 def stored_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def pdf_bytes() -> bytes:
+    return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def truncated_jpeg() -> bytes:
+    data = image_bytes("JPEG", size=(640, 480))
+    return data[: len(data) // 3]
+
+
+def bomb_png() -> bytes:
+    """20000 × 20000 pixels (400 million) in a few kilobytes: a decompression bomb."""
+    buf = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def broken_mp4(tmp_dir: Path) -> bytes:
+    """Starts like an MP4 (so its type is detected) but OpenCV cannot open it."""
+    return video_bytes(tmp_dir)[:2000]
+
+
+def frameless_mkv(tmp_dir: Path) -> bytes:
+    """An MKV whose headers open in OpenCV but which stops before its first frame."""
+    return video_bytes(tmp_dir, ext=".mkv", fourcc="MJPG")[:1000]
+
+
+@pytest.fixture(autouse=True)
+def enqueued(monkeypatch):
+    """Face matching is the recognition app's business: here we only record what was enqueued."""
+    calls: list[int] = []
+    monkeypatch.setattr("recognition.services.evidence_enqueue", calls.append)
+    return calls

@@ -1,0 +1,169 @@
+"""The checks on one evidence file, without storage or the database."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from core.exceptions import ApplicationError
+from incidents import files
+from tests.incidents.conftest import (
+    bomb_png,
+    broken_mp4,
+    frameless_mkv,
+    image_bytes,
+    pdf_bytes,
+    truncated_jpeg,
+    upload,
+    video_bytes,
+)
+
+
+def code_of(f: SimpleUploadedFile) -> str:
+    with pytest.raises(ApplicationError) as err:
+        files.inspect(f)
+    assert err.value.message.startswith(files.sanitise_name(f.name) + ": ")
+    assert err.value.fields == {"files": [err.value.message]}
+    return err.value.code
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "content_type", "mime", "kind"),
+    [
+        ("till.jpg", "JPEG", "image/jpeg", "image/jpeg", "image"),
+        ("till.JPEG", "JPEG", "application/octet-stream", "image/jpeg", "image"),
+        ("door", "PNG", "", "image/png", "image"),
+        ("door.png", "PNG", "image/png", "image/png", "image"),
+        ("aisle.webp", "WEBP", "image/webp", "image/webp", "image"),
+    ],
+)
+def test_accepted_images(name, fmt, content_type, mime, kind):
+    name_out, found = files.inspect(upload(name, image_bytes(fmt), content_type))
+    assert (found.mime, found.kind) == (mime, kind)
+    assert name_out == name
+
+
+@pytest.mark.parametrize(
+    ("ext", "fourcc", "mime"),
+    [
+        (".mp4", "mp4v", "video/mp4"),
+        (".mov", "mp4v", "video/quicktime"),
+        (".avi", "MJPG", "video/x-msvideo"),
+        (".mkv", "MJPG", "video/x-matroska"),
+    ],
+)
+def test_accepted_videos(tmp_path, ext, fourcc, mime):
+    _, found = files.inspect(upload(f"cctv{ext}", video_bytes(tmp_path, ext=ext, fourcc=fourcc)))
+    assert (found.mime, found.kind) == (mime, "video")
+
+
+def test_mov_and_mp4_names_are_interchangeable(tmp_path):
+    _, found = files.inspect(upload("cctv.mov", video_bytes(tmp_path), "video/quicktime"))
+    assert found.mime == "video/mp4"
+
+
+def test_empty_file():
+    assert code_of(upload("empty.jpg", b"", "image/jpeg")) == "empty_file"
+
+
+@pytest.mark.parametrize("data", [pdf_bytes(), b"just some text\n" * 10, b"\x00" * 100])
+def test_unknown_types(data):
+    assert code_of(upload("thing.bin", data)) == "unsupported_type"
+
+
+def test_unknown_type_message_names_what_we_accept():
+    with pytest.raises(ApplicationError) as err:
+        files.inspect(upload("report.pdf", pdf_bytes(), "application/pdf"))
+    assert err.value.message == (
+        "report.pdf: the file's contents are application/pdf. "
+        "We accept JPEG, PNG or WebP photos and MP4, MOV, AVI or MKV videos."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("photo.jpg", "image/png"),  # bytes are PNG... see below
+        ("photo.jpg", "application/octet-stream"),
+        ("photo.png", "image/jpeg"),
+        ("photo.mp4", "application/octet-stream"),
+        ("photo.exe", "application/octet-stream"),
+        ("photo", "video/mp4"),
+    ],
+)
+def test_bytes_that_do_not_match_the_claimed_type(name, content_type):
+    assert code_of(upload(name, image_bytes("PNG"), content_type)) == "type_mismatch"
+
+
+def test_mismatch_message():
+    with pytest.raises(ApplicationError) as err:
+        files.inspect(upload("photo.jpg", image_bytes("PNG"), "image/jpeg"))
+    assert "contents are a PNG image but its name ends .jpg" in err.value.message
+
+
+def test_image_over_size_limit(settings):
+    settings.INCIDENT_IMAGE_MAX_BYTES = 100
+    with pytest.raises(ApplicationError) as err:
+        files.inspect(upload("big.jpg", image_bytes("JPEG"), "image/jpeg"))
+    assert err.value.code == "file_too_large"
+    assert err.value.message.endswith("bytes; the limit for one image is 100 bytes.")
+
+
+def test_default_limits(settings):
+    assert settings.INCIDENT_IMAGE_MAX_BYTES == 25 * 1024 * 1024
+    assert settings.INCIDENT_VIDEO_MAX_BYTES == 1024 * 1024 * 1024
+    assert files.megabytes(settings.INCIDENT_IMAGE_MAX_BYTES) == "25 MB"
+    assert files.megabytes(settings.INCIDENT_VIDEO_MAX_BYTES) == "1024 MB"
+    assert files.megabytes(30 * 1024 * 1024 + 200_000) == "30.2 MB"
+
+
+def test_video_over_size_limit(settings, tmp_path):
+    settings.INCIDENT_VIDEO_MAX_BYTES = 1000
+    settings.INCIDENT_IMAGE_MAX_BYTES = 10**9
+    assert code_of(upload("big.mp4", video_bytes(tmp_path), "video/mp4")) == "file_too_large"
+    # the image limit does not apply to videos, nor the video limit to images
+    settings.INCIDENT_VIDEO_MAX_BYTES, settings.INCIDENT_IMAGE_MAX_BYTES = 10**9, 1000
+    files.inspect(upload("ok.mp4", video_bytes(tmp_path), "video/mp4"))
+
+
+def test_image_that_does_not_decode():
+    assert code_of(upload("cut.jpg", truncated_jpeg(), "image/jpeg")) == "image_undecodable"
+
+
+def test_png_with_corrupt_data():
+    data = bytearray(image_bytes("PNG", size=(200, 200)))
+    data[60:90] = b"\xff" * 30
+    assert code_of(upload("bad.png", bytes(data), "image/png")) == "image_undecodable"
+
+
+def test_decompression_bomb():
+    assert code_of(upload("bomb.png", bomb_png(), "image/png")) == "image_too_many_pixels"
+
+
+def test_pixel_limit_is_a_setting(settings):
+    settings.INCIDENT_IMAGE_MAX_PIXELS = 64 * 48 - 1
+    with pytest.raises(ApplicationError) as err:
+        files.inspect(upload("a.jpg", image_bytes("JPEG"), "image/jpeg"))
+    assert err.value.code == "image_too_many_pixels"
+    assert "(64 × 48)" in err.value.message
+
+
+def test_video_opencv_cannot_open(tmp_path):
+    assert code_of(upload("broken.mp4", broken_mp4(tmp_path), "video/mp4")) == "video_unreadable"
+
+
+def test_video_without_a_first_frame(tmp_path):
+    assert code_of(upload("stub.mkv", frameless_mkv(tmp_path), "video/x-matroska")) == "video_no_frame"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("../../etc/passwd.jpg", "passwd.jpg"),
+        ("C:\\Users\\till\\cam 1.jpg", "cam 1.jpg"),
+        ("a\x00b\x1f<script>.png", "ab_script_.png"),
+        ("", "unnamed"),
+        ("...", "unnamed"),
+        ("x" * 300 + ".jpg", "x" * 196 + ".jpg"),
+    ],
+)
+def test_names_are_sanitised(raw, clean):
+    assert files.sanitise_name(raw) == clean
