@@ -53,8 +53,10 @@ def offender_barred_from(store, **order_kwargs):
     return offender, order, prohibition
 
 
-def possible_match(evidence: Evidence, offender, *, similarity=0.95, frame_time_s=None) -> PossibleMatch:
-    photo = ReferencePhotoFactory(offender=offender)
+def possible_match(
+    evidence: Evidence, offender, *, similarity=0.95, frame_time_s=None, crop: bytes | None = None, photo=None
+) -> PossibleMatch:
+    photo = photo or ReferencePhotoFactory(offender=offender)
     match = PossibleMatch(
         evidence=evidence,
         offender=offender,
@@ -67,6 +69,6 @@ def possible_match(evidence: Evidence, offender, *, similarity=0.95, frame_time_
         model_name="Dlib",
         model_version="test",
     )
-    match.crop.save("crop.jpg", ContentFile(jpeg((200, 150, 120))), save=False)
+    match.crop.save("crop.jpg", ContentFile(crop or jpeg((200, 150, 120))), save=False)
     match.save()
     return match

@@ -1,0 +1,114 @@
+"""Officer pages: queue, justification gate, side-by-side faces, review forms; and the browser test."""
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+
+from cases.models import Case, CaseAccess
+from cases.services import case_raise_for_match
+from orders.models import ReferencePhoto
+from tests.cases.factories import evidence_on, incident_at, offender_barred_from, possible_match
+from tests.conftest import FACES, browser_login, require
+
+
+def signed_in(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.mark.django_db
+def test_queue_page_shows_breach_first_with_counts(world, breach_case):
+    html = signed_in(world.a.officer).get("/cases/").content.decode()
+    assert "CBO breach" in html and f"Case {breach_case.pk}" in html
+    assert "Awaiting review: <strong>1</strong>" in html
+
+
+@pytest.mark.django_db
+def test_shop_worker_gets_403_on_case_pages(world, breach_case):
+    c = signed_in(world.a.worker)
+    assert c.get("/cases/").status_code == 403
+    assert c.get(f"/cases/{breach_case.pk}/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_other_force_gets_404(world, breach_case):
+    assert signed_in(world.b.officer).get(f"/cases/{breach_case.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_case_page_asks_for_justification_first_and_logs_it(world, breach_case):
+    c = signed_in(world.a.officer)
+    r = c.get(f"/cases/{breach_case.pk}/")
+    assert b"Say why you need to open it" in r.content and b"cctv-face" not in r.content
+    assert c.get(f"/cases/{breach_case.pk}/image/cctv/").status_code == 403
+    c.post(f"/cases/{breach_case.pk}/", {"justification": "short"})
+    assert not CaseAccess.objects.filter(kind="justified").exists()
+    c.post(f"/cases/{breach_case.pk}/", {"justification": "Reviewing breach cases on my beat"})
+    r = c.get(f"/cases/{breach_case.pk}/")
+    assert b'id="cctv-face"' in r.content and b'id="reference-face"' in r.content
+    assert c.get(f"/cases/{breach_case.pk}/image/reference/").status_code == 200
+    kinds = set(CaseAccess.objects.filter(user=world.a.officer).values_list("kind", flat=True))
+    assert kinds == {"justified", "view_case", "view_image"}
+
+
+@pytest.mark.django_db
+def test_review_forms_walk_the_case_to_closed(world, justified):
+    c = signed_in(world.a.officer)
+    url = f"/cases/{justified.pk}"
+    c.post(f"{url}/review/", {"decision": "confirm", "reason": "Same person: scar and jacket"})
+    c.post(f"{url}/corroborate/", {"action": "summons", "corroboration": "Staff statement", "reason": "Breach"})
+    c.post(f"{url}/close/", {"reason": "Summons issued"})
+    assert Case.objects.get(pk=justified.pk).status == Case.Status.CLOSED
+    pack = c.get(f"{url}/pack.zip")
+    assert pack.status_code == 200 and pack["Content-Type"] == "application/zip"
+
+
+@pytest.mark.django_db
+def test_review_without_reason_shows_error_and_changes_nothing(world, justified):
+    r = signed_in(world.a.officer).post(f"/cases/{justified.pk}/review/", {"decision": "confirm"}, follow=True)
+    assert b"Give the reason for this decision" in r.content
+    assert Case.objects.get(pk=justified.pk).status == Case.Status.AWAITING_REVIEW
+
+
+@pytest.mark.django_db
+def test_access_log_page_for_admins_only(world, justified):
+    assert signed_in(world.a.officer).get("/cases/access-log/").status_code == 403
+    r = signed_in(world.a.admin).get("/cases/access-log/?export=csv")
+    assert r.status_code == 200 and b"Triage of my beat" in r.content
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_officer_opens_top_case_sees_both_faces_and_confirms(world, browser_page):
+    require(FACES.is_dir(), f"face dataset missing at {FACES}")
+    a = world.a
+    offender, _, _ = offender_barred_from(a.store)
+    photo = ReferencePhoto.objects.create(
+        offender=offender,
+        image=ContentFile((FACES / "img1.jpg").read_bytes(), name="img1.jpg"),
+        source="Custody",
+        taken_on=datetime.date(2025, 6, 1),
+    )
+    evidence = evidence_on(incident_at(a.store, a.worker), (FACES / "img2.jpg").read_bytes(), "till.jpg")
+    case = case_raise_for_match(
+        match=possible_match(evidence, offender, crop=(FACES / "img2.jpg").read_bytes(), photo=photo)
+    )
+    page = browser_page
+    browser_login(page, a.officer.username)
+    page.goto(f"{page.base_url}/cases/")
+    page.click("table.queue tbody tr:first-child a")
+    page.fill("#id_justification", "Triage of breach cases on my beat")
+    page.click("main button[type=submit]")
+    for img in ("#cctv-face", "#reference-face"):
+        page.wait_for_function(f"document.querySelector('{img}').complete")
+        assert page.eval_on_selector(img, "el => el.naturalWidth") > 100
+        assert page.eval_on_selector(img, "el => el.getBoundingClientRect().width") >= 240
+    page.fill("#id_reason", "Same person: face shape, eyebrows and hairline match")
+    page.click("button[value=confirm]")
+    page.wait_for_selector("text=Decision recorded.")
+    case.refresh_from_db()
+    assert case.status == Case.Status.CONFIRMED
+    assert case.decisions.get().decided_by == a.officer
