@@ -203,7 +203,7 @@ class CaseImageApi(APIView):
 
 def case_image_field(case: Case, which: str):
     match = case.best_match
-    if which == "cctv" and match and match.crop:
+    if which == "cctv" and match and match.crop:  # gone once a rejected match's retention ends
         return match.crop
     if which == "reference" and match and match.reference_photo and match.reference_photo.image:
         return match.reference_photo.image

@@ -97,6 +97,7 @@ class CaseEvent(models.Model):
         MATCH_ADDED = "match_added", "Another CCTV file matched the same person"
         STATUS_CHANGED = "status_changed", "Status changed"
         PACK_BUILT = "pack_built", "Evidence pack built"
+        CROP_PURGED = "crop_purged", "Face crop of a rejected match deleted"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

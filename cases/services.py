@@ -224,3 +224,30 @@ def case_access_log(*, case: Case, user, kind: str, detail: str = "") -> CaseAcc
     return CaseAccess.objects.create(
         case=case, force_id=case.force_id, user=user, kind=kind, justification=justification, detail=detail[:255]
     )
+
+
+def rejected_crops_purge(*, now=None) -> int:
+    """Delete the CCTV face crops of matches rejected more than CASES_REJECTED_CROP_RETENTION_DAYS
+    ago: the face was judged not to be the candidate, so it is not kept. Returns how many went."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from recognition.models import PossibleMatch
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CASES_REJECTED_CROP_RETENTION_DAYS)
+    purged = 0
+    for case in Case.objects.filter(status=Case.Status.REJECTED, closed_at__lt=cutoff):
+        matches = PossibleMatch.objects.filter(evidence__incident_id=case.incident_id, offender_id=case.offender_id)
+        for match in matches.exclude(crop=""):
+            match.crop.delete(save=False)
+            match.crop = ""
+            match.save(update_fields=["crop"])
+            purged += 1
+            CaseEvent.objects.create(
+                case=case, kind=CaseEvent.Kind.CROP_PURGED, details={"match": match.pk, "reason": "rejected match"}
+            )
+    if purged:
+        logger.info("Deleted %d face crop(s) of rejected matches older than %s", purged, cutoff.date())
+    return purged

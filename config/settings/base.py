@@ -257,6 +257,13 @@ RECOGNITION_TASK_SOFT_TIME_LIMIT = env.int("RECOGNITION_TASK_SOFT_TIME_LIMIT", d
 CELERY_TASK_ROUTES = {"recognition.*": {"queue": "recognition"}}
 
 # Cases ---------------------------------------------------------------------------------
+# The CCTV face crop of a rejected match ("not the same person") is deleted this many days after
+# the rejection; the verdict and similarity stay (MatchFeedback) for threshold calibration.
+CASES_REJECTED_CROP_RETENTION_DAYS = env.int("CASES_REJECTED_CROP_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["cases-retention"] = {
+    "task": "cases.tasks.cases_retention_task",
+    "schedule": timedelta(hours=24),
+}
 
 # Logging -------------------------------------------------------------------------------
 LOGGING = {

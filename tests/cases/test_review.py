@@ -110,3 +110,35 @@ def test_a_stage_cannot_be_decided_twice_even_bypassing_the_service(world, breac
         CaseDecision.objects.create(
             case=breach_case, stage="review", outcome="rejected", reason="overwrite", decided_by=world.a.admin
         )
+
+
+def test_rejected_match_crop_is_deleted_after_retention_but_feedback_stays(world, breach_case, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.services import rejected_crops_purge
+
+    settings.CASES_REJECTED_CROP_RETENTION_DAYS = 30
+    case = review(breach_case, world.a.officer, same=False)
+    crop_path = case.best_match.crop.path
+    assert rejected_crops_purge(now=timezone.now() + timedelta(days=29)) == 0  # inside the limit
+    assert rejected_crops_purge(now=timezone.now() + timedelta(days=31)) == 1
+    case.best_match.refresh_from_db()
+    assert not case.best_match.crop
+    import os
+
+    assert not os.path.exists(crop_path)
+    assert MatchFeedback.objects.filter(case=case, same_person=False).count() == 1
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.CROP_PURGED).count() == 1
+
+
+def test_confirmed_case_crop_is_kept(world, breach_case):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.services import rejected_crops_purge
+
+    review(breach_case, world.a.officer)
+    assert rejected_crops_purge(now=timezone.now() + timedelta(days=400)) == 0
