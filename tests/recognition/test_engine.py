@@ -66,3 +66,12 @@ def test_missing_weights_fail_with_what_to_run(settings, tmp_path):
     settings.DEEPFACE_HOME = tmp_path
     with pytest.raises(WeightsMissing, match="install_face_weights"):
         engine.Engine()
+
+
+def test_worker_refuses_to_start_without_weights(settings, tmp_path, monkeypatch, face_engine):
+    from recognition.tasks import _load_face_model
+
+    settings.DEEPFACE_HOME = tmp_path
+    monkeypatch.setattr(engine, "_engine", None)
+    with pytest.raises(SystemExit, match="install_face_weights"):
+        _load_face_model()

@@ -1,0 +1,73 @@
+"""Admin screens, scoped to the force admin's force. Templates and matches are read-only here (they
+are made by the engine); a failed evidence file can be retried; the threshold changes through the
+API (``/api/recognition/threshold/change/``) so that every change carries a reason."""
+
+from django.contrib import admin, messages
+
+from core.admin import ForceScopedAdmin
+from recognition import services
+from recognition.models import EvidenceProcessing, FaceTemplate, PossibleMatch, ThresholdChange
+
+
+class ReadOnlyScopedAdmin(ForceScopedAdmin):
+    force_path = ""
+
+    def scope(self, request, qs):
+        return qs.filter(**{f"{self.force_path}_id": request.user.force_id})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(FaceTemplate)
+class FaceTemplateAdmin(ReadOnlyScopedAdmin):
+    force_path = "offender__force"
+    list_display = ["id", "offender", "reference_photo", "model_name", "model_version", "face_size_px", "created_at"]
+    list_filter = ["model_version"]
+    exclude = ["embedding"]
+
+
+@admin.register(EvidenceProcessing)
+class EvidenceProcessingAdmin(ReadOnlyScopedAdmin):
+    force_path = "evidence__incident__store__beat__force"
+    list_display = [
+        "evidence",
+        "status",
+        "result",
+        "reason_code",
+        "attempts",
+        "faces_detected",
+        "matches",
+        "finished_at",
+    ]
+    list_filter = ["status", "result", "reason_code"]
+    actions = ["retry_failed"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and self._allowed(request)  # the list (for the action), never the form
+
+    @admin.action(description="Retry the selected failed files")
+    def retry_failed(self, request, queryset):
+        retried = 0
+        for processing in queryset.filter(status=EvidenceProcessing.Status.FAILED):
+            services.evidence_processing_retry(processing=processing, actor=request.user, reason="admin screen")
+            retried += 1
+        self.message_user(request, f"{retried} file(s) queued again.", messages.SUCCESS)
+
+
+@admin.register(PossibleMatch)
+class PossibleMatchAdmin(ReadOnlyScopedAdmin):
+    force_path = "evidence__incident__store__beat__force"
+    list_display = ["evidence", "offender", "distance", "threshold", "frame_time_s", "created_at"]
+
+
+@admin.register(ThresholdChange)
+class ThresholdChangeAdmin(ReadOnlyScopedAdmin):
+    force_path = "force"
+    list_display = ["force", "old_threshold", "new_threshold", "reason", "changed_by", "created_at"]

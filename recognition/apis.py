@@ -1,0 +1,214 @@
+"""Recognition API: processing state of evidence files (police), retry (force admins), possible
+matches (police), and the force's match threshold with its figures (force admins)."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsForceAdmin, IsPolice
+from recognition import selectors, services
+from recognition.models import EvidenceProcessing, PossibleMatch
+
+
+class EvidenceProcessingSerializer(serializers.ModelSerializer):
+    incident = serializers.IntegerField(source="evidence.incident_id")
+    incident_reference = serializers.CharField(source="evidence.incident.reference", allow_null=True)
+
+    class Meta:
+        model = EvidenceProcessing
+        fields = [
+            "evidence",
+            "incident",
+            "incident_reference",
+            "status",
+            "result",
+            "reason_code",
+            "reason",
+            "attempts",
+            "media_seconds",
+            "frames_decoded",
+            "frames_sampled",
+            "faces_detected",
+            "faces_too_small",
+            "faces_blurred",
+            "faces_tracked",
+            "faces_embedded",
+            "gallery_size",
+            "matches",
+            "started_at",
+            "finished_at",
+            "processing_seconds",
+            "model_name",
+            "model_version",
+            "threshold",
+            "created_at",
+        ]
+
+
+class ProcessingListApi(generics.ListAPIView):
+    """Police: face-matching state of their force's evidence files (filter by status, evidence, incident)."""
+
+    serializer_class = EvidenceProcessingSerializer
+    permission_classes = [IsPolice]
+    filterset_fields = ["status", "result", "evidence"]
+
+    def get_queryset(self):
+        qs = selectors.processing_for(self.request.user)
+        incident = self.request.query_params.get("incident")
+        return qs.filter(evidence__incident_id=incident) if incident and incident.isdigit() else qs
+
+    @extend_schema(parameters=[OpenApiParameter("incident", int, description="Only this incident's files.")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ProcessingDetailApi(APIView):
+    """Police: the face-matching state of one evidence file."""
+
+    permission_classes = [IsPolice]
+
+    @extend_schema(responses=EvidenceProcessingSerializer)
+    def get(self, request, evidence_id: int):
+        processing = get_object_or_404(selectors.processing_for(request.user), evidence_id=evidence_id)
+        return Response(EvidenceProcessingSerializer(processing).data)
+
+
+class ProcessingRetryApi(APIView):
+    """Force admins: queue a failed file again (409 `conflict` unless it failed)."""
+
+    permission_classes = [IsForceAdmin]
+
+    class ProcessingRetryInputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=400, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=ProcessingRetryInputSerializer, responses={202: EvidenceProcessingSerializer})
+    def post(self, request, evidence_id: int):
+        processing = get_object_or_404(selectors.processing_for(request.user), evidence_id=evidence_id)
+        serializer = self.ProcessingRetryInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        processing = services.evidence_processing_retry(
+            processing=processing, actor=request.user, reason=serializer.validated_data["reason"]
+        )
+        processing.refresh_from_db()
+        return Response(EvidenceProcessingSerializer(processing).data, status=202)
+
+
+class PossibleMatchSerializer(serializers.ModelSerializer):
+    incident = serializers.IntegerField(source="evidence.incident_id")
+
+    class Meta:
+        model = PossibleMatch
+        fields = [
+            "id",
+            "evidence",
+            "incident",
+            "offender",
+            "reference_photo",
+            "distance",
+            "similarity",
+            "threshold",
+            "frame_time_s",
+            "face_box",
+            "model_name",
+            "model_version",
+            "created_at",
+        ]
+
+
+class MatchListApi(generics.ListAPIView):
+    """Police: possible matches found in their force's evidence (investigative leads, to be reviewed)."""
+
+    serializer_class = PossibleMatchSerializer
+    permission_classes = [IsPolice]
+    filterset_fields = ["evidence", "offender"]
+
+    def get_queryset(self):
+        return selectors.matches_for(self.request.user)
+
+
+class ThresholdEvaluationSerializer(serializers.Serializer):
+    pairs_file = serializers.CharField()
+    pairs = serializers.IntegerField()
+    same_pairs = serializers.IntegerField()
+    different_pairs = serializers.IntegerField()
+    unusable_pairs = serializers.IntegerField()
+    threshold = serializers.FloatField()
+    accuracy = serializers.FloatField()
+    true_match_rate = serializers.FloatField()
+    false_match_rate = serializers.FloatField()
+    missed_matches = serializers.IntegerField()
+    false_matches = serializers.IntegerField()
+    best_threshold = serializers.FloatField()
+    best_accuracy = serializers.FloatField()
+    roc_auc = serializers.FloatField()
+    model_name = serializers.CharField()
+    model_version = serializers.CharField()
+
+
+class ThresholdChangeSerializer(serializers.Serializer):
+    old_threshold = serializers.FloatField()
+    new_threshold = serializers.FloatField()
+    reason = serializers.CharField()
+    changed_by = serializers.CharField(source="changed_by.username")
+    created_at = serializers.DateTimeField()
+
+
+class ThresholdSerializer(serializers.Serializer):
+    threshold = serializers.FloatField(help_text="Cosine distance at or below which a face is a possible match.")
+    default_threshold = serializers.FloatField()
+    is_default = serializers.BooleanField()
+    metric = serializers.CharField()
+    evaluations = ThresholdEvaluationSerializer(many=True, help_text="Figures on labelled pairs at this threshold.")
+    changes = ThresholdChangeSerializer(many=True)
+
+
+def _threshold_body(force) -> dict:
+    from recognition.engine import get_engine
+
+    threshold = services.threshold_for(force_id=force.pk)
+    try:
+        version = get_engine().model_version
+    except Exception:  # noqa: BLE001 - the figures still show without the model loaded
+        version = None
+    return {
+        "threshold": threshold,
+        "default_threshold": selectors.default_threshold(),
+        "is_default": not hasattr(force, "face_threshold") or force.face_threshold is None,
+        "metric": "cosine distance (Dlib model; 0 = identical)",
+        "evaluations": [e.as_dict() for e in selectors.evaluations_at(threshold=threshold, model_version=version)],
+        "changes": list(selectors.threshold_changes_for(force_id=force.pk)[:20]),
+    }
+
+
+class ThresholdDetailApi(APIView):
+    """Force admins: their force's match threshold, its accuracy and false/missed match rates on the
+    labelled pairs, and the history of changes."""
+
+    permission_classes = [IsForceAdmin]
+
+    @extend_schema(responses=ThresholdSerializer)
+    def get(self, request):
+        force = request.user.force
+        force.refresh_from_db()
+        return Response(ThresholdSerializer(_threshold_body(force)).data)
+
+
+class ThresholdChangeApi(APIView):
+    """Force admins: change their force's threshold, with a reason (kept in the audit trail)."""
+
+    permission_classes = [IsForceAdmin]
+
+    class ThresholdChangeInputSerializer(serializers.Serializer):
+        threshold = serializers.FloatField(min_value=0.01, max_value=0.5)
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(request=ThresholdChangeInputSerializer, responses=ThresholdSerializer)
+    def post(self, request):
+        serializer = self.ThresholdChangeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        force = request.user.force
+        services.force_threshold_set(force=force, actor=request.user, **serializer.validated_data)
+        force.refresh_from_db()
+        return Response(ThresholdSerializer(_threshold_body(force)).data)

@@ -1,0 +1,59 @@
+"""Reads of recognition data, scoped through ``accounts.access`` (police of the evidence's force only)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from accounts import access
+from recognition import calibration
+from recognition.evaluation import Evaluation, summarise
+from recognition.models import EvidenceProcessing, PossibleMatch, RecognitionEvaluation, ThresholdChange
+
+EVIDENCE_FORCE = "evidence__incident__store__beat__force"
+
+
+def processing_for(user) -> QuerySet[EvidenceProcessing]:
+    qs = EvidenceProcessing.objects.select_related("evidence__incident")
+    return access.scope_to_police(qs, user, force_path=EVIDENCE_FORCE).order_by("-created_at", "-id")
+
+
+def matches_for(user) -> QuerySet[PossibleMatch]:
+    qs = PossibleMatch.objects.select_related("evidence__incident", "offender")
+    return access.scope_to_police(qs, user, force_path=EVIDENCE_FORCE)
+
+
+def threshold_changes_for(*, force_id: int) -> QuerySet[ThresholdChange]:
+    return ThresholdChange.objects.filter(force_id=force_id).select_related("changed_by")
+
+
+def evaluations_at(*, threshold: float, model_version: str | None) -> list[Evaluation]:
+    """The figures of the latest evaluation of each pairs file at ``threshold``: from the database when
+    ``evaluate_recognition`` has run for this model, else the calibration shipped with the code."""
+    latest: dict[str, RecognitionEvaluation] = {}
+    qs = RecognitionEvaluation.objects.order_by("-created_at", "-id")
+    if model_version:
+        qs = qs.filter(model_version=model_version)
+    for row in qs[:50]:
+        latest.setdefault(row.pairs_file, row)
+    sources = [
+        (r.pairs_file, r.distances, r.labels, r.unusable_pairs, r.model_name, r.model_version) for r in latest.values()
+    ]
+    if not sources:
+        sources = calibration.shipped(model_version=model_version)
+    return [
+        summarise(
+            distances,
+            labels,
+            threshold=threshold,
+            pairs_file=name,
+            unusable=unusable,
+            model_name=model_name,
+            model_version=version,
+        )
+        for name, distances, labels, unusable, model_name, version in sorted(sources)
+    ]
+
+
+def default_threshold() -> float:
+    return float(settings.RECOGNITION_DEFAULT_THRESHOLD)
