@@ -1,7 +1,7 @@
 """Portal pages. They use the same selectors as the API (``accounts.access``)."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from accounts import access
 
@@ -9,6 +9,8 @@ from accounts import access
 @login_required
 def home(request):
     user = request.user
+    if user.is_shop_worker and access.has_usable_role(user):
+        return redirect("incident-list")  # shop staff land on their stores' incidents
     context = {
         "has_role": access.has_usable_role(user),
         "stores": access.stores_for(user)[:50],

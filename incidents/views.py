@@ -1,0 +1,123 @@
+"""Portal pages: shop staff report incidents and add CCTV; police read them. Same services as the API."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from accounts import access
+from core.exceptions import ApplicationError
+from incidents import rules, selectors, services
+from incidents.forms import IncidentFilterForm, IncidentReportForm
+from incidents.models import Incident
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _done(request, url: str):
+    """After a successful POST: the upload script follows a JSON redirect, a plain form a 302."""
+    return JsonResponse({"redirect": url}) if _wants_json(request) else redirect(url)
+
+
+def _require_role(request) -> None:
+    if not access.has_usable_role(request.user):
+        raise PermissionDenied("Your account has no role or force yet.")
+
+
+def _require_shop_worker(request) -> None:
+    if not request.user.is_shop_worker:
+        raise PermissionDenied("Only shop staff report incidents and add evidence.")
+
+
+def _incident_or_404(request, incident_id: int) -> Incident:
+    incident = selectors.incident_get(user=request.user, incident_id=incident_id)
+    if incident is None:
+        raise Http404("No such incident.")
+    return incident
+
+
+def _add_errors(form, exc: ApplicationError) -> None:
+    placed = False
+    for field, messages in exc.fields.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def incident_list(request):
+    _require_role(request)
+    filters = IncidentFilterForm(request.GET or None, user=request.user)
+    qs = selectors.incidents_for(request.user)
+    if filters.is_valid():
+        qs = selectors.incidents_filter(qs, **{k: v for k, v in filters.cleaned_data.items() if v})
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": query.urlencode(),
+        "stores": access.stores_for(request.user),
+    }
+    return render(request, "incidents/list.html", context)
+
+
+@login_required
+def incident_report(request):
+    _require_role(request)
+    _require_shop_worker(request)
+    form = IncidentReportForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_create(
+                reported_by=request.user, files=request.FILES.getlist("files"), **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _add_errors(form, exc)
+        else:
+            return _done(request, reverse("incident-detail", args=[incident.pk]) + "?new=1")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "incidents/report.html", {"form": form}, status=status)
+
+
+@login_required
+def incident_detail(request, incident_id: int):
+    _require_role(request)
+    incident = _incident_or_404(request, incident_id)
+    services.incident_view_record(incident=incident, viewer=request.user)
+    context = {
+        "incident": incident,
+        "evidence": selectors.evidence_for_incident(incident=incident),
+        "new": request.GET.get("new") == "1",
+    }
+    return render(request, "incidents/detail.html", context)
+
+
+@login_required
+def incident_evidence_add(request, incident_id: int):
+    _require_role(request)
+    _require_shop_worker(request)
+    incident = _incident_or_404(request, incident_id)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.evidence_add(incident=incident, files=request.FILES.getlist("files"), uploaded_by=request.user)
+        except ApplicationError as exc:
+            errors = [m for messages in exc.fields.values() for m in messages] or [exc.message]
+        else:
+            return _done(request, reverse("incident-detail", args=[incident.pk]) + "?added=1")
+    context = {"incident": incident, "errors": errors, "evidence": selectors.evidence_for_incident(incident=incident)}
+    return render(request, "incidents/evidence_add.html", context, status=400 if errors else 200)
+
+
+@login_required
+def incident_rules(request):
+    return render(request, "incidents/rules.html", {"rules": rules.RULES, "targets": rules.RESPONSE_TARGET_MINUTES})
