@@ -13,6 +13,7 @@ store that opened inside a zone after the order was made is covered.
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from accounts import access
 from accounts.models import Store
 from orders import geo
 from orders.models import Offender, Order, Prohibition
+from orders.validators import normalise_pnc_id
 
 
 def local_day(at: datetime.datetime | datetime.date) -> datetime.date:
@@ -150,6 +152,25 @@ def stores_covered(prohibition: Prohibition) -> list[Store]:
 def offenders_for(user) -> QuerySet[Offender]:
     """Police of the force see its offenders; shop workers and users without a role see none."""
     return access.scope_to_police(Offender.objects.all(), user)
+
+
+def offenders_search(qs: QuerySet[Offender], *, q: str = "") -> QuerySet[Offender]:
+    """Offenders whose names, aliases or PNC ID contain every word of ``q`` (a PNC ID in short form is found too)."""
+    q = (q or "").strip()
+    if not q:
+        return qs
+    try:
+        return qs.filter(pnc_id=normalise_pnc_id(q))
+    except ValidationError:
+        pass
+    for term in q.split():
+        qs = qs.filter(
+            Q(given_names__icontains=term)
+            | Q(family_name__icontains=term)
+            | Q(aliases__icontains=term)
+            | Q(pnc_id__icontains=term)
+        )
+    return qs
 
 
 def orders_for(user) -> QuerySet[Order]:

@@ -232,6 +232,15 @@ CELERY_BEAT_SCHEDULE["orders-retention"] = {
     "task": "orders.tasks.orders_retention_task",
     "schedule": timedelta(hours=env.int("ORDERS_RETENTION_EVERY_HOURS", default=24)),
 }
+# Distinct OpenAPI enum names for the orders' "kind" fields (other apps have a "kind" too).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "OrderKindEnum": "orders.models.Order.Kind",
+        "ProhibitionKindEnum": "orders.models.Prohibition.Kind",
+        "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
+        "OffenderEventKindEnum": "orders.models.OffenderEvent.Kind",
+    }
+)
 
 # Face recognition ----------------------------------------------------------------------
 # DeepFace reads its weights from $DEEPFACE_HOME/.deepface/weights; nothing is downloaded.
