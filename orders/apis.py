@@ -717,7 +717,7 @@ class PremisesImportOutputSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     ok = serializers.BooleanField(help_text="Every row is right (a real run would import).")
     rows = PremisesImportRowOutputSerializer(many=True)
-    store_count = serializers.IntegerField(source="stores.__len__")
+    store_count = serializers.IntegerField()
     prohibition = ProhibitionOutputSerializer(allow_null=True)
 
 

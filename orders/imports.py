@@ -49,6 +49,10 @@ class ImportReport:
         return bool(self.rows) and not self.errors
 
     @property
+    def store_count(self) -> int:
+        return len(self.stores)
+
+    @property
     def stores(self) -> list[Store]:
         seen: dict[int, Store] = {}
         for row in self.rows:
