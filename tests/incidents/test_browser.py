@@ -1,0 +1,51 @@
+"""A shop worker files an incident with a photo in Chromium and sees the receipt."""
+
+import pytest
+
+from incidents.models import Incident
+from tests.conftest import FACES, browser_login, require
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def test_worker_reports_an_incident_with_a_photo(world, browser_page, media_root, enqueued):
+    photo = FACES / "img1.jpg"
+    require(photo.exists(), f"face dataset missing: {photo}")
+    page = browser_page
+    browser_login(page, "A-worker")
+    assert page.url.endswith("/incidents/")
+    page.click("text=Report an incident")
+    page.select_option("#id_category", "physical_assault")
+    page.check("#id_ongoing_1")  # yes
+    page.fill("#id_description", "Pushed a colleague over and ran out with a bag of meat.")
+    page.fill("#id_goods_value", "62.40")
+    page.fill("#id_offender_description", "Grey hoodie, black cap.")
+    page.set_input_files("#id_files", str(photo))
+    page.click("#report-form button[type=submit]")
+    page.wait_for_url("**/incidents/*/?new=1")  # sent by the upload script, which then follows the redirect
+    text = page.inner_text("main")
+    incident = Incident.objects.get()
+    assert "Incident reported" in text
+    assert incident.reference in text
+    assert "Received" in text
+    assert "call 999 now" in text
+    assert "img1.jpg" in text
+    assert incident.priority == "P1"
+    evidence = incident.evidence.get()
+    assert (evidence.kind, evidence.size) == ("image", photo.stat().st_size)
+    assert enqueued == [evidence.pk]
+
+
+def test_a_refused_file_is_explained_on_the_form(world, browser_page, media_root, tmp_path):
+    fake = tmp_path / "cctv.mp4"
+    fake.write_bytes(b"%PDF-1.4\nnot a video\n%%EOF\n")
+    page = browser_page
+    browser_login(page, "A-worker")
+    page.goto(f"{page.base_url}/incidents/new/")
+    page.fill("#id_description", "Shouted at staff.")
+    page.set_input_files("#id_files", str(fake))
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("text=cctv.mp4: the file's contents are application/pdf")
+    assert page.url.endswith("/incidents/new/")
+    assert page.input_value("#id_description") == "Shouted at staff."  # the answers are kept
+    assert not Incident.objects.exists()

@@ -1,0 +1,111 @@
+"""Services: incident_create details, incident_status_set, and the admin screen."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+from incidents.models import IncidentEvent
+from incidents.selectors import incidents_for
+from incidents.services import incident_create, incident_status_set
+from tests.incidents.factories import IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def report(world, **overrides):
+    data = {
+        "reported_by": world.a.worker,
+        "store": world.a.store,
+        "occurred_at": timezone.now(),
+        "category": "theft",
+        "ongoing": False,
+        "injured": False,
+        "weapon": False,
+        "description": "Took a crate of beer.",
+    }
+    data.update(overrides)
+    return incident_create(**data)
+
+
+def test_reference_and_assessment_are_stored(world):
+    incident = report(world, category="threats", weapon=True)
+    incident.refresh_from_db()
+    assert incident.reference == f"INC-{timezone.localdate().year}-{incident.pk:06d}"
+    assert (incident.priority, incident.response_target_minutes) == ("P2", 240)
+    assert incident.priority_reason == "Weapon and threats, no longer happening."
+
+
+def test_small_clock_skew_is_tolerated(world):
+    report(world, occurred_at=timezone.now() + timedelta(minutes=2))
+    with pytest.raises(ApplicationError) as err:
+        report(world, occurred_at=timezone.now() + timedelta(minutes=10))
+    assert err.value.code == "occurred_in_future"
+
+
+def test_service_refuses_other_stores_and_police(world):
+    with pytest.raises(ApplicationError) as err:
+        report(world, store=world.b.store)
+    assert err.value.code == "store_not_yours"
+    with pytest.raises(ApplicationError) as err:
+        report(world, reported_by=world.a.officer)
+    assert err.value.status_code == 403
+
+
+def test_status_set_records_who_and_why(world):
+    incident = IncidentFactory(store=world.a.store)
+    incident_status_set(incident=incident, status="with_police", actor=world.a.officer, reason="case raised")
+    incident.refresh_from_db()
+    assert incident.status == "with_police"
+    event = IncidentEvent.objects.get()
+    assert (event.kind, event.actor, event.details) == (
+        "status_changed",
+        world.a.officer,
+        {"old": "received", "new": "with_police", "reason": "case raised"},
+    )
+
+
+def test_status_set_to_the_same_status_records_nothing(world):
+    incident = IncidentFactory(store=world.a.store)
+    incident_status_set(incident=incident, status="received", actor=None)
+    assert not IncidentEvent.objects.exists()
+
+
+def test_status_set_refuses_unknown_status(world):
+    incident = IncidentFactory(store=world.a.store)
+    with pytest.raises(ApplicationError) as err:
+        incident_status_set(incident=incident, status="lost", actor=world.a.officer)
+    assert err.value.code == "invalid_status"
+    assert not IncidentEvent.objects.exists()
+
+
+def test_incidents_for(world):
+    mine = IncidentFactory(store=world.a.store)
+    sibling = IncidentFactory(store=world.a.sibling_store)
+    other = IncidentFactory(store=world.b.store)
+    assert set(incidents_for(world.a.worker)) == {mine}
+    assert set(incidents_for(world.a.officer)) == {mine, sibling}
+    assert set(incidents_for(world.a.admin)) == {mine, sibling}
+    assert set(incidents_for(world.b.admin)) == {other}
+    assert list(incidents_for(world.norole)) == []
+
+
+def test_admin_is_scoped_and_read_only(world):
+    mine = IncidentFactory(store=world.a.store)
+    other = IncidentFactory(store=world.b.store)
+    client = Client()
+    client.force_login(world.a.admin)
+    html = client.get("/admin/incidents/incident/").content.decode()
+    assert mine.reference in html and other.reference not in html
+    assert client.get(f"/admin/incidents/incident/{other.pk}/change/").status_code == 302  # not found: redirected
+    assert client.get(f"/admin/incidents/incident/{mine.pk}/change/").status_code == 200
+    response = client.post(
+        "/admin/incidents/incident/", {"action": "mark_closed", "_selected_action": [mine.pk, other.pk]}
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    other.refresh_from_db()
+    assert (mine.status, other.status) == ("closed", "received")
+    assert IncidentEvent.objects.get().actor == world.a.admin
