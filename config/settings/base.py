@@ -221,6 +221,15 @@ INCIDENT_IMAGE_MAX_BYTES = env.int("INCIDENT_IMAGE_MAX_BYTES", default=25 * 1024
 INCIDENT_VIDEO_MAX_BYTES = env.int("INCIDENT_VIDEO_MAX_BYTES", default=1024 * 1024 * 1024)
 INCIDENT_IMAGE_MAX_PIXELS = env.int("INCIDENT_IMAGE_MAX_PIXELS", default=50_000_000)
 INCIDENT_MAX_FILES_PER_UPLOAD = env.int("INCIDENT_MAX_FILES_PER_UPLOAD", default=20)
+# Distinct OpenAPI enum names for the incident choice sets (other apps also have a "status").
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "IncidentStatusEnum": "incidents.models.Incident.Status",
+        "IncidentCategoryEnum": "incidents.models.Incident.Category",
+        "IncidentPriorityEnum": "incidents.models.Incident.Priority",
+        "EvidenceKindEnum": "incidents.models.Evidence.Kind",
+    }
+)
 
 # Orders --------------------------------------------------------------------------------
 # Reference photos (custody images) larger than this are refused.
