@@ -50,7 +50,7 @@ ORDER_FIELDS = [
     "superseded_on",
     "discharged_on",
 ]
-CORRECTABLE_ORDER_FIELDS = set(ORDER_FIELDS) - {"replaces_id", "superseded_on", "discharged_on", "served_on"}
+CORRECTABLE_ORDER_FIELDS = set(ORDER_FIELDS) - {"replaces_id", "superseded_on", "discharged_on"}
 
 
 def _fail(message: str, code: str, field_name: str | None = None, status_code: int | None = None):
@@ -101,7 +101,8 @@ def _normalise_aliases(aliases) -> str:
     return "\n".join(seen)
 
 
-def _clean_offender(offender: Offender) -> None:
+def offender_clean(offender: Offender) -> None:
+    """Normalise and validate an offender in place (no save). Raises ApplicationError."""
     errors = []
     offender.given_names = " ".join((offender.given_names or "").split())
     offender.family_name = " ".join((offender.family_name or "").split())
@@ -154,7 +155,7 @@ def offender_create(
         notes=notes or "",
         created_by=actor,
     )
-    _clean_offender(offender)
+    offender_clean(offender)
     offender.save()
     offender_event(offender, OffenderEvent.Kind.CREATED, actor=actor, new=snapshot(offender, OFFENDER_FIELDS))
     return offender
@@ -170,7 +171,7 @@ def offender_update(*, offender: Offender, actor, reason: str = "", **changes) -
     before = snapshot(offender, OFFENDER_FIELDS)
     for name, value in changes.items():
         setattr(offender, name, value if value is not None or name == "date_of_birth" else "")
-    _clean_offender(offender)
+    offender_clean(offender)
     old, new = diff(before, snapshot(offender, OFFENDER_FIELDS))
     if not new:
         return offender
@@ -563,7 +564,8 @@ def _order_date_errors(order: Order) -> list[tuple[str, str, str]]:
     return errors
 
 
-def _clean_order(order: Order) -> None:
+def order_clean(order: Order) -> None:
+    """Normalise and validate an order's own fields in place (no save). Raises ApplicationError."""
     errors = []
     order.court, order.case_reference = (" ".join((v or "").split()) for v in (order.court, order.case_reference))
     order.positive_requirements, order.supervisor = (order.positive_requirements or "").strip(), order.supervisor or ""
@@ -582,7 +584,7 @@ def _clean_order(order: Order) -> None:
     _raise_first(errors)
 
 
-def _check_replaces(order: Order, interim: Order) -> None:
+def order_check_replaces(order: Order, interim: Order) -> None:
     if interim.offender_id != order.offender_id:
         _fail("The order replaced must be the same person's.", "replaces_other_person", "replaces")
     if interim.kind != Order.Kind.INTERIM or order.kind != Order.Kind.FULL:
@@ -634,10 +636,10 @@ def order_create(
         supervisor=supervisor,
         created_by=actor,
     )
-    _clean_order(order)
+    order_clean(order)
     if replaces is not None:
         replaces = Order.objects.select_for_update().get(pk=replaces.pk)
-        _check_replaces(order, replaces)
+        order_check_replaces(order, replaces)
         order.replaces = replaces
     errors = []
     for i, data in enumerate(prohibitions):
@@ -684,7 +686,7 @@ def order_correct(*, order: Order, actor, reason: str = "", **changes) -> Order:
         setattr(order, name, value)
     if changes.get("indefinite") is True and "ends_on" not in changes:
         order.ends_on = None
-    _clean_order(order)
+    order_clean(order)
     old, new = diff(before, snapshot(order, ORDER_FIELDS))
     if new:
         order.save()
@@ -765,7 +767,7 @@ def _apply_variation_terms(order: Order, terms: dict, varied_on: datetime.date) 
             setattr(order, name, value)
     if terms.get("indefinite") is True:
         order.ends_on = None
-    _clean_order(order)
+    order_clean(order)
     if order.ends_on and order.ends_on < varied_on - datetime.timedelta(days=1):
         _fail("A variation cannot end the order before the variation itself.", "ends_before_variation", "ends_on")
 
