@@ -119,8 +119,9 @@ def test_admin_is_scoped_to_force(world):
     assert c.get(f"/admin/orders/offender/{theirs.pk}/change/").status_code == 302  # "doesn't exist"
     assert c.get(f"/admin/orders/order/{order.pk}/change/").status_code == 302
     assert c.get(f"/admin/orders/order/{order.pk}/discharge/").status_code == 404
+    mine = OffenderFactory(force=world.a.force)
     html = c.get("/admin/orders/order/add/").content.decode()
-    assert f'value="{theirs.pk}"' not in html
+    assert mine.pnc_id in html and theirs.pnc_id not in html
 
 
 @pytest.mark.parametrize("role", ["worker", "officer"])
