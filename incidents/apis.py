@@ -117,6 +117,7 @@ class IncidentCollectionApi(APIView):
         parameters=[IncidentFilterInputSerializer],
         responses=IncidentOutputSerializer(many=True),
         operation_id="incidents_list",
+        summary="List incidents in your scope (filter by store, category, status, priority; newest first)",
     )
     def get(self, request):
         filters = self.IncidentFilterInputSerializer(data=request.query_params)
@@ -133,6 +134,7 @@ class IncidentCollectionApi(APIView):
         },
         responses={201: IncidentOutputSerializer},
         operation_id="incidents_create",
+        summary="Report an incident (shop workers, own stores); JSON, or multipart with CCTV `files`",
         examples=[
             OpenApiExample("Ongoing assault with a weapon (P1)", value=INCIDENT_EXAMPLE, request_only=True),
             OpenApiExample(
@@ -157,7 +159,7 @@ class IncidentCollectionApi(APIView):
 class IncidentDetailApi(APIView):
     """One incident. Each view by a police user is recorded in the incident's audit trail."""
 
-    @extend_schema(responses=IncidentOutputSerializer)
+    @extend_schema(responses=IncidentOutputSerializer, summary="One incident (views by police users are audited)")
     def get(self, request, incident_id: int):
         incident = _incident_or_404(request, incident_id)
         services.incident_view_record(incident=incident, viewer=request.user)
@@ -181,6 +183,7 @@ class IncidentEvidenceApi(APIView):
     @extend_schema(
         responses=EvidenceOutputSerializer(many=True),
         operation_id="incidents_evidence_list",
+        summary="The evidence files of an incident (metadata and SHA-256)",
         parameters=[OpenApiParameter("incident_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
     )
     def get(self, request, incident_id: int):
@@ -194,6 +197,7 @@ class IncidentEvidenceApi(APIView):
         request={"multipart/form-data": EvidenceUploadInputSerializer},
         responses={201: EvidenceOutputSerializer(many=True)},
         operation_id="incidents_evidence_create",
+        summary="Add CCTV files (multipart `files`, one or more); all or nothing",
         parameters=[OpenApiParameter("incident_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         examples=[
             OpenApiExample(

@@ -7,6 +7,7 @@ is left. Face matching is enqueued only once the evidence rows have committed.
 """
 
 import hashlib
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -249,6 +250,7 @@ def _stream_to_storage(*, incident: Incident, item: CheckedFile) -> tuple[str, s
     target = f"evidence/{today:%Y/%m}/{incident.reference}/{uuid.uuid4().hex}{item.type.extension}"
     reader = _HashingReader(upload.file, target, upload.size)
     name = default_storage.save(target, reader, max_length=255)
+    _make_read_only(name)
     if reader.complete:
         return name, reader.hasher.hexdigest()
     hasher = hashlib.sha256()  # the backend did not read straight through: hash in a second pass
@@ -256,6 +258,15 @@ def _stream_to_storage(*, incident: Incident, item: CheckedFile) -> tuple[str, s
     for chunk in upload.chunks():
         hasher.update(chunk)
     return name, hasher.hexdigest()
+
+
+def _make_read_only(name: str) -> None:
+    """Local storage: the master copy is read-only on disk (object stores use bucket policy)."""
+    try:
+        path = default_storage.path(name)
+    except NotImplementedError:
+        return
+    os.chmod(path, 0o440)
 
 
 def incident_status_set(*, incident: Incident, status: str, actor: User | None, reason: str = "") -> Incident:

@@ -1,6 +1,7 @@
 """The incidents API: create, list, detail, evidence; every bad input; nothing partial left."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -247,6 +248,8 @@ def test_add_evidence(world, incidents, jpeg, mp4, enqueued, django_capture_on_c
     assert image.uploaded_by == world.a.worker
     with image.file.open("rb") as f:
         assert f.read() == jpeg
+    assert oct(Path(image.file.path).stat().st_mode & 0o777) == "0o440"  # master copy: read-only
+    assert image.file.name.startswith("evidence/") and image.file.name.endswith(".jpg")
     assert len(callbacks) == 2
     assert enqueued == [rows[0]["id"], rows[1]["id"]]
     events = IncidentEvent.objects.filter(incident=incident, kind="evidence_added")
