@@ -119,6 +119,9 @@ class OffenderDetailOutputSerializer(OffenderOutputSerializer):
 
 
 class ProhibitionOutputSerializer(serializers.ModelSerializer):
+    order = serializers.IntegerField(source="order_id")
+    offender = serializers.IntegerField(source="order.offender_id")
+    case_reference = serializers.CharField(source="order.case_reference")
     stores = OrdersStoreOutputSerializer(many=True)
     retailer_name = serializers.CharField(source="retailer.name", default=None)
     in_effect_now = serializers.SerializerMethodField()
@@ -127,6 +130,9 @@ class ProhibitionOutputSerializer(serializers.ModelSerializer):
         model = Prohibition
         fields = [
             "id",
+            "order",
+            "offender",
+            "case_reference",
             "kind",
             "description",
             "stores",

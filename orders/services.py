@@ -687,24 +687,28 @@ def order_correct(*, order: Order, actor, reason: str = "", **changes) -> Order:
     if changes.get("indefinite") is True and "ends_on" not in changes:
         order.ends_on = None
     order_clean(order)
+    if order.replaces_id and order.effective_from < order.replaces.effective_from:
+        _fail("The full order cannot take effect before the interim order it replaces.", "effective_before_made",
+              "effective_from")  # fmt: skip
     old, new = diff(before, snapshot(order, ORDER_FIELDS))
     if new:
         order.save()
         order_event(order, OrderEvent.Kind.CORRECTED, actor=actor, old=old, new=new, reason=reason)
+        if order.replaces_id and "effective_from" in new:
+            # The interim order stops the day the full order takes effect: keep that in step.
+            _supersede(Order.objects.select_for_update().get(pk=order.replaces_id), by=order, actor=actor)
     return order
 
 
-def _check_not_ended(order: Order, day: datetime.date, what: str) -> None:
+def _check_not_ended(order: Order, day: datetime.date, what: str, field_name: str) -> None:
     if order.discharged_on:
         _fail(f"The order was discharged on {order.discharged_on:%d/%m/%Y}.", "already_discharged", status_code=409)
     if order.superseded_on:
         _fail(f"The order was replaced on {order.superseded_on:%d/%m/%Y}.", "already_replaced", status_code=409)
     if day < order.made_on:
-        _fail(f"The {what} cannot come before the order was made.", f"{what}_before_made", f"{what}_on")
+        _fail(f"The {what} cannot come before the order was made.", f"{what}_before_made", field_name)
     if order.last_day and day > order.last_day + datetime.timedelta(days=1):
-        _fail(
-            f"The order had already ended on {order.last_day:%d/%m/%Y}.", "order_ended", f"{what}_on", status_code=409
-        )
+        _fail(f"The order had already ended on {order.last_day:%d/%m/%Y}.", "order_ended", field_name, status_code=409)
 
 
 @transaction.atomic
@@ -734,7 +738,7 @@ def order_discharge(*, order: Order, actor, discharged_on: datetime.date, reason
     order = _locked(order)
     if not (reason or "").strip():
         _fail("Say why (e.g. the court's decision and hearing).", "reason_required", "reason")
-    _check_not_ended(order, discharged_on, "discharge")
+    _check_not_ended(order, discharged_on, "discharge", "discharged_on")
     order.discharged_on = discharged_on
     order.save(update_fields=["discharged_on", "updated_at"])
     order_event(
@@ -793,7 +797,7 @@ def order_vary(
     order = _locked(order)
     if not (reason or "").strip():
         _fail("Say why (e.g. the court's decision and hearing).", "reason_required", "reason")
-    _check_not_ended(order, varied_on, "variation")
+    _check_not_ended(order, varied_on, "variation", "varied_on")
     before = snapshot(order, ORDER_FIELDS)
     terms = dict(
         ends_on=ends_on, indefinite=indefinite, positive_requirements=positive_requirements, supervisor=supervisor

@@ -349,6 +349,8 @@ def test_bad_variations(world, offender):
     vary = dict(order=order, actor=world.a.admin, varied_on=D(2026, 5, 1), reason="court")
     with refused("nothing_to_vary"):
         services.order_vary(**vary)
+    with refused("variation_before_made", "varied_on"):
+        services.order_vary(**vary | {"varied_on": D(2025, 12, 1), "ends_on": D(2027, 1, 1)})
     with refused("ends_before_variation", "ends_on"):
         services.order_vary(**vary | {"ends_on": D(2026, 3, 1)})
     with refused("reason_required"):
@@ -382,6 +384,12 @@ def test_interim_replaced_by_full(world, offender):
         services.order_create(offender=offender, actor=world.a.admin, replaces=interim, **order_kwargs())
     with refused("replaces_not_interim"):
         services.order_create(offender=offender, actor=world.a.admin, replaces=full, **order_kwargs())
+    # Correcting the full order's first day moves the interim order's end with it (and says so).
+    services.order_correct(order=full, actor=world.a.admin, effective_from=D(2026, 3, 9), reason="misread")
+    interim.refresh_from_db()
+    assert interim.superseded_on == D(2026, 3, 9) and interim.events.filter(kind="replaced").count() == 2
+    with refused("effective_before_made", "effective_from"):
+        services.order_correct(order=full, actor=world.a.admin, made_on=D(2026, 1, 1), effective_from=D(2026, 1, 2))
     someone_else = OrderFactory(offender=OffenderFactory(force=world.a.force), kind="interim")
     with refused("replaces_other_person"):
         services.order_create(offender=offender, actor=world.a.admin, replaces=someone_else, **order_kwargs())
