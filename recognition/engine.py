@@ -147,6 +147,7 @@ class Engine:
         check_weights()
         # DeepFace reads $DEEPFACE_HOME when it builds a model; set it before the first import.
         os.environ["DEEPFACE_HOME"] = str(settings.DEEPFACE_HOME)
+        os.environ.setdefault("DEEPFACE_LOG_LEVEL", "40")  # its info/warnings are printed to stdout
         import deepface
         import dlib
         from deepface.modules import modeling

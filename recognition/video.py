@@ -60,11 +60,11 @@ def video_frames(path: str, stats: SamplingStats, *, fps: float | None = None) -
                 "processed per file.",
                 code="video_too_long",
             )
-        step = max(1, round(native / fps))
-        index = 0
+        period, next_s, index = 1.0 / fps, 0.0, 0
         while capture.grab():
             stats.frames_decoded += 1
-            if index % step == 0:
+            if index / native + 1e-6 >= next_s:  # the first frame at or after each sampling instant
+                next_s += period
                 ok, bgr = capture.retrieve()
                 if ok and bgr is not None and bgr.size:
                     stats.frames_sampled += 1
