@@ -74,8 +74,10 @@ def incident_create(
     """Log an incident (and any CCTV files sent with it), all or nothing. A repeated
     ``submission_key`` from the same reporter returns the incident already filed."""
     if submission_key is not None:
-        earlier = Incident.objects.filter(submission_key=submission_key, reported_by=reported_by).first()
+        earlier = Incident.objects.filter(submission_key=submission_key).first()
         if earlier is not None:
+            if earlier.reported_by_id != reported_by.pk:
+                raise _key_taken()
             return earlier
     _check_reporter(reported_by=reported_by, store=store)
     _check_occurred_at(occurred_at)
@@ -97,9 +99,13 @@ def incident_create(
         response_target_minutes=found.response_target_minutes,
         submission_key=submission_key,
     )
-    incident.full_clean(exclude=["reference"])
+    incident.full_clean(exclude=["reference", "submission_key"])
     with _removing_stored_files_on_error() as stored, transaction.atomic():
-        incident.save()
+        try:
+            with transaction.atomic():
+                incident.save()
+        except IntegrityError:  # the same submission, sent twice at once
+            raise _key_taken() from None
         incident.reference = f"INC-{timezone.localdate(incident.created_at).year}-{incident.pk:06d}"
         incident.save(update_fields=["reference"])
         incident_event_record(
@@ -107,6 +113,14 @@ def incident_create(
         )
         _evidence_store_all(incident=incident, checked=checked, uploaded_by=reported_by, stored=stored)
     return incident
+
+
+def _key_taken() -> ApplicationError:
+    return ApplicationError(
+        "This report has already been sent. Check your incidents list before sending it again.",
+        code="duplicate_submission",
+        status_code=409,
+    )
 
 
 def evidence_add(*, incident: Incident, files: list[UploadedFile], uploaded_by: User) -> list[Evidence]:

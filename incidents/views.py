@@ -1,7 +1,7 @@
 """Portal pages: shop staff report incidents and add CCTV; police read them. Same services as the API."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -82,6 +82,9 @@ def incident_report(request):
             )
         except ApplicationError as exc:
             _add_errors(form, exc)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
         else:
             return _done(request, reverse("incident-detail", args=[incident.pk]) + "?new=1")
     status = 400 if request.method == "POST" else 200

@@ -109,3 +109,29 @@ def test_admin_is_scoped_and_read_only(world):
     other.refresh_from_db()
     assert (mine.status, other.status) == ("closed", "received")
     assert IncidentEvent.objects.get().actor == world.a.admin
+
+
+def test_a_submission_key_used_by_someone_else_is_refused(world):
+    import uuid
+
+    key = uuid.uuid4()
+    report(world, submission_key=key)
+    other = world.a.worker.__class__.objects.create(username="w2", role="shop_worker", force=world.a.force)
+    other.stores.add(world.a.store)
+    with pytest.raises(ApplicationError) as err:
+        report(world, reported_by=other, submission_key=key)
+    assert (err.value.code, err.value.status_code) == ("duplicate_submission", 409)
+
+
+def test_portal_maps_model_validation_errors_to_the_form(world, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from incidents import services
+    from tests.incidents.test_views import browser, form_data
+
+    def refuse(**kwargs):
+        raise ValidationError({"description": ["Too odd."]})
+
+    monkeypatch.setattr(services, "incident_create", refuse)
+    response = browser(world.a.worker).post("/incidents/new/", form_data(world.a.store))
+    assert response.status_code == 400 and "Too odd." in response.content.decode()
