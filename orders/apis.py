@@ -270,7 +270,10 @@ PROHIBITION_EXAMPLES = [
 
 
 class OffenderCollectionApi(PoliceReadAdminWrite, APIView):
-    """Offenders of your force (GET, police; search by name, alias or PNC ID with ``q``), or add one (POST, admin)."""
+    """Offenders of your force (GET, police; search by name, alias or PNC ID with ``q``), or add one (POST, admin).
+
+    Error codes: ``invalid_pnc_id`` (format or check letter), ``duplicate_pnc_id`` (409), ``required``,
+    ``date_of_birth_future``."""
 
     class OffenderFilterInputSerializer(serializers.Serializer):
         q = serializers.CharField(required=False, help_text="Part of a name, an alias or a PNC ID.")
@@ -356,7 +359,9 @@ class OffenderDetailApi(PoliceReadAdminWrite, APIView):
 
 class ReferencePhotoCollectionApi(PoliceReadAdminWrite, APIView):
     """An offender's reference photos (GET), or add one (POST, admin, multipart). The photo must show exactly
-    one face of adequate size: otherwise 400 ``no_face``, ``multiple_faces`` or ``face_too_small``."""
+    one face of adequate size: otherwise 400 ``no_face``, ``multiple_faces`` or ``face_too_small``. Other codes:
+    ``empty_file``, ``file_too_large``, ``unsupported_image_type``, ``unreadable_image``, ``taken_on_future``,
+    ``duplicate_photo`` (409). Nothing is kept when a photo is refused."""
 
     parser_classes = [MultiPartParser, FormParser]
 
@@ -449,7 +454,15 @@ class ReferencePhotoImageApi(APIView):
 
 
 class OrderCollectionApi(PoliceReadAdminWrite, APIView):
-    """Orders of your force (GET, police), or record one with its prohibitions (POST, admin)."""
+    """Orders of your force (GET, police), or record one with its prohibitions (POST, admin).
+
+    Dates are UK local days, inclusive. Error codes (400 unless said): ``effective_before_made``,
+    ``ends_before_start``, ``end_required``, ``end_and_indefinite``, ``made_in_future``, ``served_before_made``,
+    ``served_in_future``, ``youth_order_adult``, ``supervisor_required``, ``replaces_not_interim``,
+    ``replaces_other_person``, ``already_replaced`` (409); per prohibition (field ``prohibitions[i].name``):
+    ``no_premises``, ``store_other_force``, ``beat_other_force``, ``polygon_not_closed``,
+    ``polygon_self_intersection``, ``polygon_not_polygon``, ``polygon_too_few``, ``polygon_out_of_bounds``,
+    ``incomplete_circle``, ``invalid_radius``, ``zone_ambiguous``, ``not_for_kind``, ``outside_order``."""
 
     class OrderFilterInputSerializer(serializers.Serializer):
         offender = serializers.IntegerField(required=False)
