@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
@@ -535,7 +536,16 @@ def prohibition_delete(*, prohibition: Prohibition, actor, reason: str) -> None:
         new={"deleted": True},
         reason=reason.strip(),
     )
-    prohibition.delete()
+    try:
+        with transaction.atomic():
+            prohibition.delete()
+    except ProtectedError as exc:
+        raise ApplicationError(
+            "A breach case cites this prohibition, so it cannot be deleted. If the court removed it, record a "
+            "variation instead.",
+            code="prohibition_in_use",
+            status_code=409,
+        ) from exc
 
 
 # Orders ---------------------------------------------------------------------------------------
