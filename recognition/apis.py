@@ -165,12 +165,12 @@ class ThresholdSerializer(serializers.Serializer):
 
 
 def _threshold_body(force) -> dict:
-    from recognition.engine import get_engine
+    from recognition.engine import current_model_version
 
     threshold = services.threshold_for(force_id=force.pk)
     try:
-        version = get_engine().model_version
-    except Exception:  # noqa: BLE001 - the figures still show without the model loaded
+        version = current_model_version()
+    except OSError:  # weights not installed: show the figures of any version
         version = None
     return {
         "threshold": threshold,

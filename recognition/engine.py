@@ -148,7 +148,6 @@ class Engine:
         # DeepFace reads $DEEPFACE_HOME when it builds a model; set it before the first import.
         os.environ["DEEPFACE_HOME"] = str(settings.DEEPFACE_HOME)
         os.environ.setdefault("DEEPFACE_LOG_LEVEL", "40")  # its info/warnings are printed to stdout
-        import deepface
         import dlib
         from deepface.modules import modeling
 
@@ -158,7 +157,7 @@ class Engine:
         self._hog = detector.model["face_detector"]
         self._landmarks = detector.model["sp"]
         self._resnet = recogniser.model.model  # dlib.face_recognition_model_v1
-        self.model_version = f"deepface-{deepface.__version__}/dlib-resnet-v1-{_weights_digest()}/chip{CHIP_SIZE}-5pt"
+        self.model_version = current_model_version()
 
     # detection ---------------------------------------------------------------------------
 
@@ -253,5 +252,9 @@ def get_engine() -> Engine:
     return _engine
 
 
-def model_version() -> str:
-    return get_engine().model_version
+def current_model_version() -> str:
+    """The version string templates are stored with, computed without loading the models (the web
+    process uses it): DeepFace's version, the recogniser's weight file, and our alignment."""
+    from importlib.metadata import version
+
+    return f"deepface-{version('deepface')}/dlib-resnet-v1-{_weights_digest()}/chip{CHIP_SIZE}-5pt"

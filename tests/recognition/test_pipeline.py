@@ -186,3 +186,20 @@ def test_blurred_and_small_faces_are_counted_not_embedded(world, enrolled, raise
     settings.RECOGNITION_MIN_FACE_PX = 10_000
     processing = _process(evidence_for(_incident(world), face_bytes("img4.jpg"), "b.jpg"))
     assert (processing.faces_too_small, processing.faces_embedded, processing.result) == (1, 0, Result.NO_FACE)
+
+
+def test_a_file_left_running_by_a_crashed_worker_is_re_run_once(world, enrolled, raised):
+    evidence = evidence_for(_incident(world), face_bytes("img2.jpg"), "till.jpg")
+    EvidenceProcessing.objects.create(evidence=evidence, status=Status.RUNNING, attempts=1)  # the worker died
+    processing = _process(evidence)  # the redelivered task
+    assert (processing.status, processing.attempts, processing.matches) == (Status.DONE, 2, 1)
+    _process(evidence)  # a duplicate delivery changes nothing
+    assert PossibleMatch.objects.filter(evidence=evidence).count() == 1 and len(raised) == 1
+
+
+def test_task_runs_the_service_and_returns_the_state(world, enrolled, raised):
+    from recognition.tasks import evidence_process_task
+
+    evidence = evidence_for(_incident(world), face_bytes("img17.jpg"), "till.jpg")
+    assert evidence_process_task.apply(args=[evidence.pk]).get() == Status.DONE
+    assert evidence_process_task.apply(args=[evidence.pk + 1000]).get() is None  # gone: nothing to do
