@@ -140,10 +140,40 @@ class ReferencePhotoInline(ForceAdminInline, admin.TabularInline):
         return self.readonly_fields
 
 
+class OrderSummaryInline(admin.TabularInline):
+    """The person's orders, at a glance; each opens in the order's own page."""
+
+    model = Order
+    fk_name = "offender"
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["case_reference", "kind", "court", "effective_from", "last_day", "served_on", "youth_review"]
+    readonly_fields = fields
+    verbose_name_plural = "Orders"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or is_force_admin(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="last day in force")
+    def last_day(self, order):
+        return order.last_day or "indefinite"
+
+    @admin.display(description="next youth review due")
+    def youth_review(self, order):
+        return order.next_review_due(timezone.localdate()) or "-"
+
+
 @admin.register(Offender)
 class OffenderAdmin(ServiceErrorsMixin, ForceScopedAdmin):
     form = OffenderAdminForm
-    inlines = [ReferencePhotoInline, OffenderEventInline]
+    inlines = [ReferencePhotoInline, OrderSummaryInline, OffenderEventInline]
     list_display = ["family_name", "given_names", "alias_text", "pnc_id", "date_of_birth", "in_gallery", "photo_count"]
     search_fields = ["given_names", "family_name", "aliases", "pnc_id"]
     scoped_choices = {"force": access.forces_for}

@@ -36,6 +36,7 @@ def offender_post(**fields) -> dict:
     data = {"given_names": "Jason", "family_name": "Smith", "aliases": "Jay\nJJ", "pnc_id": "", "notes": ""}
     data.update(fields)
     data.update(management("photos"))
+    data.update(management("orders"))
     data.update(management("events"))
     return data
 
@@ -86,6 +87,9 @@ def test_admin_creates_offender_in_own_force_with_audit(world):
 
 def test_admin_change_records_old_and_new(world):
     offender = OffenderFactory(force=world.a.force, family_name="Smith", given_names="Jason", aliases="")
+    order = OrderFactory(offender=offender, youth=True)
+    page = admin_client(world.a.admin).get(f"/admin/orders/offender/{offender.pk}/change/").content.decode()
+    assert order.case_reference in page and "Next youth review due" in page  # the person's orders, listed
     data = offender_post(family_name="Smyth", aliases="", pnc_id=offender.pnc_id, date_of_birth="17/05/1990")
     r = admin_client(world.a.admin).post(f"/admin/orders/offender/{offender.pk}/change/", data)
     assert r.status_code == 302, r.content.decode()[:3000]
