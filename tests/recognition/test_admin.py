@@ -1,0 +1,53 @@
+"""Admin screens: scoped to the force admin's force; failed files retried from the list."""
+
+import pytest
+from django.test import Client
+
+from recognition.models import EvidenceProcessing, EvidenceProcessingEvent
+from tests.recognition.factories import IncidentFactory, evidence_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _failed(side):
+    incident = IncidentFactory(store=side.store, reported_by=side.worker)
+    evidence = evidence_for(incident, b"broken", f"{side.store.code}.mp4", kind="video")
+    return EvidenceProcessing.objects.create(evidence=evidence, status="failed", reason_code="corrupt_video")
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_admin_sees_only_their_forces_processing(world):
+    mine, theirs = _failed(world.a), _failed(world.b)
+    page = _client(world.a.admin).get("/admin/recognition/evidenceprocessing/")
+    assert page.status_code == 200
+    ids = [p.pk for p in page.context["cl"].result_list]
+    assert ids == [mine.pk] and theirs.pk not in ids
+    assert _client(world.a.admin).get(f"/admin/recognition/evidenceprocessing/{theirs.pk}/change/").status_code in (
+        302,
+        404,
+    )
+
+
+def test_retry_action_requeues_failed_files(world, monkeypatch, django_capture_on_commit_callbacks):
+    sent = []
+    monkeypatch.setattr("recognition.tasks.evidence_process_task.delay", lambda evidence_id: sent.append(evidence_id))
+    mine = _failed(world.a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _client(world.a.admin).post(
+            "/admin/recognition/evidenceprocessing/",
+            {"action": "retry_failed", "_selected_action": [mine.pk]},
+        )
+    assert response.status_code == 302
+    assert EvidenceProcessing.objects.get(pk=mine.pk).status == "queued" and sent == [mine.evidence_id]
+    assert EvidenceProcessingEvent.objects.get(processing=mine).actor == world.a.admin
+
+
+def test_templates_admin_never_shows_embeddings(world):
+    page = _client(world.a.admin).get("/admin/recognition/facetemplate/")
+    assert page.status_code == 200
+    assert b"embedding" not in page.content.lower()
