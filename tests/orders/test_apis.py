@@ -165,10 +165,60 @@ def test_malformed_input_is_a_400_not_a_500(world, offender):
         order_body(offender, prohibitions=[{"kind": "zone", "polygon": "not geojson"}]),
         order_body(offender, prohibitions=[{"kind": "zone", "polygon": {"type": "Polygon", "coordinates": "x"}}]),
         order_body(offender, prohibitions="everything"),
+        order_body(
+            offender, prohibitions=[{"kind": "zone", "polygon": {"type": "Polygon", "coordinates": [[1, 2, 3]]}}]
+        ),
+        order_body(
+            offender, prohibitions=[{"kind": "zone", "polygon": {"type": "Polygon", "coordinates": [[["x"]] * 4]}}]
+        ),
+        order_body(
+            offender, prohibitions=[{"kind": "zone", "centre_latitude": 53, "centre_longitude": -2, "radius_m": -5}]
+        ),
+        order_body(offender, prohibitions=[{"kind": "zone", "centre_latitude": "north", "radius_m": 5}]),
+        order_body(offender, prohibitions=[{"kind": "retailer_area", "retailer": 999999, "beats": []}]),
+        {**order_body(offender), "offender": "me"},
+        order_body(offender, made_on="2026-02-30"),
+        order_body(offender, replaces=999999),
+        order_body(offender, kind="forever"),
     ):
         r = admin.post("/api/orders/", body, format="json")
         assert r.status_code == 400, (body, r.content)
     assert Order.objects.count() == 0
+
+
+def test_more_malformed_writes_are_400s(world, offender):
+    admin = client_for(world.a.admin)
+    order = OrderFactory(offender=offender)
+    cases = [
+        ("patch", f"/api/offenders/{offender.pk}/", {"pnc_id": None}),
+        ("patch", f"/api/offenders/{offender.pk}/", {"date_of_birth": "1990-13-01"}),
+        ("patch", f"/api/offenders/{offender.pk}/", {"aliases": "not a list"}),
+        (
+            "post",
+            f"/api/orders/{order.pk}/vary/",
+            {"varied_on": "2026-03-01", "reason": "x", "remove_prohibitions": ["a"]},
+        ),
+        (
+            "post",
+            f"/api/orders/{order.pk}/vary/",
+            {"varied_on": "2026-03-01", "reason": "x", "remove_prohibitions": [99]},
+        ),
+        ("post", f"/api/orders/{order.pk}/discharge/", {"discharged_on": "", "reason": "x"}),
+        ("post", f"/api/orders/{order.pk}/serve/", {}),
+        ("put", f"/api/orders/{order.pk}/prohibitions/999999/", {"kind": "zone"}),
+        ("post", f"/api/orders/{order.pk}/prohibitions/", {"kind": "premises", "stores": "all"}),
+    ]
+    for method, url, body in cases:
+        r = getattr(admin, method)(url, body, format="json")
+        assert r.status_code in (400, 404, 409), (url, body, r.status_code, r.content)
+        assert set(r.json()) == {"message", "code", "fields"}
+    r = admin.post(
+        f"/api/offenders/{offender.pk}/photos/", {"source": "x", "taken_on": "2025-01-01"}, format="multipart"
+    )
+    assert r.status_code == 400 and "image" in r.json()["fields"]
+    r = admin.post(f"/api/orders/{order.pk}/premises-import/", {"dry_run": "true"}, format="multipart")
+    assert r.status_code == 400 and "file" in r.json()["fields"]
+    assert OrderEvent.objects.count() == 0 and OffenderEvent.objects.count() == 0
 
 
 def test_vary_discharge_serve_and_history(world, offender):
