@@ -454,6 +454,7 @@ class OrderAdmin(ServiceErrorsMixin, ForceScopedAdmin):
                     varied_on=data["varied_on"],
                     reason=data["reason"],
                     remove_prohibitions=list(data["remove_prohibitions"]),
+                    add_prohibitions=form.added_prohibitions(),
                     **terms,
                 )
                 return self._done(request, order, f"Order {order.case_reference} varied.")

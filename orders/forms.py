@@ -6,6 +6,7 @@ import base64
 from django import forms
 from django.forms.models import BaseInlineFormSet
 
+from accounts.models import Store
 from core.exceptions import ApplicationError
 from orders import services
 from orders.models import Offender, Order, Prohibition, ReferencePhoto
@@ -162,9 +163,36 @@ class OrderVaryForm(forms.Form):
         help_text="Prohibitions the court removed (no longer in effect from the variation day).",
     )
 
+    add_stores = forms.ModelMultipleChoiceField(
+        queryset=Store.objects.none(),
+        required=False,
+        help_text="Named premises the court added (in effect from the variation day).",
+    )
+    add_zone = forms.JSONField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="An exclusion zone the court added: GeoJSON Polygon, longitude first, closed ring.",
+    )
+    add_description = forms.CharField(required=False, max_length=255, help_text="Wording of what was added.")
+
     def __init__(self, *args, order: Order, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["remove_prohibitions"].queryset = order.prohibitions.filter(removed_on__isnull=True)
+        self.fields["add_stores"].queryset = Store.objects.filter(beat__force_id=order.offender.force_id)
+
+    def added_prohibitions(self) -> list[ProhibitionInput]:
+        data, added = self.cleaned_data, []
+        if data.get("add_stores"):
+            added.append(
+                ProhibitionInput(
+                    kind="premises", stores=list(data["add_stores"]), description=data.get("add_description", "")
+                )
+            )
+        if data.get("add_zone"):
+            added.append(
+                ProhibitionInput(kind="zone", polygon=data["add_zone"], description=data.get("add_description", ""))
+            )
+        return added
 
 
 class PremisesImportForm(forms.Form):

@@ -42,8 +42,17 @@ def offender_post(**fields) -> dict:
 
 
 def prohibition_fields(i: int, **fields) -> dict:
-    base = {"kind": "premises", "description": "", "retailer": "", "centre_latitude": "", "centre_longitude": "",
-            "radius_m": "", "polygon": "", "starts_on": "", "ends_on": ""}  # fmt: skip
+    base = {
+        "kind": "premises",
+        "description": "",
+        "retailer": "",
+        "centre_latitude": "",
+        "centre_longitude": "",
+        "radius_m": "",
+        "polygon": "",
+        "starts_on": "",
+        "ends_on": "",
+    }
     base.update(fields)
     out = {}
     for key, value in base.items():
@@ -142,11 +151,16 @@ def test_admin_creates_order_with_each_kind_of_prohibition(world):
     prohibitions = [
         {"kind": "premises", "stores": [world.a.store.pk], "description": "Northway Crewe"},
         {"kind": "retailer_area", "retailer": str(world.a.retailer.pk), "beats": [world.a.beat.pk]},
-        {"kind": "retailer_area", "retailer": str(world.a.retailer.pk), "centre_latitude": "53.1",
-         "centre_longitude": "-2.3", "radius_m": "800"},
+        {
+            "kind": "retailer_area",
+            "retailer": str(world.a.retailer.pk),
+            "centre_latitude": "53.1",
+            "centre_longitude": "-2.3",
+            "radius_m": "800",
+        },
         {"kind": "zone", "polygon": json.dumps(SQUARE), "starts_on": "01/02/2026", "ends_on": "31/12/2026"},
         {"kind": "zone", "centre_latitude": "53.1", "centre_longitude": "-2.3", "radius_m": "500"},
-    ]  # fmt: skip
+    ]
     c = admin_client(world.a.admin)
     r = c.post("/admin/orders/order/add/", order_post(offender, prohibitions))
     assert r.status_code == 302, r.content.decode()[:5000]
@@ -167,7 +181,7 @@ def test_admin_creates_order_with_each_kind_of_prohibition(world):
         ({}, [{"kind": "premises"}], "Named premises need at least one store."),
         ({}, [{"kind": "zone", "polygon": json.dumps(OPEN_RING)}], "does not close"),
     ],
-)  # fmt: skip
+)
 def test_bad_orders_in_admin_show_errors_and_save_nothing(world, fields, prohibitions, message):
     offender = OffenderFactory(force=world.a.force)
     r = admin_client(world.a.admin).post("/admin/orders/order/add/", order_post(offender, prohibitions, **fields))
@@ -193,8 +207,11 @@ def test_change_order_and_prohibitions_through_services(world):
         offender, [], court="Chester Crown Court", served_on="06/01/2026", case_reference=order.case_reference
     )
     data.update(management("prohibitions", total=1, initial=1))
-    data.update(prohibition_fields(0, id=str(p.pk), order=str(order.pk), kind="premises",
-                                   stores=[world.a.store.pk, world.a.sibling_store.pk]))  # fmt: skip
+    data.update(
+        prohibition_fields(
+            0, id=str(p.pk), order=str(order.pk), kind="premises", stores=[world.a.store.pk, world.a.sibling_store.pk]
+        )
+    )
     r = admin_client(world.a.admin).post(f"/admin/orders/order/{order.pk}/change/", data)
     assert r.status_code == 302, r.content.decode()[:5000]
     kinds = list(order.events.values_list("kind", flat=True))
@@ -214,13 +231,38 @@ def test_discharge_and_vary_pages(world):
     assert r.status_code == 302
     p.refresh_from_db()
     assert str(p.removed_on) == "2026-05-01"
+    r = c.post(
+        f"/admin/orders/order/{order.pk}/vary/",
+        {"varied_on": "01/05/2026", "reason": "Crewe MC", "add_zone": json.dumps(OPEN_RING)},
+    )
+    assert r.status_code == 200 and "does not close" in r.content.decode()
+    r = c.post(
+        f"/admin/orders/order/{order.pk}/vary/",
+        {
+            "varied_on": "02/05/2026",
+            "reason": "Crewe MC",
+            "add_zone": json.dumps(SQUARE),
+            "add_stores": [world.a.sibling_store.pk],
+        },
+    )
+    assert r.status_code == 302
+    added = order.prohibitions.filter(added_on__isnull=False)
+    assert sorted(added.values_list("kind", flat=True)) == ["premises", "zone"]
+    assert {str(p.added_on) for p in added} == {"2026-05-02"}
     r = c.post(f"/admin/orders/order/{order.pk}/discharge/", {"discharged_on": "01/06/2026", "reason": ""})
     assert r.status_code == 200  # reason required
     r = c.post(f"/admin/orders/order/{order.pk}/discharge/", {"discharged_on": "01/06/2026", "reason": "Appeal"})
     assert r.status_code == 302
     r = c.post(f"/admin/orders/order/{order.pk}/discharge/", {"discharged_on": "02/06/2026", "reason": "Again"})
     assert r.status_code == 200 and "The order was discharged on 01/06/2026." in r.content.decode()
-    assert list(order.events.values_list("kind", flat=True)) == ["prohibition_removed", "varied", "discharged"]
+    assert list(order.events.values_list("kind", flat=True)) == [
+        "prohibition_removed",
+        "varied",
+        "prohibition_added",
+        "prohibition_added",
+        "varied",
+        "discharged",
+    ]
 
 
 def test_csv_import_page_preview_then_import(world):
