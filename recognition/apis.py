@@ -30,6 +30,7 @@ class EvidenceProcessingSerializer(serializers.ModelSerializer):
             "media_seconds",
             "frames_decoded",
             "frames_sampled",
+            "frames_skipped_still",
             "faces_detected",
             "faces_too_small",
             "faces_blurred",

@@ -69,6 +69,9 @@ class EvidenceProcessing(BaseModel):
     media_seconds = models.FloatField(null=True, blank=True)
     frames_decoded = models.PositiveIntegerField(default=0)
     frames_sampled = models.PositiveIntegerField(default=0)
+    frames_skipped_still = models.PositiveIntegerField(
+        default=0, help_text="Sampled frames not searched for faces: the same empty scene as the last one searched."
+    )
     faces_detected = models.PositiveIntegerField(default=0)
     faces_too_small = models.PositiveIntegerField(default=0)
     faces_blurred = models.PositiveIntegerField(default=0)

@@ -18,6 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -77,6 +78,41 @@ class Tracker:
         if track.embeds >= self.per_track:
             return False
         return track.last_embed_s is None or t - track.last_embed_s >= self.spacing_s
+
+
+class StillFrames:
+    """Skips detection on a video frame that shows the same empty scene as the last frame detected.
+
+    Most CCTV is a still scene most of the time: a frame is compared (160x90 grey thumbnail) with
+    the last frame the detector saw; when that frame had no face and under 0.3% of the thumbnail
+    changed by more than 15 grey levels, nobody can have come in, and the detector is skipped. A frame
+    with faces never lets the next one be skipped, and the detector runs at least every ``max_gap_s``."""
+
+    THUMB = (160, 90)
+
+    def __init__(self, *, enabled: bool, max_gap_s: float, min_changed: float = 0.003) -> None:
+        self.enabled, self.max_gap_s, self.min_changed = enabled, max_gap_s, min_changed
+        self.reference = None
+        self.reference_had_faces = True
+        self.reference_s = 0.0
+        self._thumb = None
+
+    def skip(self, frame) -> bool:
+        if not self.enabled or frame.time_s is None:
+            return False
+        import cv2
+
+        self._thumb = cv2.resize(
+            cv2.cvtColor(frame.image, cv2.COLOR_RGB2GRAY), self.THUMB, interpolation=cv2.INTER_AREA
+        )
+        if self.reference is None or self.reference_had_faces or frame.time_s - self.reference_s >= self.max_gap_s:
+            return False
+        changed = np.count_nonzero(cv2.absdiff(self._thumb, self.reference) > 15)
+        return changed < self.min_changed * self._thumb.size
+
+    def detected(self, frame, *, faces: bool) -> None:
+        if frame.time_s is not None:
+            self.reference, self.reference_had_faces, self.reference_s = self._thumb, faces, frame.time_s
 
 
 # Matching -----------------------------------------------------------------------------------
@@ -144,11 +180,17 @@ def match_frames(frames, *, gallery_: gallery.Gallery, threshold: float) -> Outc
     """Run detection, tracking, embedding and search over frames; keep the best face per offender."""
     eng = engine.get_engine()
     outcome = Outcome(counts=dict.fromkeys(("faces_detected", "faces_too_small", "faces_blurred"), 0))
-    outcome.counts.update(faces_embedded=0, faces_usable=0)
+    outcome.counts.update(faces_embedded=0, faces_usable=0, frames_skipped_still=0)
     tracker = Tracker(per_track=settings.RECOGNITION_EMBEDS_PER_TRACK)
+    still = StillFrames(enabled=settings.RECOGNITION_SKIP_STILL_FRAMES, max_gap_s=settings.RECOGNITION_STILL_MAX_GAP_S)
     embed = len(gallery_) > 0  # nothing to match against: no face is embedded at all
     for frame in frames:
+        if still.skip(frame):
+            outcome.counts["frames_skipped_still"] += 1
+            continue
+        detected_before = outcome.counts["faces_detected"]
         chosen = _frame_faces(eng, frame, tracker, outcome.counts, embed=embed)
+        still.detected(frame, faces=outcome.counts["faces_detected"] > detected_before)
         vectors = eng.embed_chips([chip for _, chip in chosen])
         outcome.counts["faces_embedded"] += len(chosen)
         for (detection, _), vector in zip(chosen, vectors, strict=True):
@@ -254,7 +296,8 @@ def _process(evidence, processing: EvidenceProcessing, started: float) -> Eviden
     counts = outcome.counts
     processing.media_seconds = stats.media_seconds
     processing.frames_decoded, processing.frames_sampled = stats.frames_decoded, stats.frames_sampled
-    for name in ("faces_detected", "faces_too_small", "faces_blurred", "faces_tracked", "faces_embedded"):
+    names = ("faces_detected", "faces_too_small", "faces_blurred", "faces_tracked", "faces_embedded")
+    for name in (*names, "frames_skipped_still"):
         setattr(processing, name, counts[name])
     processing.gallery_size = len(gallery_)
     processing.model_name, processing.model_version, processing.threshold = eng.model_name, eng.model_version, threshold

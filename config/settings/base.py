@@ -269,6 +269,10 @@ RECOGNITION_MIN_FACE_PX = env.int("RECOGNITION_MIN_FACE_PX", default=40)  # evid
 RECOGNITION_ENROL_MIN_FACE_PX = env.int("RECOGNITION_ENROL_MIN_FACE_PX", default=80)
 RECOGNITION_MIN_SHARPNESS = env.float("RECOGNITION_MIN_SHARPNESS", default=15.0)  # Laplacian variance of chip
 RECOGNITION_EMBEDS_PER_TRACK = env.int("RECOGNITION_EMBEDS_PER_TRACK", default=3)
+# Skip detection on sampled frames that show the same empty scene as the last frame searched
+# (the detector still runs at least every RECOGNITION_STILL_MAX_GAP_S seconds).
+RECOGNITION_SKIP_STILL_FRAMES = env.bool("RECOGNITION_SKIP_STILL_FRAMES", default=True)
+RECOGNITION_STILL_MAX_GAP_S = env.float("RECOGNITION_STILL_MAX_GAP_S", default=4.0)
 RECOGNITION_CANDIDATES = env.int("RECOGNITION_CANDIDATES", default=3)  # best candidates kept per face
 # A 4-hour video takes about 30 min on two cores; the limits are per file.
 RECOGNITION_TASK_SOFT_TIME_LIMIT = env.int("RECOGNITION_TASK_SOFT_TIME_LIMIT", default=3000)

@@ -203,3 +203,26 @@ def test_task_runs_the_service_and_returns_the_state(world, enrolled, raised):
     evidence = evidence_for(_incident(world), face_bytes("img17.jpg"), "till.jpg")
     assert evidence_process_task.apply(args=[evidence.pk]).get() == Status.DONE
     assert evidence_process_task.apply(args=[evidence.pk + 1000]).get() is None  # gone: nothing to do
+
+
+@pytest.mark.parametrize("skip_still", [True, False])
+def test_still_scene_frames_skip_the_detector_without_missing_the_walker(
+    world, enrolled, raised, tmp_path, face_engine, settings, skip_still
+):
+    settings.RECOGNITION_SKIP_STILL_FRAMES = skip_still
+    photo = engine.load_image(face_bytes("img2.jpg"))
+    box = face_engine.detect_image(photo)[0].box
+    clip = synthetic.walking_clip(
+        tmp_path / "shop.mp4",
+        photo_rgb=photo,
+        face_box=(box.x, box.y, box.w, box.h),
+        seconds=20,
+        face_from_s=12,
+        face_to_s=16,
+    )
+    processing = _process(evidence_for(_incident(world), clip.path.read_bytes(), "shop.mp4", kind="video"))
+    assert processing.result == Result.MATCH
+    if skip_still:
+        assert processing.frames_skipped_still >= 15  # of 24 empty-shop frames, the detector ran every 4 s
+    else:
+        assert processing.frames_skipped_still == 0
