@@ -282,6 +282,14 @@ CELERY_TASK_ROUTES = {"recognition.*": {"queue": "recognition"}}
 # The CCTV face crop of a rejected match ("not the same person") is deleted this many days after
 # the rejection; the verdict and similarity stay (MatchFeedback) for threshold calibration.
 CASES_REJECTED_CROP_RETENTION_DAYS = env.int("CASES_REJECTED_CROP_RETENTION_DAYS", default=30)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "CaseDecisionStageEnum": "cases.models.CaseDecision.Stage",
+        "CaseDecisionOutcomeEnum": "cases.models.CaseDecision.Outcome",
+        "CaseAccessKindEnum": "cases.models.CaseAccess.Kind",
+    }
+)
 CELERY_BEAT_SCHEDULE["cases-retention"] = {
     "task": "cases.tasks.cases_retention_task",
     "schedule": timedelta(hours=24),
