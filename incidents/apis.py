@@ -16,6 +16,7 @@ from accounts.permissions import HasRole, IsShopWorker
 from core.pagination import DefaultPagination
 from incidents import selectors, services
 from incidents.models import Evidence, Incident
+from incidents.uploads import limit_upload_sizes
 
 
 class IncidentStoreOutputSerializer(serializers.Serializer):
@@ -86,6 +87,10 @@ class IncidentCollectionApi(APIView):
     """List the incidents you may see (GET), or report one (POST, shop workers, for their own stores)."""
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        limit_upload_sizes(request)  # before authentication, whose CSRF check may read the body
+        return super().initialize_request(request, *args, **kwargs)
 
     def get_permissions(self):
         return [IsShopWorker()] if self.request.method == "POST" else [HasRole()]
@@ -170,6 +175,10 @@ class IncidentEvidenceApi(APIView):
     """The incident's evidence files (GET), or add CCTV files to it (POST, multipart, field ``files``)."""
 
     parser_classes = [MultiPartParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        limit_upload_sizes(request)  # before authentication, whose CSRF check may read the body
+        return super().initialize_request(request, *args, **kwargs)
 
     def get_permissions(self):
         return [IsShopWorker()] if self.request.method == "POST" else [HasRole()]
