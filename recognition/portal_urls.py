@@ -1,3 +1,11 @@
 """Portal pages of recognition (mounted at the site root)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from recognition import views
+
+urlpatterns = [
+    path("recognition/", views.processing_list, name="recognition-processing"),
+    path("recognition/<int:evidence_id>/retry/", views.processing_retry, name="recognition-processing-retry"),
+    path("recognition/threshold/", views.threshold_page, name="recognition-threshold"),
+]

@@ -61,8 +61,14 @@ def video_frames(path: str, stats: SamplingStats, *, fps: float | None = None) -
                 code="video_too_long",
             )
         period, next_s, index = 1.0 / fps, 0.0, 0
+        limit_frames = settings.RECOGNITION_MAX_VIDEO_SECONDS * native
         while capture.grab():
             stats.frames_decoded += 1
+            if index > limit_frames:  # the header's frame count was missing or wrong
+                raise EngineError(
+                    f"The video lasts more than the {settings.RECOGNITION_MAX_VIDEO_SECONDS} s processed per file.",
+                    code="video_too_long",
+                )
             if index / native + 1e-6 >= next_s:  # the first frame at or after each sampling instant
                 next_s += period
                 ok, bgr = capture.retrieve()
