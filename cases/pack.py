@@ -215,8 +215,7 @@ def _pdf(case: Case, exhibits: list[Exhibit], images: dict[str, bytes], built_by
 def _served(order) -> str:
     if not order.served_on:
         return "Not recorded"
-    by = getattr(order, "served_by", "") or "not recorded"
-    return f"{order.served_on:%d/%m/%Y} by {by}"
+    return f"{order.served_on:%d/%m/%Y} by {order.served_by or 'an officer not recorded'}"
 
 
 def _continuity(case: Case) -> list[list[str]]:
@@ -269,6 +268,13 @@ def build_evidence_pack(*, case: Case, user) -> tuple[bytes, bytes]:
         "incident": case.incident.reference,
         "built_at": built_at.isoformat(),
         "built_by": user.get_username(),
+        "order": {
+            "court": case.breach_order.court,
+            "case_reference": case.breach_order.case_reference,
+            "served_on": case.breach_order.served_on.isoformat() if case.breach_order.served_on else None,
+            "served_by": case.breach_order.served_by,
+            "prohibition": str(case.breach_prohibition),
+        },
         "similarity": case.best_similarity,
         "threshold": case.threshold,
         "exhibits": [e.__dict__ for e in exhibits],

@@ -372,7 +372,12 @@ class OrderAdmin(ServiceErrorsMixin, ForceScopedAdmin):
         current = Order.objects.get(pk=obj.pk)
         changes = {f: data[f] for f in form.changed_data if f in data}
         if "served_on" in changes and current.served_on is None and changes["served_on"]:
-            services.order_serve(order=current, actor=request.user, served_on=changes.pop("served_on"))
+            services.order_serve(
+                order=current,
+                actor=request.user,
+                served_on=changes.pop("served_on"),
+                served_by=changes.pop("served_by", current.served_by),
+            )
         if changes:
             services.order_correct(order=current, actor=request.user, reason=ADMIN_REASON, **changes)
         obj.refresh_from_db()

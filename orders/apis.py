@@ -189,6 +189,7 @@ class OrderOutputSerializer(serializers.ModelSerializer):
             "ends_on",
             "indefinite",
             "served_on",
+            "served_by",
             "youth",
             "next_review_due",
             "positive_requirements",
@@ -478,6 +479,7 @@ class OrderCollectionApi(PoliceReadAdminWrite, APIView):
         ends_on = serializers.DateField(required=False, allow_null=True, default=None)
         indefinite = serializers.BooleanField(required=False, default=False)
         served_on = serializers.DateField(required=False, allow_null=True, default=None)
+        served_by = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
         youth = serializers.BooleanField(required=False, default=False)
         positive_requirements = serializers.CharField(required=False, allow_blank=True, default="")
         supervisor = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
@@ -589,6 +591,7 @@ class OrderServeApi(APIView):
 
     class OrderServeInputSerializer(serializers.Serializer):
         served_on = serializers.DateField()
+        served_by = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
     @extend_schema(
         request=OrderServeInputSerializer, responses=OrderDetailOutputSerializer, parameters=[_id_param("order_id")]

@@ -66,6 +66,7 @@ class OrderAdminForm(forms.ModelForm):
             "ends_on",
             "indefinite",
             "served_on",
+            "served_by",
             "youth",
             "positive_requirements",
             "supervisor",

@@ -108,6 +108,9 @@ class Order(BaseModel):
     ends_on = models.DateField(null=True, blank=True, help_text="Last day in force. Empty when indefinite.")
     indefinite = models.BooleanField(default=False)
     served_on = models.DateField(null=True, blank=True, help_text="Day the order was served on the person.")
+    served_by = models.CharField(
+        max_length=200, blank=True, help_text="Who served it, e.g. 'PC 1234 Smith, Crewe'. Shown in evidence packs."
+    )
     youth = models.BooleanField(default=False, help_text="Made against a person under 18: reviewed yearly.")
     positive_requirements = models.TextField(blank=True)
     supervisor = models.CharField(max_length=200, blank=True, help_text="Who supervises the positive requirements.")

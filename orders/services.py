@@ -44,6 +44,7 @@ ORDER_FIELDS = [
     "ends_on",
     "indefinite",
     "served_on",
+    "served_by",
     "youth",
     "positive_requirements",
     "supervisor",
@@ -624,6 +625,7 @@ def order_create(
     ends_on: datetime.date | None = None,
     indefinite: bool = False,
     served_on: datetime.date | None = None,
+    served_by: str = "",
     youth: bool = False,
     positive_requirements: str = "",
     supervisor: str = "",
@@ -641,6 +643,7 @@ def order_create(
         ends_on=ends_on,
         indefinite=indefinite,
         served_on=served_on,
+        served_by=served_by,
         youth=youth,
         positive_requirements=positive_requirements,
         supervisor=supervisor,
@@ -722,20 +725,21 @@ def _check_not_ended(order: Order, day: datetime.date, what: str, field_name: st
 
 
 @transaction.atomic
-def order_serve(*, order: Order, actor, served_on: datetime.date) -> Order:
+def order_serve(*, order: Order, actor, served_on: datetime.date, served_by: str = "") -> Order:
     authorise(actor, order.offender.force_id)
     order = _locked(order)
     if order.served_on:
         _fail(f"The order was already served on {order.served_on:%d/%m/%Y}.", "already_served", "served_on", 409)
     order.served_on = served_on
+    order.served_by = served_by
     _raise_first([e for e in _order_date_errors(order) if e[0] == "served_on"])
-    order.save(update_fields=["served_on", "updated_at"])
+    order.save(update_fields=["served_on", "served_by", "updated_at"])
     order_event(
         order,
         OrderEvent.Kind.SERVED,
         actor=actor,
         old={"served_on": None},
-        new={"served_on": served_on},
+        new={"served_on": served_on, "served_by": served_by},
         effective_on=served_on,
     )
     return order

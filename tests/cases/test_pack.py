@@ -22,6 +22,7 @@ def confirm(case, user):
 
 
 def test_pack_for_confirmed_breach_holds_pdf_images_and_verified_hashes(world, justified):
+    type(justified.breach_order).objects.filter(pk=justified.breach_order_id).update(served_by="PC 1234 Smith")
     confirm(justified, world.a.admin)
     r = client_for(world.a.officer).get(f"/api/cases/{justified.pk}/evidence-pack/")
     assert r.status_code == 200 and r["Content-Type"] == "application/zip"
@@ -30,6 +31,7 @@ def test_pack_for_confirmed_breach_holds_pdf_images_and_verified_hashes(world, j
     manifest = json.loads(zf.read("manifest.json"))
     evidence = justified.incident.evidence.get()
     assert manifest["exhibits"][0]["sha256"] == evidence.sha256
+    assert manifest["order"]["served_by"] == "PC 1234 Smith" and manifest["order"]["served_on"] == "2026-01-05"
     assert manifest["files"]["evidence-pack.pdf"] == hashlib.sha256(zf.read("evidence-pack.pdf")).hexdigest()
     assert zf.read("evidence-pack.pdf").startswith(b"%PDF")
     assert CaseAccess.objects.filter(case=justified, user=world.a.officer, kind="export").count() == 1

@@ -275,10 +275,13 @@ def test_bad_prohibitions(world, offender, data, code):
 def test_serve_later(world, offender):
     order = services.order_create(offender=offender, actor=world.a.admin, **order_kwargs(served_on=None))
     assert selectors.gallery_offender_ids(force_id=world.a.force.pk, at=noon(D(2026, 2, 1))) == set()
-    services.order_serve(order=order, actor=world.a.admin, served_on=D(2026, 2, 1))
+    services.order_serve(order=order, actor=world.a.admin, served_on=D(2026, 2, 1), served_by="PC 1234 Smith")
     assert selectors.gallery_offender_ids(force_id=world.a.force.pk, at=noon(D(2026, 2, 1))) == {offender.pk}
+    order.refresh_from_db()
+    assert order.served_by == "PC 1234 Smith"
     event = order.events.get(kind="served")
-    assert event.old == {"served_on": None} and event.new == {"served_on": "2026-02-01"}
+    assert event.old == {"served_on": None}
+    assert event.new == {"served_on": "2026-02-01", "served_by": "PC 1234 Smith"}
     with refused("already_served"):
         services.order_serve(order=order, actor=world.a.admin, served_on=D(2026, 2, 2))
 
