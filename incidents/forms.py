@@ -47,8 +47,10 @@ class IncidentReportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = access.stores_for(user)
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["occurred_at"].widget.attrs["max"] = now.strftime("%Y-%m-%dT%H:%M")
         if not self.is_bound:
-            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
+            self.initial.setdefault("occurred_at", now)
             self.initial.setdefault("submission_key", uuid.uuid4())
             self.initial.setdefault("ongoing", "no")
             self.initial.setdefault("injured", "no")

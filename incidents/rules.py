@@ -9,7 +9,8 @@ Written to be read by a force admin (the portal shows this table at /incidents/r
 - **P3, routine (within 48 hours)**: everything else (theft, verbal abuse, criminal damage,
   anti-social behaviour, other) with no violence, injury, weapon or threats.
 
-"Violence" is the physical assault category; "threats" is the threats category or a weapon.
+"Violence" is the physical assault category; "threats" is the threats category. Injury and a
+weapon count alongside violence.
 The first rule that matches wins, and its reason is stored with the incident.
 """
 
