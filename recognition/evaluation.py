@@ -111,6 +111,8 @@ def summarise(
     candidates = np.unique(np.concatenate([distances, [threshold]]))
     accuracies = [float(((distances <= t) == labels).mean()) for t in candidates]
     best = int(np.argmax(accuracies))
+    # Report the middle of the gap to the next distance, not a threshold sitting on a pair's distance.
+    best_threshold = (candidates[best] + candidates[best + 1]) / 2 if best + 1 < len(candidates) else candidates[best]
     return Evaluation(
         pairs_file=pairs_file,
         pairs=len(labels),
@@ -123,7 +125,7 @@ def summarise(
         false_match_rate=round(float((predicted & ~labels).sum() / different), 4) if different else 0.0,
         missed_matches=int((~predicted & labels).sum()),
         false_matches=int((predicted & ~labels).sum()),
-        best_threshold=round(float(candidates[best]), 4),
+        best_threshold=round(float(best_threshold), 4),
         best_accuracy=round(accuracies[best], 4),
         roc_auc=round(roc_auc(1.0 - distances, labels), 4),
         model_name=model_name,

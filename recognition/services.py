@@ -12,6 +12,8 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from core.exceptions import ApplicationError, ErrorCode
 from recognition import engine
@@ -165,6 +167,38 @@ def evidence_processing_retry(*, processing: EvidenceProcessing, actor, reason: 
     processing_event(processing, actor=actor, note=f"retry: {reason}".strip(": "))
     _send_task(processing.evidence_id)
     return processing
+
+
+def evidence_requeue_stale() -> dict[str, int]:
+    """Safety net for lost work (run by beat): a file queued for longer than RECOGNITION_REQUEUE_AFTER_S
+    (its message lost) is sent again; a file "running" for longer than the task's time limit (its
+    worker killed) is sent again, or failed after RECOGNITION_MAX_ATTEMPTS. Re-sending is safe: the
+    task is idempotent."""
+    from datetime import timedelta
+
+    now = timezone.now()
+    Status = EvidenceProcessing.Status
+    queued_before = now - timedelta(seconds=settings.RECOGNITION_REQUEUE_AFTER_S)
+    running_before = now - timedelta(seconds=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT + 600)
+    counts = {"requeued": 0, "failed": 0}
+    stale = EvidenceProcessing.objects.filter(
+        Q(status=Status.QUEUED, updated_at__lt=queued_before) | Q(status=Status.RUNNING, updated_at__lt=running_before)
+    )
+    for processing in stale.order_by("id")[:500]:
+        with transaction.atomic():
+            processing = EvidenceProcessing.objects.select_for_update().get(pk=processing.pk)
+            if processing.status == Status.RUNNING and processing.attempts >= settings.RECOGNITION_MAX_ATTEMPTS:
+                processing.status, processing.reason_code = Status.FAILED, "worker_lost"
+                processing.reason = f"The worker stopped during each of {processing.attempts} attempts."
+                processing.save(update_fields=["status", "reason_code", "reason", "updated_at"])
+                processing_event(processing, note="worker_lost: gave up")
+                counts["failed"] += 1
+                continue
+            processing.save(update_fields=["updated_at"])  # not picked up again until the next cut-off
+            processing_event(processing, note=f"re-sent: {processing.status} too long")
+            _send_task(processing.evidence_id)
+            counts["requeued"] += 1
+    return counts
 
 
 def evidence_process(*, evidence_id: int) -> EvidenceProcessing | None:

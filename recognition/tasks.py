@@ -43,3 +43,10 @@ def evidence_process_task(evidence_id: int) -> str | None:
 
     processing = evidence_process(evidence_id=evidence_id)
     return None if processing is None else processing.status
+
+
+@shared_task(name="recognition.requeue_stale", acks_late=True, soft_time_limit=120, time_limit=180)
+def requeue_stale_task() -> dict:
+    from recognition.services import evidence_requeue_stale
+
+    return evidence_requeue_stale()

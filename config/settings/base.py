@@ -276,7 +276,15 @@ RECOGNITION_STILL_MAX_GAP_S = env.float("RECOGNITION_STILL_MAX_GAP_S", default=4
 RECOGNITION_CANDIDATES = env.int("RECOGNITION_CANDIDATES", default=3)  # best candidates kept per face
 # A 4-hour video takes about 30 min on two cores; the limits are per file.
 RECOGNITION_TASK_SOFT_TIME_LIMIT = env.int("RECOGNITION_TASK_SOFT_TIME_LIMIT", default=3000)
+# Files queued this long (a lost message) are sent again; "running" files after the time limit too,
+# up to RECOGNITION_MAX_ATTEMPTS attempts (then failed, retryable by an admin).
+RECOGNITION_REQUEUE_AFTER_S = env.int("RECOGNITION_REQUEUE_AFTER_S", default=6 * 3600)
+RECOGNITION_MAX_ATTEMPTS = env.int("RECOGNITION_MAX_ATTEMPTS", default=3)
 CELERY_TASK_ROUTES = {"recognition.*": {"queue": "recognition"}}
+CELERY_BEAT_SCHEDULE["recognition-requeue-stale"] = {
+    "task": "recognition.requeue_stale",
+    "schedule": timedelta(minutes=15),
+}
 
 # Cases ---------------------------------------------------------------------------------
 # The CCTV face crop of a rejected match ("not the same person") is deleted this many days after

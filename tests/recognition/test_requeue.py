@@ -1,0 +1,39 @@
+"""The safety net for lost messages and killed workers."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from recognition.models import EvidenceProcessing
+from recognition.services import evidence_requeue_stale
+from tests.recognition.factories import IncidentFactory, evidence_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _processing(world, name, status, age_s, attempts=0):
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    evidence = evidence_for(incident, name.encode(), name, kind="video")
+    p = EvidenceProcessing.objects.create(evidence=evidence, status=status, attempts=attempts)
+    EvidenceProcessing.objects.filter(pk=p.pk).update(updated_at=timezone.now() - datetime.timedelta(seconds=age_s))
+    return p
+
+
+def test_stale_files_are_re_sent_and_hopeless_ones_failed(world, monkeypatch, django_capture_on_commit_callbacks):
+    sent = []
+    monkeypatch.setattr("recognition.tasks.evidence_process_task.delay", lambda evidence_id: sent.append(evidence_id))
+    hour = 3600
+    lost = _processing(world, "lost.mp4", "queued", 7 * hour)
+    fresh = _processing(world, "fresh.mp4", "queued", 60)
+    killed = _processing(world, "killed.mp4", "running", 2 * hour, attempts=1)
+    hopeless = _processing(world, "hopeless.mp4", "running", 2 * hour, attempts=3)
+    busy = _processing(world, "busy.mp4", "running", 60, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert evidence_requeue_stale() == {"requeued": 2, "failed": 1}
+    assert sorted(sent) == sorted([lost.evidence_id, killed.evidence_id])
+    hopeless.refresh_from_db()
+    assert (hopeless.status, hopeless.reason_code) == ("failed", "worker_lost")
+    for p in (fresh, busy):
+        assert p.evidence_id not in sent
+    assert evidence_requeue_stale() == {"requeued": 0, "failed": 0}  # not re-sent again at once
