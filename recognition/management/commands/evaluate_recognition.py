@@ -40,15 +40,6 @@ class Command(BaseCommand):
             figures, distances, labels = evaluate(pairs_path, images_dir, threshold=threshold)
         except (WeightsMissing, EngineError, FileNotFoundError, ValueError, KeyError) as exc:
             raise CommandError(f"Evaluation failed: {exc}") from exc
-        if not no_save:
-            RecognitionEvaluation.objects.create(
-                pairs_file=figures.pairs_file,
-                model_name=figures.model_name,
-                model_version=figures.model_version,
-                distances=distances,
-                labels=labels,
-                unusable_pairs=figures.unusable_pairs,
-            )
         if write_calibration:
             from recognition import calibration
 
@@ -61,3 +52,21 @@ class Command(BaseCommand):
                 model_version=figures.model_version,
             )
         self.stdout.write(json.dumps(figures.as_dict(), indent=2))
+        if not no_save:
+            self._save(RecognitionEvaluation, figures, distances, labels)
+
+    def _save(self, model, figures, distances, labels) -> None:
+        from django.db import DatabaseError
+
+        try:
+            model.objects.create(
+                pairs_file=figures.pairs_file,
+                model_name=figures.model_name,
+                model_version=figures.model_version,
+                distances=distances,
+                labels=labels,
+                unusable_pairs=figures.unusable_pairs,
+            )
+        except DatabaseError as exc:
+            message = f"Could not save the evaluation ({exc}): run `manage.py migrate`, or pass --no-save."
+            raise CommandError(message) from exc
