@@ -59,6 +59,26 @@ class IncidentOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+class _PageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+
+class IncidentPageOutputSerializer(_PageSerializer):
+    results = IncidentOutputSerializer(many=True)
+
+
+class EvidencePageOutputSerializer(_PageSerializer):
+    results = EvidenceOutputSerializer(many=True)
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="Rows a page (default 50, at most 200)."),
+]
+
+
 def _incident_or_404(request, incident_id: int) -> Incident:
     incident = selectors.incident_get(user=request.user, incident_id=incident_id)
     if incident is None:
@@ -100,6 +120,8 @@ class IncidentCollectionApi(APIView):
         category = serializers.ChoiceField(choices=Incident.Category.choices, required=False)
         status = serializers.ChoiceField(choices=Incident.Status.choices, required=False)
         priority = serializers.ChoiceField(choices=Incident.Priority.choices, required=False)
+        occurred_after = serializers.DateTimeField(required=False, help_text="Happened at or after this time.")
+        occurred_before = serializers.DateTimeField(required=False, help_text="Happened before this time.")
 
     class IncidentCreateInputSerializer(serializers.Serializer):
         store = serializers.IntegerField()
@@ -119,8 +141,8 @@ class IncidentCollectionApi(APIView):
         )
 
     @extend_schema(
-        parameters=[IncidentFilterInputSerializer],
-        responses=IncidentOutputSerializer(many=True),
+        parameters=[IncidentFilterInputSerializer, *PAGE_PARAMETERS],
+        responses=IncidentPageOutputSerializer,
         operation_id="incidents_list",
         summary="List incidents in your scope (filter by store, category, status, priority; newest first)",
     )
@@ -146,6 +168,39 @@ class IncidentCollectionApi(APIView):
                 "Shoplifting, over (P3)",
                 value={**INCIDENT_EXAMPLE, "category": "theft", "ongoing": False, "weapon": False},
                 request_only=True,
+            ),
+            OpenApiExample(
+                "Logged, with its threat assessment",
+                value={
+                    "id": 123,
+                    "reference": "INC-2026-000123",
+                    "store": {
+                        "id": 12,
+                        "code": "N-014",
+                        "name": "Kidsgrove",
+                        "retailer": "Northway Foods",
+                        "postcode": "ST7 2AA",
+                    },
+                    "reported_by": 57,
+                    **{k: v for k, v in INCIDENT_EXAMPLE.items() if k != "store"},
+                    "priority": "P1",
+                    "priority_reason": "Still happening with violence and weapon.",
+                    "response_target_minutes": 15,
+                    "status": "received",
+                    "created_at": "2026-03-14T16:06:12Z",
+                },
+                response_only=True,
+                status_codes=["201"],
+            ),
+            OpenApiExample(
+                "Refused: in the future",
+                value={
+                    "message": "When it happened cannot be in the future.",
+                    "code": "occurred_in_future",
+                    "fields": {"occurred_at": ["When it happened cannot be in the future."]},
+                },
+                response_only=True,
+                status_codes=["400"],
             ),
         ],
     )
@@ -190,10 +245,10 @@ class IncidentEvidenceApi(APIView):
         )
 
     @extend_schema(
-        responses=EvidenceOutputSerializer(many=True),
+        responses=EvidencePageOutputSerializer,
         operation_id="incidents_evidence_list",
         summary="The evidence files of an incident (metadata and SHA-256)",
-        parameters=[OpenApiParameter("incident_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[OpenApiParameter("incident_id", OpenApiTypes.INT, OpenApiParameter.PATH), *PAGE_PARAMETERS],
     )
     def get(self, request, incident_id: int):
         incident = _incident_or_404(request, incident_id)

@@ -21,8 +21,19 @@ def evidence_for_incident(*, incident: Incident) -> QuerySet[Evidence]:
 
 
 def incidents_filter(
-    qs: QuerySet[Incident], *, store=None, category: str = "", status: str = "", priority: str = ""
+    qs: QuerySet[Incident],
+    *,
+    store=None,
+    category: str = "",
+    status: str = "",
+    priority: str = "",
+    occurred_after=None,
+    occurred_before=None,
 ) -> QuerySet[Incident]:
+    if occurred_after:
+        qs = qs.filter(occurred_at__gte=occurred_after)
+    if occurred_before:
+        qs = qs.filter(occurred_at__lt=occurred_before)
     if store:
         qs = qs.filter(store=store)
     if category:

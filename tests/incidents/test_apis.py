@@ -385,3 +385,16 @@ def test_storage_failure_midway_removes_files_already_stored(world, incidents, m
         services.evidence_add(incident=incidents["a"], files=files, uploaded_by=world.a.worker)
     assert not Evidence.objects.exists()
     assert stored_files(media_root) == []
+
+
+def test_list_filters_by_time(world, media_root):
+    from tests.incidents.factories import IncidentFactory
+
+    now = timezone.now()
+    old = IncidentFactory(store=world.a.store, occurred_at=now - timedelta(days=3))
+    new = IncidentFactory(store=world.a.store, occurred_at=now - timedelta(hours=1))
+    client = client_for(world.a.officer)
+    since = (now - timedelta(days=1)).isoformat()
+    assert ids(client.get("/api/incidents/", {"occurred_after": since})) == {new.pk}
+    assert ids(client.get("/api/incidents/", {"occurred_before": since})) == {old.pk}
+    assert [r["id"] for r in client.get("/api/incidents/").json()["results"]] == [new.pk, old.pk]  # newest first
