@@ -220,7 +220,8 @@ def _evidence_row(*, incident: Incident, item: CheckedFile, file_name: str, sha2
         sha256=sha256,
         size=evidence.size,
     )
-    transaction.on_commit(lambda: _enqueue_recognition(evidence.pk))
+    # robust: a broker outage must not turn a stored exhibit into an error page (it is logged instead)
+    transaction.on_commit(lambda: _enqueue_recognition(evidence.pk), robust=True)
     return evidence
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from incidents.models import Evidence, Incident, IncidentEvent
@@ -398,3 +399,15 @@ def test_list_filters_by_time(world, media_root):
     assert ids(client.get("/api/incidents/", {"occurred_after": since})) == {new.pk}
     assert ids(client.get("/api/incidents/", {"occurred_before": since})) == {old.pk}
     assert [r["id"] for r in client.get("/api/incidents/").json()["results"]] == [new.pk, old.pk]  # newest first
+
+
+def test_a_broker_outage_does_not_fail_the_upload(world, incidents, jpeg, monkeypatch, caplog):
+    def down(evidence_id):
+        raise ConnectionError("broker unavailable")
+
+    monkeypatch.setattr("recognition.services.evidence_enqueue", down)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = post_files(world.a.worker, incidents["a"], upload("a.jpg", jpeg, "image/jpeg"))
+    assert response.status_code == 201
+    assert Evidence.objects.count() == 1
+    assert "broker unavailable" in caplog.text
