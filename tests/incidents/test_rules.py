@@ -64,3 +64,12 @@ def test_reasons_read_plainly(answers, priority, reason):
 
 def test_ongoing_alone_is_not_urgent():
     assert assess(category="criminal_damage", ongoing=True, injured=False, weapon=False).priority == "P3"
+
+
+@pytest.mark.parametrize(("category", "ongoing", "injured", "weapon"), CASES)
+def test_call_999_advice(category, ongoing, injured, weapon):
+    incident = Incident(category=category, ongoing=ongoing, injured=injured, weapon=weapon)
+    in_danger = ongoing and (injured or weapon or category in ("physical_assault", "threats"))
+    assert incident.danger_now is in_danger
+    if in_danger:  # whenever staff are told to call 999, the incident is at least P2
+        assert assess(category=category, ongoing=ongoing, injured=injured, weapon=weapon).priority in ("P1", "P2")
