@@ -58,6 +58,13 @@ class IncidentAdmin(ForceScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        incident = self.get_object(request, object_id)  # None outside the admin's force
+        if request.method == "GET" and incident is not None and response.status_code == 200:
+            services.incident_view_record(incident=incident, viewer=request.user, what="admin")
+        return response
+
     def _set_status(self, request, queryset, status):
         for incident in queryset:
             services.incident_status_set(incident=incident, status=status, actor=request.user, reason="admin action")

@@ -101,6 +101,9 @@ def test_admin_is_scoped_and_read_only(world):
     assert mine.reference in html and other.reference not in html
     assert client.get(f"/admin/incidents/incident/{other.pk}/change/").status_code == 302  # not found: redirected
     assert client.get(f"/admin/incidents/incident/{mine.pk}/change/").status_code == 200
+    viewed = IncidentEvent.objects.get(kind="viewed")  # admin views are audited too
+    assert (viewed.incident, viewed.actor, viewed.details) == (mine, world.a.admin, {"what": "admin"})
+    viewed.delete()
     response = client.post(
         "/admin/incidents/incident/", {"action": "mark_closed", "_selected_action": [mine.pk, other.pk]}
     )
