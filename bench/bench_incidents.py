@@ -285,10 +285,14 @@ def bench_upload_memory(server: Gunicorn, token: str, store_id: int, work: Path)
 
 
 def main() -> None:
+    try:
+        _db("create")
+    except Exception as exc:  # noqa: BLE001 - no PostgreSQL here: say so, in the same JSON shape
+        print(json.dumps({"benchmark": "incidents", "skipped": f"PostgreSQL unavailable at {DB_URL}: {exc}"}))
+        return
     work = Path(tempfile.mkdtemp(prefix="bench-incidents-"))
     (work / "tmp").mkdir()
     env = _env(work)
-    _db("create")
     servers: list[Gunicorn] = []
     try:
         _manage(env, "migrate", "--noinput")
