@@ -81,18 +81,13 @@ class Gallery:
         return found
 
 
-# Rows per matrix-vector product: 4 MB blocks stay in cache and below the size at which OpenBLAS
-# wakes its threads, which on a busy two-core machine cost a scheduler tick (~4-8 ms) per search.
-CHUNK_ROWS = 8192
-
-
 def similarities_to(matrix: np.ndarray, probe: np.ndarray) -> np.ndarray:
-    """Cosine similarity of every row to the probe (rows and probe unit length): one pass over memory."""
-    probe = np.ascontiguousarray(probe, dtype=np.float32)
-    out = np.empty(len(matrix), dtype=np.float32)
-    for start in range(0, len(matrix), CHUNK_ROWS):
-        np.dot(matrix[start : start + CHUNK_ROWS], probe, out=out[start : start + CHUNK_ROWS])
-    return out
+    """Cosine similarity of every row to the probe (rows and probe unit length): one pass over memory.
+
+    numpy's own single-threaded einsum loop, not BLAS: OpenBLAS wakes its threads for a product
+    this size, and on a busy two-core machine each wake-up can cost a scheduler tick (measured:
+    median 0.8-92 ms for 100k rows with BLAS, a steady 1.6 ms with einsum)."""
+    return np.einsum("ij,j->i", matrix, np.ascontiguousarray(probe, dtype=np.float32))
 
 
 def build(rows) -> Gallery:

@@ -27,7 +27,7 @@ def test_search_returns_best_template_per_offender_nearest_first():
 
 def test_search_over_many_chunks_finds_the_planted_template():
     rng = np.random.default_rng(0)
-    n = gallery.CHUNK_ROWS * 3 + 5
+    n = 30_005
     matrix = engine.normalise(rng.standard_normal((n, 128)).astype(np.float32))
     ids = np.arange(n, dtype=np.int64)
     g = gallery.Gallery(matrix=matrix, offender_ids=ids, photo_ids=ids, template_ids=ids)
