@@ -212,6 +212,11 @@ def browser_page(live_server, monkeypatch):
             yield page
         finally:
             browser.close()
+            # Under Playwright's loop the test body got its own (context-local) database connection;
+            # close it here, in the same context, so the test database can be dropped afterwards.
+            from django.db import connections
+
+            connections.close_all()
 
 
 def browser_login(page, username: str, password: str = PASSWORD) -> None:
