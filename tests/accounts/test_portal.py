@@ -47,3 +47,22 @@ def test_demo_token_refused_outside_embedded_default(api, world, settings):
     settings.DEMO_LOGINS_ALLOWED = False
     r = api.post("/api/auth/token/", {"username": "A-worker", "password": PASSWORD}, format="json")
     assert r.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "role, present, absent",
+    [
+        ("worker", ["/incidents/"], ["/cases/", "/recognition/", "/admin/"]),
+        ("officer", ["/incidents/", "/cases/", "/recognition/"], ["/recognition/threshold/", "/admin/"]),
+        ("admin", ["/cases/", "/recognition/threshold/", "/cases/access-log/", "/admin/"], []),
+    ],
+)
+def test_navigation_offers_each_role_only_its_pages(world, role, present, absent):
+    c = Client()
+    c.force_login(getattr(world.a, role))
+    html = c.get("/incidents/").content.decode()
+    nav = html[html.index("<nav>") : html.index("</nav>")]
+    for href in present:
+        assert f'href="{href}"' in nav, href
+    for href in absent:
+        assert f'href="{href}"' not in nav, href
