@@ -70,6 +70,16 @@ class RetailerSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
+class StoreSummarySerializer(serializers.Serializer):
+    """A store as other resources (incidents, prohibitions) show it."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    retailer = serializers.CharField(source="retailer.name")
+    postcode = serializers.CharField()
+
+
 class StoreSerializer(serializers.ModelSerializer):
     retailer = RetailerSerializer()
     force = serializers.IntegerField(source="beat.force_id")

@@ -12,19 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import access
+from accounts.apis import StoreSummarySerializer
 from accounts.permissions import HasRole, IsShopWorker
 from core.pagination import DefaultPagination
 from incidents import selectors, services
 from incidents.models import Evidence, Incident
 from incidents.uploads import limit_upload_sizes
-
-
-class IncidentStoreOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    retailer = serializers.CharField(source="retailer.name")
-    postcode = serializers.CharField()
 
 
 class EvidenceOutputSerializer(serializers.ModelSerializer):
@@ -34,7 +27,7 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
 
 
 class IncidentOutputSerializer(serializers.ModelSerializer):
-    store = IncidentStoreOutputSerializer()
+    store = StoreSummarySerializer()
 
     class Meta:
         model = Incident

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import access
+from accounts.apis import StoreSummarySerializer
 from accounts.models import Beat, Retailer, Store
 from accounts.permissions import IsForceAdmin, IsPolice
 from core.pagination import DefaultPagination
@@ -54,14 +55,6 @@ def _id_param(name: str) -> OpenApiParameter:
 
 
 # Output serializers ---------------------------------------------------------------------------
-
-
-class OrdersStoreOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    retailer = serializers.CharField(source="retailer.name")
-    postcode = serializers.CharField()
 
 
 class ReferencePhotoOutputSerializer(serializers.ModelSerializer):
@@ -122,7 +115,7 @@ class ProhibitionOutputSerializer(serializers.ModelSerializer):
     order = serializers.IntegerField(source="order_id")
     offender = serializers.IntegerField(source="order.offender_id")
     case_reference = serializers.CharField(source="order.case_reference")
-    stores = OrdersStoreOutputSerializer(many=True)
+    stores = StoreSummarySerializer(many=True)
     retailer_name = serializers.CharField(source="retailer.name", default=None)
     in_effect_now = serializers.SerializerMethodField()
 
@@ -731,7 +724,7 @@ class PremisesImportRowOutputSerializer(serializers.Serializer):
     store_code = serializers.CharField()
     postcode = serializers.CharField()
     retailer = serializers.CharField()
-    stores = OrdersStoreOutputSerializer(many=True)
+    stores = StoreSummarySerializer(many=True)
     error = serializers.CharField()
 
 

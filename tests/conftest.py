@@ -225,3 +225,23 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+@pytest.fixture(scope="session")
+def face_engine():
+    """The real face model, loaded once for the whole test session."""
+    require(FACES.is_dir(), f"Face dataset not found at {FACES}")
+    from recognition import engine
+
+    return engine.get_engine()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_gallery_cache():
+    # Each test's database is rolled back, so a gallery cached in this process by an earlier test
+    # must not be reused.
+    from recognition import gallery
+
+    gallery.clear_cache()
+    yield
+    gallery.clear_cache()

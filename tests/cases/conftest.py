@@ -18,24 +18,3 @@ def justified(world, breach_case):
     for user in (world.a.officer, world.a.admin):
         case_justify(case=breach_case, user=user, justification="Triage of my beat's retail cases")
     return breach_case
-
-
-@pytest.fixture(scope="session")
-def face_engine():
-    """The real face model, loaded once for the whole test session."""
-    from tests.conftest import FACES, require
-
-    require(FACES.is_dir(), f"Face dataset not found at {FACES}")
-    from recognition import engine
-
-    return engine.get_engine()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_gallery_cache():
-    # Each test's database is rolled back, so a gallery cached by an earlier test must not be reused.
-    from recognition import gallery
-
-    gallery.clear_cache()
-    yield
-    gallery.clear_cache()
