@@ -140,6 +140,7 @@ class CaseListApi(generics.ListAPIView):
             OpenApiParameter("status", str, enum=Case.Status.values, description="Default: all open statuses."),
             OpenApiParameter("breach", bool),
             OpenApiParameter("beat", int),
+            OpenApiParameter("sort", str, enum=list(selectors.QUEUE_SORTS), description="Default: priority."),
         ]
     )
     def get(self, request, *args, **kwargs):
@@ -151,9 +152,16 @@ class CaseListApi(generics.ListAPIView):
         status = params.get("status") or None
         if status and status not in Case.Status.values:
             raise ApplicationError(f"Unknown status '{status}'.", fields={"status": list(Case.Status.values)})
+        sort = params.get("sort") or "priority"
+        if sort not in selectors.QUEUE_SORTS:
+            raise ApplicationError(f"Unknown sort '{sort}'.", fields={"sort": list(selectors.QUEUE_SORTS)})
         beat = params.get("beat")
         return selectors.triage_queue(
-            self.request.user, status=status, breach=breach, beat_id=int(beat) if beat and beat.isdigit() else None
+            self.request.user,
+            status=status,
+            breach=breach,
+            beat_id=int(beat) if beat and beat.isdigit() else None,
+            sort=sort,
         )
 
 

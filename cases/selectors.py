@@ -13,8 +13,19 @@ def cases_for(user) -> QuerySet[Case]:
     return scope_to_police(qs, user, force_path="force")
 
 
-def triage_queue(user, *, status: str | None = None, breach: bool | None = None, beat_id: int | None = None):
-    """Open cases for the beats an officer covers (force-wide for admins), most urgent first."""
+QUEUE_SORTS = {
+    "priority": Case._meta.ordering,  # breaches, then threat priority, then the oldest
+    "oldest": ["created_at", "id"],
+    "newest": ["-created_at", "-id"],
+    "similarity": ["-best_similarity", "created_at", "id"],
+}
+
+
+def triage_queue(
+    user, *, status: str | None = None, breach: bool | None = None, beat_id: int | None = None, sort: str = "priority"
+):
+    """Open cases for the beats an officer covers (force-wide for admins), most urgent first unless
+    ``sort`` says otherwise (one of QUEUE_SORTS)."""
     qs = cases_for(user)
     if user.is_beat_officer:
         qs = qs.filter(beat__in=user.beats.values("pk"))
@@ -23,7 +34,7 @@ def triage_queue(user, *, status: str | None = None, breach: bool | None = None,
         qs = qs.filter(is_breach=breach)
     if beat_id:
         qs = qs.filter(beat_id=beat_id)
-    return qs.order_by(*Case._meta.ordering)
+    return qs.order_by(*QUEUE_SORTS[sort])
 
 
 def status_counts(user) -> dict[str, int]:

@@ -35,7 +35,8 @@ def case_queue(request):
     if status not in Case.Status.values:
         status = None
     breach = {"yes": True, "no": False}.get(request.GET.get("breach", ""))
-    cases = selectors.triage_queue(request.user, status=status, breach=breach)[:200]
+    sort = request.GET.get("sort") if request.GET.get("sort") in selectors.QUEUE_SORTS else "priority"
+    cases = selectors.triage_queue(request.user, status=status, breach=breach, sort=sort)[:200]
     return render(
         request,
         "cases/queue.html",
@@ -45,6 +46,8 @@ def case_queue(request):
             "statuses": Case.Status.choices,
             "status": status or "",
             "breach": request.GET.get("breach", ""),
+            "sort": sort,
+            "sorts": [(key, key.capitalize()) for key in selectors.QUEUE_SORTS],
         },
     )
 

@@ -96,3 +96,23 @@ def test_access_log_is_for_force_admins_and_exports_csv(world, justified):
     assert csv_text.splitlines()[0] == "when,user,kind,case,justification,detail"
     assert "Triage of my beat's retail cases" in csv_text
     assert client_for(world.b.admin).get("/api/access-logs/").json()["count"] == 0
+
+
+def test_queue_sorts_and_refuses_unknown_sort(world, breach_case):
+    from cases.services import case_raise_for_match
+    from tests.cases.factories import evidence_on, incident_at, possible_match
+    from tests.orders.factories import OffenderFactory, OrderFactory
+
+    a = world.a
+    plain = OffenderFactory(force=a.force)
+    OrderFactory(offender=plain)
+    newer = case_raise_for_match(
+        match=possible_match(evidence_on(incident_at(a.store, a.worker)), plain, similarity=0.99)
+    )
+    client = client_for(a.officer)
+    ids = lambda sort: [r["id"] for r in client.get(f"/api/cases/?sort={sort}").json()["results"]]  # noqa: E731
+    assert ids("priority") == [breach_case.pk, newer.pk]  # the breach first
+    assert ids("newest") == [newer.pk, breach_case.pk]
+    assert ids("similarity") == [newer.pk, breach_case.pk]
+    r = client.get("/api/cases/?sort=random")
+    assert r.status_code == 400 and "sort" in r.json()["fields"]
