@@ -39,7 +39,7 @@ lint: $(STAMP)
 	diff -u openapi.yaml var/openapi.check.yaml || (echo "openapi.yaml is stale: run 'make schema'" && exit 1)
 
 test: install lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
 schema: $(STAMP)
 	$(SCHEMA_ENV) $(PY) manage.py spectacular --file openapi.yaml --validate --fail-on-warn

@@ -142,3 +142,16 @@ def test_confirmed_case_crop_is_kept(world, breach_case):
 
     review(breach_case, world.a.officer)
     assert rejected_crops_purge(now=timezone.now() + timedelta(days=400)) == 0
+
+
+def test_retention_task_runs_the_purge(world, breach_case, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.tasks import cases_retention_task
+
+    settings.CASES_REJECTED_CROP_RETENTION_DAYS = 0
+    case = review(breach_case, world.a.officer, same=False)
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - timedelta(days=1))
+    assert cases_retention_task.delay().get() == 1
