@@ -14,6 +14,7 @@ def home(request):
     context = {
         "has_role": access.has_usable_role(user),
         "stores": access.stores_for(user)[:50],
-        "beats": access.beats_for(user) if user.is_beat_officer else [],
+        # the beats the officer covers (their queue), not every beat of the force they may see
+        "beats": user.beats.filter(force_id=user.force_id).order_by("name") if user.is_beat_officer else [],
     }
     return render(request, "accounts/home.html", context)

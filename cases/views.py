@@ -75,6 +75,8 @@ def case_detail(request, pk: int):
             "decisions": case.decisions.select_related("decided_by"),
             "actions": [(a.value, a.label) for a in CaseDecision.ACTIONS],
             "justification": selectors.justification_of(case=case, user=request.user),
+            # The threshold is a cosine distance (at or below it is a possible match); similarity is 1 - distance.
+            "distance": 1.0 - case.best_similarity if case.best_similarity is not None else None,
         },
     )
 
@@ -98,11 +100,11 @@ def case_evidence(request, pk: int, evidence_id: int):
     return FileResponse(evidence.file.storage.open(evidence.file.name, "rb"), content_type=evidence.content_type)
 
 
-def _decide(request, pk: int, decide):
+def _decide(request, pk: int, decide, done: str = "Decision recorded."):
     case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
     try:
         decide(case)
-        messages.success(request, "Decision recorded.")
+        messages.success(request, done)
     except ApplicationError as exc:
         messages.error(request, exc.message + "".join(f" {k}: {' '.join(v)}" for k, v in exc.fields.items()))
     return redirect("case-detail", pk=pk)
@@ -113,8 +115,16 @@ def _decide(request, pk: int, decide):
 def case_review(request, pk: int):
     same = request.POST.get("decision") == "confirm"
     reason = request.POST.get("reason", "")
+    done = (
+        "Decision recorded. Match confirmed: next, record the corroborating evidence and the action taken."
+        if same
+        else "Decision recorded. Not the same person: the case is rejected."
+    )
     return _decide(
-        request, pk, lambda c: services.case_review(case=c, reviewer=request.user, same_person=same, reason=reason)
+        request,
+        pk,
+        lambda c: services.case_review(case=c, reviewer=request.user, same_person=same, reason=reason),
+        done,
     )
 
 
@@ -132,6 +142,7 @@ def case_corroborate(request, pk: int):
             corroboration=p.get("corroboration", ""),
             reason=p.get("reason", ""),
         ),
+        "Decision recorded. Corroboration and action saved: close the case when nothing more is to be done.",
     )
 
 
@@ -139,7 +150,12 @@ def case_corroborate(request, pk: int):
 @police_required
 def case_close(request, pk: int):
     reason = request.POST.get("reason", "")
-    return _decide(request, pk, lambda c: services.case_close(case=c, officer=request.user, reason=reason))
+    return _decide(
+        request,
+        pk,
+        lambda c: services.case_close(case=c, officer=request.user, reason=reason),
+        "Decision recorded. The case is closed.",
+    )
 
 
 @police_required

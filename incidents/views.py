@@ -1,5 +1,6 @@
 """Portal pages: shop staff report incidents and add CCTV; police read them. Same services as the API."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -44,9 +45,9 @@ def _incident_or_404(request, incident_id: int) -> Incident:
 
 def _add_errors(form, exc: ApplicationError) -> None:
     placed = False
-    for field, messages in exc.fields.items():
+    for field, field_messages in exc.fields.items():
         target = field if field in form.fields else None
-        for message in messages:
+        for message in field_messages:
             form.add_error(target, message)
             placed = True
     if not placed:
@@ -92,8 +93,8 @@ def _incident_report(request):
         except ApplicationError as exc:
             _add_errors(form, exc)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            for field, field_messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_messages)
         else:
             return _done(request, reverse("incident-detail", args=[incident.pk]) + "?new=1")
     status = 400 if request.method == "POST" else 200
@@ -109,8 +110,18 @@ def incident_detail(request, incident_id: int):
         "incident": incident,
         "evidence": selectors.evidence_for_incident(incident=incident),
         "new": request.GET.get("new") == "1",
+        "cases": _cases_of(request.user, incident),
     }
     return render(request, "incidents/detail.html", context)
+
+
+def _cases_of(user, incident: Incident) -> list:
+    """Police see the cases raised from an incident (in their scope); shop staff never see matches."""
+    if not user.is_police:
+        return []
+    from cases.selectors import cases_for  # cases depends on incidents, not the other way round
+
+    return list(cases_for(user).filter(incident=incident).order_by("pk")[:20])
 
 
 @csrf_exempt  # checked below, once the size-limit upload handler is in place
@@ -127,11 +138,14 @@ def _incident_evidence_add(request, incident_id: int):
     incident = _incident_or_404(request, incident_id)
     errors: list[str] = []
     if request.method == "POST":
+        files = request.FILES.getlist("files")
         try:
-            services.evidence_add(incident=incident, files=request.FILES.getlist("files"), uploaded_by=request.user)
+            services.evidence_add(incident=incident, files=files, uploaded_by=request.user)
         except ApplicationError as exc:
-            errors = [m for messages in exc.fields.values() for m in messages] or [exc.message]
+            errors = [m for field_messages in exc.fields.values() for m in field_messages] or [exc.message]
         else:
+            count = len(files)
+            messages.success(request, f"{count} CCTV file{'s' if count != 1 else ''} added to {incident.reference}.")
             return _done(request, reverse("incident-detail", args=[incident.pk]) + "?added=1")
     context = {"incident": incident, "errors": errors, "evidence": selectors.evidence_for_incident(incident=incident)}
     return render(request, "incidents/evidence_add.html", context, status=400 if errors else 200)

@@ -90,8 +90,15 @@ class OrderAdminForm(forms.ModelForm):
         return cleaned
 
 
+class OptionalJSONField(forms.JSONField):
+    """A JSON field that shows an empty box, not the word ``null``, when it holds nothing."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
 class ProhibitionInlineForm(forms.ModelForm):
-    polygon = forms.JSONField(
+    polygon = OptionalJSONField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text='GeoJSON Polygon, e.g. {"type": "Polygon", "coordinates": [[[-2.45, 53.09], [-2.43, 53.09], '

@@ -63,7 +63,7 @@ class ThresholdForm(forms.Form):
 def threshold_page(request):
     _require_force_admin(request)
     force = request.user.force
-    form = ThresholdForm(request.POST or None)
+    form = ThresholdForm(request.POST or None, initial={"threshold": services.threshold_for(force_id=force.pk)})
     if request.method == "POST" and form.is_valid():
         try:
             services.force_threshold_set(force=force, actor=request.user, **form.cleaned_data)

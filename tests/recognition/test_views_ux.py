@@ -1,0 +1,28 @@
+"""Recognition pages, fixed after walking the force admin's and officer's flows."""
+
+import pytest
+from django.test import Client
+
+from recognition.models import EvidenceProcessing
+from recognition.services import threshold_for
+from tests.recognition.factories import IncidentFactory, evidence_for
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_processing_list_links_each_file_to_its_incident(world):
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    EvidenceProcessing.objects.create(evidence=evidence_for(incident, b"x", "till.jpg", kind="image"))
+    html = signed_in(world.a.officer).get("/recognition/").content.decode()
+    assert f'<a href="/incidents/{incident.pk}/">{incident.reference}</a>' in html
+
+
+def test_threshold_form_starts_from_the_current_threshold(world):
+    html = signed_in(world.a.admin).get("/recognition/threshold/").content.decode()
+    assert f'value="{threshold_for(force_id=world.a.force.pk)}"' in html
