@@ -67,6 +67,8 @@ def test_receipt_offers_a_tap_to_call_999_link_when_someone_is_in_danger(world):
     client = signed_in(world.a.worker)
     assert 'href="tel:999"' in client.get(f"/incidents/{danger.pk}/").content.decode()
     assert 'href="tel:999"' not in client.get(f"/incidents/{calm.pk}/").content.decode()
+    police = signed_in(world.a.officer).get(f"/incidents/{danger.pk}/").content.decode()
+    assert "the reporter was told to call 999" in police and 'href="tel:999"' not in police
 
 
 def test_adding_files_later_confirms_how_many_were_added(world, media_root):
