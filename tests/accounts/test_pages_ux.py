@@ -24,3 +24,27 @@ def test_force_admin_home_links_to_the_gallery_set_up(world):
     html = signed_in(world.a.admin).get("/").content.decode()
     for url in ("/admin/orders/offender/add/", "/admin/orders/order/add/", "/recognition/threshold/"):
         assert f'href="{url}"' in html
+
+
+def test_a_refused_page_keeps_the_layout_and_says_why(world):
+    r = signed_in(world.a.worker).get("/cases/")
+    html = r.content.decode()
+    assert r.status_code == 403
+    assert 'name="viewport"' in html and "Only police users may see cases." in html
+    assert 'href="/"' in html and "Sign out" in html
+
+
+def test_a_missing_page_keeps_the_layout(world):
+    r = signed_in(world.a.worker).get("/incidents/999999/")
+    html = r.content.decode()
+    assert r.status_code == 404
+    assert "Page not found" in html and 'name="viewport"' in html and "Sign out" in html
+
+
+def test_the_server_error_page_renders_without_a_request_context(rf):
+    from django.views.defaults import server_error
+
+    r = server_error(rf.get("/"))
+    assert r.status_code == 500
+    html = r.content.decode()
+    assert "Something went wrong" in html and "call 999" in html
