@@ -6,6 +6,7 @@ rolls the whole save back and is shown at the top of the page.
 """
 
 import base64
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.http import Http404, HttpResponseRedirect
@@ -38,14 +39,24 @@ ADMIN_REASON = "Changed in the admin"
 
 
 class ServiceErrorsMixin:
-    """An ApplicationError raised while saving rolls back the admin's transaction; show it, save nothing."""
+    """An ApplicationError raised while saving rolls back the admin's transaction; show it, save nothing.
+
+    On an add page the person's answers come back pre-filled (Django's admin takes initial values from
+    the query string), so only the files have to be chosen again."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ApplicationError as exc:
-            self.message_user(request, f"Nothing was saved: {exc.message}", level=messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            kept = self._kept_answers(request) if object_id is None and request.method == "POST" else {}
+            note = " Your answers are kept below: choose any files again." if kept else ""
+            self.message_user(request, f"Nothing was saved: {exc.message}{note}", level=messages.ERROR)
+            url = request.path + (f"?{urlencode(kept)}" if kept else "")
+            return HttpResponseRedirect(url if kept else request.get_full_path())
+
+    def _kept_answers(self, request) -> dict:
+        fields = getattr(self.form._meta, "fields", None) or []
+        return {f: request.POST[f] for f in fields if request.POST.get(f)}
 
 
 class ForceAdminInline:
