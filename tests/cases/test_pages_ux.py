@@ -60,7 +60,10 @@ def test_rejecting_says_the_case_is_rejected(world, justified):
     r = signed_in(world.a.officer).post(
         f"/cases/{justified.pk}/review/", {"decision": "reject", "reason": "Different nose and ears"}, follow=True
     )
-    assert "Not the same person: the case is rejected." in r.content.decode()
+    html = r.content.decode()
+    assert "Not the same person: the case is rejected." in html
+    assert "No evidence pack: the reviewer found this is not the same person." in html
+    assert "once a reviewer has confirmed" not in html
 
 
 def test_access_log_links_each_entry_to_its_case(world, justified):
