@@ -48,3 +48,7 @@ def test_the_server_error_page_renders_without_a_request_context(rf):
     assert r.status_code == 500
     html = r.content.decode()
     assert "Something went wrong" in html and "call 999" in html
+
+
+def test_pages_do_not_request_a_missing_favicon(world):
+    assert '<link rel="icon" href="data:,">' in signed_in(world.a.worker).get("/incidents/").content.decode()
