@@ -31,12 +31,36 @@ def _flatten(detail) -> str:
     return str(detail)
 
 
+def _field_messages(name: str, detail, out: dict[str, list[str]]) -> None:
+    """Nested errors (a list item, a nested serializer) become their own dotted field, as the
+    services name them (``prohibitions[0].stores``, ``files[1]``), never a Python repr."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if isinstance(key, int) or str(key).isdigit():
+                _field_messages(f"{name}[{key}]", value, out)
+            elif key == "non_field_errors":
+                _field_messages(name, value, out)
+            else:
+                _field_messages(f"{name}.{key}" if name else str(key), value, out)
+    elif isinstance(detail, list):
+        for i, item in enumerate(detail):
+            if isinstance(item, dict | list):
+                # A list of nested serializers: one entry per item, empty when that item was fine.
+                _field_messages(f"{name}[{i}]", item, out)
+            else:
+                _field_messages(name, item, out)
+    else:
+        out.setdefault(name, []).append(str(detail))
+
+
 def _validation_body(exc: exceptions.ValidationError) -> dict:
     detail = exc.detail
     if isinstance(detail, dict):
         non_field = detail.get("non_field_errors")
-        fields = {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
-        fields.pop("non_field_errors", None)
+        fields: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            if key != "non_field_errors":
+                _field_messages(str(key), value, fields)
         if non_field:
             message = _flatten(non_field)
         else:

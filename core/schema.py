@@ -28,9 +28,10 @@ def add_error_responses(result, generator, request, public):
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
+            takes_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
             for status, description in STANDARD_ERRORS.items():
-                if status == "400" and method == "get":
-                    continue
+                if status == "400" and method == "get" and not takes_query:
+                    continue  # a GET answers 400 only for a bad query parameter (a filter, page, page_size)
                 responses.setdefault(
                     status, {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
                 )
