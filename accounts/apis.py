@@ -13,6 +13,7 @@ from accounts import access
 from accounts.models import Beat, Force, Retailer, Store, User
 from accounts.permissions import IsForceAdmin
 from core.exceptions import ErrorCode
+from core.filters import ScopedFilterBackend
 
 
 class TokenCreateApi(APIView):
@@ -128,6 +129,7 @@ class RetailerListApi(generics.ListAPIView):
 
 class StoreListApi(generics.ListAPIView):
     serializer_class = StoreSerializer
+    filter_backends = [ScopedFilterBackend]
     filterset_fields = ["retailer", "beat", "postcode"]
 
     def get_queryset(self):

@@ -17,6 +17,7 @@ from cases import selectors, services
 from cases.models import Case, CaseAccess, CaseDecision
 from cases.pack import build_evidence_pack
 from core.exceptions import ApplicationError
+from core.filters import MAX_ID, ScopedFilterBackend
 
 
 class CaseDecisionSerializer(serializers.ModelSerializer):
@@ -146,21 +147,26 @@ class CaseListApi(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    class CaseQueueFilterInputSerializer(serializers.Serializer):
+        breach = serializers.BooleanField(required=False, allow_null=True, default=None)
+        beat = serializers.IntegerField(required=False, allow_null=True, default=None, max_value=MAX_ID)
+
     def get_queryset(self):
         params = self.request.query_params
-        breach = {"true": True, "false": False}.get(params.get("breach", "").lower())
         status = params.get("status") or None
         if status and status not in Case.Status.values:
             raise ApplicationError(f"Unknown status '{status}'.", fields={"status": list(Case.Status.values)})
         sort = params.get("sort") or "priority"
         if sort not in selectors.QUEUE_SORTS:
             raise ApplicationError(f"Unknown sort '{sort}'.", fields={"sort": list(selectors.QUEUE_SORTS)})
-        beat = params.get("beat")
+        # ?beat=abc or ?breach=maybe is a 400 (it was silently ignored, and ?beat=² was a 500).
+        filters = self.CaseQueueFilterInputSerializer(data={k: params[k] for k in ("breach", "beat") if params.get(k)})
+        filters.is_valid(raise_exception=True)
         return selectors.triage_queue(
             self.request.user,
             status=status,
-            breach=breach,
-            beat_id=int(beat) if beat and beat.isdigit() else None,
+            breach=filters.validated_data["breach"],
+            beat_id=filters.validated_data["beat"],
             sort=sort,
         )
 
@@ -318,6 +324,7 @@ class AccessLogListApi(generics.ListAPIView):
 
     serializer_class = CaseAccessSerializer
     permission_classes = [IsForceAdmin]
+    filter_backends = [ScopedFilterBackend]
     filterset_fields = ["kind", "case", "user"]
 
     def get_queryset(self):

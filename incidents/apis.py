@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts import access
 from accounts.apis import StoreSummarySerializer
 from accounts.permissions import HasRole, IsShopWorker
+from core.filters import MAX_ID
 from core.pagination import DefaultPagination
 from incidents import selectors, services
 from incidents.models import Evidence, Incident
@@ -109,7 +110,7 @@ class IncidentCollectionApi(APIView):
         return [IsShopWorker()] if self.request.method == "POST" else [HasRole()]
 
     class IncidentFilterInputSerializer(serializers.Serializer):
-        store = serializers.IntegerField(required=False)
+        store = serializers.IntegerField(required=False, max_value=MAX_ID)
         category = serializers.ChoiceField(choices=Incident.Category.choices, required=False)
         status = serializers.ChoiceField(choices=Incident.Status.choices, required=False)
         priority = serializers.ChoiceField(choices=Incident.Priority.choices, required=False)

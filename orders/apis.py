@@ -17,6 +17,7 @@ from accounts import access
 from accounts.apis import StoreSummarySerializer
 from accounts.models import Beat, Retailer, Store
 from accounts.permissions import IsForceAdmin, IsPolice
+from core.filters import MAX_ID
 from core.pagination import DefaultPagination
 from orders import imports, selectors, services
 from orders.models import Offender, OffenderEvent, Order, OrderEvent, Prohibition, ReferencePhoto
@@ -48,6 +49,23 @@ def _order_or_404(request, order_id: int) -> Order:
     if order is None:
         raise Http404
     return order
+
+
+class _PageOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+
+def _page_of(item_serializer, name: str):
+    """The paginated list shape ``_paginated`` answers with (the schema said a bare array)."""
+    return type(name, (_PageOutputSerializer,), {"results": item_serializer(many=True)})
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="Rows a page (default 50, at most 200)."),
+]
 
 
 def _id_param(name: str) -> OpenApiParameter:
@@ -218,14 +236,52 @@ class OrderDetailOutputSerializer(OrderOutputSerializer):
 # Input serializers ----------------------------------------------------------------------------
 
 
+class _OwnForcePrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A store or beat id, looked up in the requesting user's force only. An id outside it, whether it
+    belongs to another force or to nothing, becomes a row of no force, which the service refuses
+    (``store_other_force`` / ``beat_other_force``) with a message naming only the id: the answer never
+    tells which ids (or which names) exist in other forces."""
+
+    def __init__(self, *, force_path: str, outside, **kwargs):
+        self.force_path = force_path
+        self.outside = outside  # pk -> an unsaved row of no force
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        request = self.context.get("request")
+        if request is None or isinstance(data, bool) or not isinstance(data, int | str):
+            return super().to_internal_value(data)
+        try:
+            pk = int(data)
+        except ValueError:
+            return super().to_internal_value(data)  # "Incorrect type" as before
+        row = self.get_queryset().filter(pk=pk, **{self.force_path: request.user.force_id}).first()
+        return row if row is not None else self.outside(pk)
+
+
+def _store_outside(pk: int) -> Store:
+    return Store(pk=pk, code=str(pk), beat=Beat(force_id=None))
+
+
+def _beat_outside(pk: int) -> Beat:
+    return Beat(pk=pk, force_id=None)
+
+
 class ProhibitionInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Prohibition.Kind.choices)
     description = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
-    stores = serializers.PrimaryKeyRelatedField(
-        queryset=Store.objects.select_related("beat"), many=True, required=False, help_text="Named premises."
+    stores = _OwnForcePrimaryKeyField(
+        force_path="beat__force_id",
+        outside=_store_outside,
+        queryset=Store.objects.select_related("beat"),
+        many=True,
+        required=False,
+        help_text="Named premises.",
     )
     retailer = serializers.PrimaryKeyRelatedField(queryset=Retailer.objects.all(), required=False, allow_null=True)
-    beats = serializers.PrimaryKeyRelatedField(queryset=Beat.objects.all(), many=True, required=False)
+    beats = _OwnForcePrimaryKeyField(
+        force_path="force_id", outside=_beat_outside, queryset=Beat.objects.all(), many=True, required=False
+    )
     centre_latitude = serializers.FloatField(required=False, allow_null=True)
     centre_longitude = serializers.FloatField(required=False, allow_null=True)
     radius_m = serializers.IntegerField(required=False, allow_null=True, help_text="Metres.")
@@ -282,8 +338,8 @@ class OffenderCollectionApi(PoliceReadAdminWrite, APIView):
         notes = serializers.CharField(required=False, allow_blank=True, default="")
 
     @extend_schema(
-        parameters=[OffenderFilterInputSerializer],
-        responses=OffenderOutputSerializer(many=True),
+        parameters=[OffenderFilterInputSerializer, *PAGE_PARAMETERS],
+        responses=_page_of(OffenderOutputSerializer, "OffenderPageOutputSerializer"),
         operation_id="offenders_list",
     )
     def get(self, request):
@@ -365,8 +421,8 @@ class ReferencePhotoCollectionApi(PoliceReadAdminWrite, APIView):
         taken_on = serializers.DateField()
 
     @extend_schema(
-        responses=ReferencePhotoOutputSerializer(many=True),
-        parameters=[_id_param("offender_id")],
+        responses=_page_of(ReferencePhotoOutputSerializer, "ReferencePhotoPageOutputSerializer"),
+        parameters=[_id_param("offender_id"), *PAGE_PARAMETERS],
         operation_id="offenders_photos_list",
     )
     def get(self, request, offender_id: int):
@@ -459,7 +515,7 @@ class OrderCollectionApi(PoliceReadAdminWrite, APIView):
     ``incomplete_circle``, ``invalid_radius``, ``zone_ambiguous``, ``not_for_kind``, ``outside_order``."""
 
     class OrderFilterInputSerializer(serializers.Serializer):
-        offender = serializers.IntegerField(required=False)
+        offender = serializers.IntegerField(required=False, max_value=MAX_ID)
         in_force = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     class OrderCreateInputSerializer(serializers.Serializer):
@@ -480,7 +536,9 @@ class OrderCollectionApi(PoliceReadAdminWrite, APIView):
         prohibitions = ProhibitionInputSerializer(many=True, required=False, default=list)
 
     @extend_schema(
-        parameters=[OrderFilterInputSerializer], responses=OrderOutputSerializer(many=True), operation_id="orders_list"
+        parameters=[OrderFilterInputSerializer, *PAGE_PARAMETERS],
+        responses=_page_of(OrderOutputSerializer, "OrderPageOutputSerializer"),
+        operation_id="orders_list",
     )
     def get(self, request):
         filters = self.OrderFilterInputSerializer(data=request.query_params)
@@ -521,7 +579,7 @@ class OrderCollectionApi(PoliceReadAdminWrite, APIView):
         ],
     )
     def post(self, request):
-        serializer = self.OrderCreateInputSerializer(data=request.data)
+        serializer = self.OrderCreateInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         offender = _offender_or_404_field(request, data.pop("offender"))
@@ -638,7 +696,7 @@ class OrderVaryApi(APIView):
     )
     def post(self, request, order_id: int):
         order = _order_or_404(request, order_id)
-        serializer = self.OrderVaryInputSerializer(data=request.data)
+        serializer = self.OrderVaryInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         terms = {k: data.get(k, UNSET) for k in ("ends_on", "indefinite", "positive_requirements", "supervisor")}
@@ -677,7 +735,7 @@ class ProhibitionCollectionApi(APIView):
     )
     def post(self, request, order_id: int):
         order = _order_or_404(request, order_id)
-        serializer = ProhibitionInputSerializer(data=request.data)
+        serializer = ProhibitionInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         p = services.prohibition_add(order=order, actor=request.user, data=_to_input(serializer.validated_data))
         return Response(ProhibitionOutputSerializer(p).data, status=status.HTTP_201_CREATED)
@@ -696,7 +754,7 @@ class ProhibitionDetailApi(APIView):
     )
     def put(self, request, order_id: int, prohibition_id: int):
         prohibition = _prohibition_or_404(_order_or_404(request, order_id), prohibition_id)
-        serializer = ProhibitionInputSerializer(data=request.data)
+        serializer = ProhibitionInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         p = services.prohibition_correct(
             prohibition=prohibition, actor=request.user, data=_to_input(serializer.validated_data)

@@ -390,13 +390,22 @@ def _clean_polygon(data: ProhibitionInput, prefix: str, errors: list) -> bool:
     return True
 
 
+def _outside_message(row, label: str) -> str:
+    """An API caller's id outside their force arrives as an unsaved row of no force (``orders.apis``):
+    name only the id, so the answer is the same whether it is another force's or nobody's."""
+    what = row._meta.verbose_name
+    if row._state.adding:
+        return f"No {what} with id {row.pk} in your force."
+    return f"{what.capitalize()} {label} is in another force."
+
+
 def _clean_premises(data: ProhibitionInput, force_id: int, prefix: str, errors: list) -> None:
     if not data.stores:
         errors.append((f"{prefix}stores", "no_premises", "Named premises need at least one store."))
     for store in data.stores:
         if store.beat.force_id != force_id:
             errors.append(
-                (f"{prefix}stores", "store_other_force", f"Store {store.code} ({store.name}) is in another force.")
+                (f"{prefix}stores", "store_other_force", _outside_message(store, f"{store.code} ({store.name})"))
             )
 
 
@@ -405,7 +414,7 @@ def _clean_retailer_area(data: ProhibitionInput, force_id: int, prefix: str, err
         errors.append((f"{prefix}retailer", "required", "Say which retailer's stores are prohibited."))
     for beat in data.beats:
         if beat.force_id != force_id:
-            errors.append((f"{prefix}beats", "beat_other_force", f"Beat {beat.name} is in another force."))
+            errors.append((f"{prefix}beats", "beat_other_force", _outside_message(beat, beat.name)))
     has_circle = _clean_circle(data, prefix, errors)
     if not data.beats and not has_circle:
         errors.append((f"{prefix}beats", "no_premises", "Give the area: beats, or a centre and radius."))

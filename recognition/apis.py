@@ -1,13 +1,15 @@
 """Recognition API: processing state of evidence files (police), retry (force admins), possible
 matches (police), and the force's match threshold with its figures (force admins)."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsForceAdmin, IsPolice
+from core.filters import MAX_ID, IdFilter, ScopedFilterBackend, ScopedFilterSet
 from recognition import selectors, services
 from recognition.models import EvidenceProcessing, PossibleMatch
 
@@ -48,21 +50,30 @@ class EvidenceProcessingSerializer(serializers.ModelSerializer):
         ]
 
 
+class ProcessingFilterSet(ScopedFilterSet):
+    incident = IdFilter(field_name="evidence__incident_id", help_text="Only this incident's files.")
+
+    class Meta:
+        model = EvidenceProcessing
+        fields = ["status", "result", "evidence", "incident"]
+
+
 class ProcessingListApi(generics.ListAPIView):
     """Police: face-matching state of their force's evidence files (filter by status, evidence, incident)."""
 
     serializer_class = EvidenceProcessingSerializer
     permission_classes = [IsPolice]
-    filterset_fields = ["status", "result", "evidence"]
+    filter_backends = [ScopedFilterBackend]
+    filterset_class = ProcessingFilterSet
 
     def get_queryset(self):
-        qs = selectors.processing_for(self.request.user)
-        incident = self.request.query_params.get("incident")
-        return qs.filter(evidence__incident_id=incident) if incident and incident.isdigit() else qs
+        return selectors.processing_for(self.request.user)
 
-    @extend_schema(parameters=[OpenApiParameter("incident", int, description="Only this incident's files.")])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+
+def _processing_or_404(request, evidence_id: int) -> EvidenceProcessing:
+    if evidence_id > MAX_ID:  # a foreign-key lookup Django does not range-check (a 500 on SQLite)
+        raise Http404
+    return get_object_or_404(selectors.processing_for(request.user), evidence_id=evidence_id)
 
 
 class ProcessingDetailApi(APIView):
@@ -72,7 +83,7 @@ class ProcessingDetailApi(APIView):
 
     @extend_schema(responses=EvidenceProcessingSerializer)
     def get(self, request, evidence_id: int):
-        processing = get_object_or_404(selectors.processing_for(request.user), evidence_id=evidence_id)
+        processing = _processing_or_404(request, evidence_id)
         return Response(EvidenceProcessingSerializer(processing).data)
 
 
@@ -86,7 +97,7 @@ class ProcessingRetryApi(APIView):
 
     @extend_schema(request=ProcessingRetryInputSerializer, responses={202: EvidenceProcessingSerializer})
     def post(self, request, evidence_id: int):
-        processing = get_object_or_404(selectors.processing_for(request.user), evidence_id=evidence_id)
+        processing = _processing_or_404(request, evidence_id)
         serializer = self.ProcessingRetryInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         processing = services.evidence_processing_retry(
@@ -123,6 +134,7 @@ class MatchListApi(generics.ListAPIView):
 
     serializer_class = PossibleMatchSerializer
     permission_classes = [IsPolice]
+    filter_backends = [ScopedFilterBackend]
     filterset_fields = ["evidence", "offender"]
 
     def get_queryset(self):

@@ -24,6 +24,7 @@ from recognition.models import (
     ForceThreshold,
     ThresholdChange,
 )
+from recognition.weights import WeightsMissing
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,17 @@ def _read_file(fieldfile) -> bytes:
 
 def _enrol_face(image) -> engine.Face:
     """The one usable face of a reference photo, or an ApplicationError saying what is wrong."""
-    eng = engine.get_engine()
+    try:
+        eng = engine.get_engine()
+    except WeightsMissing:
+        # An installation fault, not the user's: a 503 that says so (and the photo is not kept), not a 500.
+        logger.exception("Face model weights missing: reference photo not enrolled")
+        raise ApplicationError(
+            "Face matching is not set up on this server yet, so reference photos cannot be added. "
+            "Ask your system administrator to install the face model (`manage.py install_face_weights`).",
+            code="face_engine_unavailable",
+            status_code=503,
+        ) from None
     detections = eng.detect_image(image)
     if not detections:
         raise ApplicationError(

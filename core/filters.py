@@ -1,0 +1,50 @@
+"""Query filters for list APIs.
+
+django-filter's default for a foreign key is a ModelChoiceFilter over *every* row of the related
+model, so ``?offender=<id of another force's offender>`` answered 200 (empty) while an id that does
+not exist answered 400: the difference told a user which ids exist outside their scope. Here a
+foreign key is filtered as a plain id on the already-scoped queryset: an id outside the user's scope
+and an id that does not exist both give an empty list, and a value that is not a whole number is a 400.
+"""
+
+import django_filters
+from django import forms
+from django.db import models
+from django_filters.rest_framework import DjangoFilterBackend, FilterSet
+from django_filters.rest_framework.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+
+# The largest id a database row can have (BigAutoField). A larger id in a foreign-key lookup is not
+# caught by Django on SQLite (OverflowError, a 500), so callers check it first.
+MAX_ID = 2**63 - 1
+
+
+class IdFormField(forms.IntegerField):
+    default_error_messages = {"invalid": "Give an id: a whole number."}
+
+
+class IdFilter(django_filters.Filter):
+    """Rows whose foreign key is this id (a whole number; ``1.5`` or ``²`` is a 400, not a 500)."""
+
+    field_class = IdFormField
+
+    def filter(self, qs, value):
+        if value is not None and not -MAX_ID <= value <= MAX_ID:
+            return qs.none()  # no row has such an id
+        return super().filter(qs, value)
+
+
+ID_FILTER = {"filter_class": IdFilter}
+
+
+class ScopedFilterSet(FilterSet):
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.ForeignKey: ID_FILTER,
+        models.OneToOneField: ID_FILTER,
+    }
+
+
+class ScopedFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend whose ``filterset_fields`` filter foreign keys by id (see the module doc)."""
+
+    filterset_base = ScopedFilterSet
