@@ -1,0 +1,360 @@
+"""Robustness of the REST API under bad input, found by fuzzing (schemathesis) and by hand.
+
+Each test names the defect it pins: a 500 on a bad query value, an error message that was a Python
+repr, an answer that told a user which ids exist in another force, a page parameter ignored or
+answered as "not found"."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from incidents.models import Incident
+from orders.models import Order, ReferencePhoto
+from tests.cases.factories import evidence_on, incident_at, offender_barred_from, possible_match
+from tests.conftest import client_for
+from tests.orders.factories import OffenderFactory
+
+pytestmark = pytest.mark.django_db
+
+SUPERSCRIPT_TWO = "\u00b2"  # "²".isdigit() is True, but int("²") raises ValueError
+
+
+def assert_error(r, status: int, field: str | None = None) -> dict:
+    assert r.status_code == status, (r.status_code, r.content[:300])
+    body = r.json()
+    assert set(body) == {"message", "code", "fields"}
+    assert body["message"] and "ErrorDetail" not in body["message"]
+    if field is not None:
+        assert field in body["fields"], body
+    for messages in body["fields"].values():
+        assert all("ErrorDetail" not in m and not m.startswith("{") for m in messages), body
+    return body
+
+
+# 500s on query values ----------------------------------------------------------------------------
+
+
+def test_case_queue_beat_that_is_not_a_number_is_400_not_500(world):
+    client = client_for(world.a.officer)
+    assert_error(client.get("/api/cases/", {"beat": SUPERSCRIPT_TWO}), 400, "beat")
+    assert_error(client.get("/api/cases/", {"beat": "abc"}), 400, "beat")  # was silently ignored
+    assert_error(client.get("/api/cases/", {"breach": "maybe"}), 400, "breach")  # was silently ignored
+    assert client.get("/api/cases/", {"beat": world.a.beat.pk, "breach": "true"}).status_code == 200
+    assert client.get("/api/cases/", {"beat": "", "breach": ""}).status_code == 200
+
+
+def test_processing_incident_filter_that_is_not_a_number_is_400_not_500(world):
+    client = client_for(world.a.officer)
+    assert_error(client.get("/api/recognition/processing/", {"incident": SUPERSCRIPT_TWO}), 400, "incident")
+    assert_error(client.get("/api/recognition/processing/", {"incident": "1.5"}), 400, "incident")
+    r = client.get("/api/recognition/processing/", {"incident": "99999999999999999999"})
+    assert r.status_code == 200 and r.json()["count"] == 0
+
+
+# Another force's ids must look exactly like ids that do not exist ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "param", "who"),
+    [
+        ("/api/recognition/matches/", "offender", "officer"),
+        ("/api/recognition/matches/", "evidence", "officer"),
+        ("/api/recognition/processing/", "evidence", "officer"),
+        ("/api/access-logs/", "case", "admin"),
+        ("/api/access-logs/", "user", "admin"),
+        ("/api/stores/", "beat", "worker"),
+    ],
+)
+def test_filter_by_another_forces_id_answers_like_a_missing_id(world, url, param, who):
+    b = world.b
+    offender, order, _ = offender_barred_from(b.store)
+    evidence = evidence_on(incident_at(b.store, b.worker))
+    from cases.services import case_raise_for_match
+
+    case = case_raise_for_match(match=possible_match(evidence, offender))
+    other_force_id = {"offender": offender.pk, "evidence": evidence.pk, "case": case.pk, "user": b.officer.pk}.get(
+        param, b.beat.pk
+    )
+    client = client_for(getattr(world.a, who))
+    theirs = client.get(url, {param: other_force_id})
+    missing = client.get(url, {param: 987654321})
+    assert theirs.status_code == missing.status_code == 200
+    assert theirs.json()["count"] == missing.json()["count"] == 0
+    assert_error(client.get(url, {param: "abc"}), 400, param)
+
+
+def _order_payload(offender, **prohibition) -> dict:
+    return {
+        "offender": offender.pk,
+        "court": "Crewe Magistrates' Court",
+        "case_reference": "CBO/2026/0099",
+        "made_on": "2026-01-05",
+        "effective_from": "2026-01-05",
+        "ends_on": "2027-01-04",
+        "prohibitions": [prohibition],
+    }
+
+
+@pytest.mark.parametrize("field", ["stores", "beats"])
+def test_prohibition_naming_another_forces_store_does_not_reveal_it(world, field):
+    """It said "Store B-1 (Store 3) is in another force." for another force's id, and "Invalid pk" for an
+    id that does not exist: a way to list the other forces' stores and beats by name."""
+    a, b = world.a, world.b
+    offender = OffenderFactory(force=a.force)
+    client = client_for(a.admin)
+    kind = "premises" if field == "stores" else "retailer_area"
+    extra = {} if field == "stores" else {"retailer": a.retailer.pk}
+    theirs_id = b.store.pk if field == "stores" else b.beat.pk
+    missing_id = 987654
+    theirs = client.post("/api/orders/", _order_payload(offender, kind=kind, **extra, **{field: [theirs_id]}), "json")
+    missing = client.post("/api/orders/", _order_payload(offender, kind=kind, **extra, **{field: [missing_id]}), "json")
+    key = f"prohibitions[0].{field}"
+    body = assert_error(theirs, 400, key)
+    for name in (b.store.name, b.store.code, b.beat.name):
+        assert name not in theirs.content.decode()
+    assert body["code"] == f"{field[:-1]}_other_force"
+    assert body["fields"][key] == [f"No {field[:-1]} with id {theirs_id} in your force."]
+    other = assert_error(missing, 400, key)
+    assert other["code"] == body["code"]
+    assert other["fields"][key] == [f"No {field[:-1]} with id {missing_id} in your force."]
+    assert not Order.objects.filter(offender=offender).exists()
+    # The prohibition endpoint is scoped the same way.
+    order = offender_barred_from(a.store)[1]
+    r = client.post(f"/api/orders/{order.pk}/prohibitions/", {"kind": kind, **extra, field: [theirs_id]}, "json")
+    assert assert_error(r, 400, field)["code"] == body["code"]
+    assert b.store.name not in r.content.decode() and b.beat.name not in r.content.decode()
+
+
+def test_prohibition_with_own_forces_store_still_works(world):
+    a = world.a
+    offender = OffenderFactory(force=a.force)
+    r = client_for(a.admin).post("/api/orders/", _order_payload(offender, kind="premises", stores=[a.store.pk]), "json")
+    assert r.status_code == 201, r.content
+    assert r.json()["prohibitions"][0]["stores"][0]["id"] == a.store.pk
+
+
+# Error messages are words, not Python reprs --------------------------------------------------------
+
+
+def test_nested_errors_name_the_item_and_field_in_words(world):
+    a = world.a
+    offender = OffenderFactory(force=a.force)
+    r = client_for(a.admin).post("/api/orders/", _order_payload(offender, kind="bogus"), "json")
+    body = assert_error(r, 400, "prohibitions[0].kind")
+    assert body["fields"]["prohibitions[0].kind"] == ['"bogus" is not a valid choice.']
+    assert body["message"] == 'Invalid input: prohibitions[0].kind: "bogus" is not a valid choice.'
+
+    r = client_for(a.admin).post(
+        "/api/offenders/", {"given_names": "A", "family_name": "B", "aliases": ["ok", {"x": 1}]}, "json"
+    )
+    assert assert_error(r, 400, "aliases[1]")["fields"]["aliases[1]"] == ["Not a valid string."]
+
+
+def test_multipart_files_field_sent_as_text_gets_a_readable_error(world):
+    a = world.a
+    data = {
+        "store": a.store.pk,
+        "occurred_at": (timezone.now() - timedelta(minutes=5)).isoformat(),
+        "category": "theft",
+        "ongoing": "false",
+        "injured": "false",
+        "weapon": "false",
+        "description": "Took gin.",
+        "files": "not-a-file",
+    }
+    r = client_for(a.worker).post("/api/incidents/", data, format="multipart")
+    body = assert_error(r, 400, "files[0]")
+    assert "not a file" in body["fields"]["files[0]"][0]
+    assert not Incident.objects.exists()
+
+
+# Pagination parameters -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5", SUPERSCRIPT_TWO])
+@pytest.mark.parametrize("param", ["page", "page_size"])
+def test_bad_page_parameters_are_400_naming_the_parameter(world, param, value):
+    r = client_for(world.a.admin).get("/api/stores/", {param: value})
+    body = assert_error(r, 400, param)
+    assert "whole number" in body["fields"][param][0]
+
+
+def test_page_past_the_end_is_404_saying_how_many_pages(world):
+    client = client_for(world.a.admin)
+    body = assert_error(client.get("/api/stores/", {"page": 7, "page_size": 2}), 404)
+    assert body["message"] == "There is no page 7: these results have 2 pages."
+    assert_error(client.get("/api/stores/", {"page": "9" * 5000}), 404)
+    last = client.get("/api/stores/", {"page": "last", "page_size": 2}).json()
+    assert last["previous"] and len(last["results"]) == 1
+    assert len(client.get("/api/stores/", {"page_size": 100000}).json()["results"]) == 3  # capped, not refused
+
+
+# Operational faults are not 500s ---------------------------------------------------------------------
+
+
+def test_reference_photo_without_face_model_installed_is_503_and_keeps_nothing(world):
+    from recognition import engine
+    from recognition.weights import WeightsMissing
+    from tests.cases.factories import jpeg
+
+    a = world.a
+    offender = OffenderFactory(force=a.force)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    image = SimpleUploadedFile("face.jpg", jpeg(size=(200, 200)), content_type="image/jpeg")
+    with mock.patch.object(engine, "get_engine", side_effect=WeightsMissing("weights missing")):
+        r = client_for(a.admin).post(
+            f"/api/offenders/{offender.pk}/photos/",
+            {"image": image, "source": "Custody, Crewe suite", "taken_on": "2026-01-02"},
+            format="multipart",
+        )
+    body = assert_error(r, 503)
+    assert body["code"] == "face_engine_unavailable"
+    assert not ReferencePhoto.objects.filter(offender=offender).exists()
+
+
+# Ids too large for any database integer ----------------------------------------------------------
+
+HUGE = "9" * 25
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/incidents/{HUGE}/",
+        f"/api/incidents/{HUGE}/evidence/",
+        f"/api/offenders/{HUGE}/",
+        f"/api/offenders/{HUGE}/photos/",
+        f"/api/offenders/{HUGE}/photos/{HUGE}/",
+        f"/api/offenders/{HUGE}/photos/{HUGE}/image/",
+        f"/api/orders/{HUGE}/",
+        f"/api/cases/{HUGE}/",
+        f"/api/cases/{HUGE}/images/cctv/",
+        f"/api/cases/{HUGE}/evidence-pack/",
+        f"/api/recognition/processing/{HUGE}/",
+        f"/api/stores/{HUGE}/",
+        f"/api/users/{HUGE}/",
+    ],
+)
+def test_path_id_too_large_for_the_database_is_404(world, url):
+    assert_error(client_for(world.a.admin).get(url), 404)
+
+
+def test_post_to_path_id_too_large_is_404(world):
+    client = client_for(world.a.admin)
+    assert_error(client.post(f"/api/recognition/processing/{HUGE}/retry/", {}, "json"), 404)
+    assert_error(client.post(f"/api/orders/{HUGE}/serve/", {"served_on": "2026-01-01"}, "json"), 404)
+    assert_error(client.post(f"/api/cases/{HUGE}/close/", {"reason": "x"}, "json"), 404)
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "who"),
+    [
+        ("/api/orders/", {"offender": HUGE}, "admin"),
+        ("/api/incidents/", {"store": HUGE}, "admin"),
+        ("/api/cases/", {"beat": HUGE}, "admin"),
+        ("/api/recognition/processing/", {"incident": HUGE}, "admin"),
+        ("/api/recognition/processing/", {"evidence": HUGE}, "admin"),
+        ("/api/recognition/matches/", {"offender": HUGE}, "admin"),
+        ("/api/access-logs/", {"case": HUGE}, "admin"),
+        ("/api/stores/", {"beat": HUGE}, "admin"),
+        ("/api/stores/", {"retailer": HUGE}, "admin"),
+        ("/api/orders/prohibited-at/", {"store": HUGE, "at": "2026-03-01T10:00:00Z"}, "admin"),
+    ],
+)
+def test_filter_id_too_large_for_the_database_is_never_a_500(world, url, params, who):
+    r = client_for(getattr(world.a, who)).get(url, params)
+    assert r.status_code in (200, 400, 404), (r.status_code, r.content[:300])
+    if r.status_code != 200:
+        assert_error(r, r.status_code)
+
+
+def test_body_ids_too_large_are_400(world):
+    a = world.a
+    client = client_for(a.admin)
+    offender = OffenderFactory(force=a.force)
+    order = offender_barred_from(a.store)[1]
+    r = client.post(
+        "/api/orders/", {**_order_payload(offender, kind="premises", stores=[a.store.pk]), "offender": HUGE}, "json"
+    )
+    assert_error(r, 400, "offender")
+    r = client.post("/api/orders/", {**_order_payload(offender, kind="premises", stores=[HUGE])}, "json")
+    assert_error(r, 400)
+    r = client.post(
+        f"/api/orders/{order.pk}/vary/",
+        {"varied_on": "2026-03-01", "reason": "Court varied it.", "remove_prohibitions": [int(HUGE)]},
+        "json",
+    )
+    assert_error(r, 400)
+    r = client_for(a.worker).post(
+        "/api/incidents/",
+        {
+            "store": int(HUGE),
+            "occurred_at": "2026-01-01T10:00:00Z",
+            "category": "theft",
+            "ongoing": False,
+            "injured": False,
+            "weapon": False,
+            "description": "x",
+        },
+        "json",
+    )
+    assert_error(r, 400, "store")
+
+
+# Django's own error pages under /api/ ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/api/orders/abc/", "/api/incidents/null,null/", "/api/nothing-here/"])
+def test_api_address_that_matches_no_route_is_a_json_404(world, url):
+    """``/api/orders/abc/`` matched no route (ids are ``<int:...>``) and Django answered with an HTML page."""
+    r = client_for(world.a.admin).get(url)
+    assert r["Content-Type"].startswith("application/json")
+    assert assert_error(r, 404)["code"] == "not_found"
+
+
+def test_portal_404_is_still_a_page(world):
+    r = client_for(world.a.admin).get("/no-such-page/")
+    assert r.status_code == 404 and not r["Content-Type"].startswith("application/json")
+
+
+# The schema says what the API answers --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "component"),
+    [
+        ("/api/offenders/", "OffenderPageOutput"),
+        ("/api/orders/", "OrderPageOutput"),
+        ("/api/offenders/{offender_id}/photos/", "ReferencePhotoPageOutput"),
+    ],
+)
+def test_paginated_lists_are_documented_as_pages(schema, world, path, component):
+    """These three said "an array" while answering ``{"count", "next", "previous", "results"}``."""
+    get = schema["paths"][path]["get"]
+    assert get["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": f"#/components/schemas/{component}"
+    }
+    assert {"count", "next", "previous", "results"} <= set(schema["components"]["schemas"][component]["properties"])
+    assert {"page", "page_size"} <= {p["name"] for p in get["parameters"]}
+    offender = OffenderFactory(force=world.a.force)
+    url = path.replace("{offender_id}", str(offender.pk))
+    assert set(client_for(world.a.admin).get(url).json()) == {"count", "next", "previous", "results"}
+
+
+def test_gets_with_query_parameters_document_their_400(schema):
+    """A bad filter or page is a 400, which the schema left undocumented for every GET."""
+    for path, item in schema["paths"].items():
+        get = item.get("get")
+        if get and any(p["in"] == "query" for p in get.get("parameters", [])):
+            assert "400" in get["responses"], path
+    assert "400" not in schema["paths"]["/api/me/"]["get"]["responses"]
