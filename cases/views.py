@@ -1,12 +1,13 @@
 """Officer pages: the triage queue, a case with both faces side by side, and the review forms.
 They call the same selectors and services as the API."""
 
+import re
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -89,15 +90,55 @@ def case_image(request, pk: int, which: str):
     return FileResponse(field.storage.open(field.name, "rb"), content_type="image/jpeg")
 
 
+RANGE_CHUNK = 8 * 1024 * 1024  # the most one ranged answer sends; players ask again for the rest
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def _byte_range(request, size: int) -> tuple[int, int] | None:
+    """The (first, last) byte a ``Range: bytes=a-b`` header asks for, or None when there is none."""
+    match = _RANGE.fullmatch(request.headers.get("Range", "").strip())
+    if not match or not (match[1] or match[2]):
+        return None
+    if not match[1]:  # the last N bytes
+        return max(size - int(match[2]), 0), size - 1
+    first = int(match[1])
+    last = min(int(match[2]) if match[2] else size - 1, size - 1, first + RANGE_CHUNK - 1)
+    return first, last
+
+
 @police_required
 def case_evidence(request, pk: int, evidence_id: int):
-    """The CCTV exhibit behind a match, for viewing at the matched moment (link ends in #t=seconds)."""
+    """The CCTV exhibit behind a match, for viewing at the matched moment (link ends in #t=seconds).
+
+    Byte ranges are served so that a video player can jump to that moment. The view is logged once
+    per opening (a request from the first byte); the player's later range requests are not logged
+    again but still need the officer's justification."""
     case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
     evidence = get_object_or_404(case.incident.evidence, pk=evidence_id)
-    services.case_access_log(
-        case=case, user=request.user, kind=CaseAccess.Kind.VIEW_EVIDENCE, detail=evidence.original_name
-    )
-    return FileResponse(evidence.file.storage.open(evidence.file.name, "rb"), content_type=evidence.content_type)
+    field = evidence.file
+    wanted = _byte_range(request, field.size)
+    if wanted is None or wanted[0] == 0:
+        services.case_access_log(
+            case=case, user=request.user, kind=CaseAccess.Kind.VIEW_EVIDENCE, detail=evidence.original_name
+        )
+    elif not selectors.has_justified(case=case, user=request.user):
+        raise PermissionDenied("Open the case with a justification before viewing its exhibits.")
+    if wanted is None:
+        response = FileResponse(
+            field.storage.open(field.name, "rb"), content_type=evidence.content_type, filename=evidence.original_name
+        )
+        response["Accept-Ranges"] = "bytes"
+        return response
+    first, last = wanted
+    if first > last:
+        return HttpResponse(status=416, headers={"Content-Range": f"bytes */{field.size}"})
+    with field.storage.open(field.name, "rb") as handle:
+        handle.seek(first)
+        data = handle.read(last - first + 1)
+    response = HttpResponse(data, status=206, content_type=evidence.content_type)
+    response["Content-Range"] = f"bytes {first}-{first + len(data) - 1}/{field.size}"
+    response["Accept-Ranges"] = "bytes"
+    return response
 
 
 def _decide(request, pk: int, decide, done: str = "Decision recorded."):

@@ -69,3 +69,37 @@ def test_rejecting_says_the_case_is_rejected(world, justified):
 def test_access_log_links_each_entry_to_its_case(world, justified):
     html = signed_in(world.a.admin).get("/cases/access-log/").content.decode()
     assert f'<a href="/cases/{justified.pk}/">Case {justified.pk}</a>' in html
+
+
+def test_exhibit_is_served_in_byte_ranges_so_a_player_can_seek_and_logged_once(world, justified):
+    from cases.models import CaseAccess
+
+    evidence = justified.best_match.evidence
+    body = evidence.file.read()
+    evidence.file.close()
+    c = signed_in(world.a.officer)
+    url = f"/cases/{justified.pk}/evidence/{evidence.pk}/"
+    whole = c.get(url)
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes"
+    assert evidence.original_name in whole["Content-Disposition"]
+    assert b"".join(whole.streaming_content) == body
+    first = c.get(url, headers={"Range": "bytes=0-9"})
+    assert first.status_code == 206 and first.content == body[:10]
+    assert first["Content-Range"] == f"bytes 0-9/{len(body)}"
+    rest = c.get(url, headers={"Range": "bytes=10-"})
+    assert rest.status_code == 206 and rest.content == body[10:]
+    tail = c.get(url, headers={"Range": "bytes=-4"})
+    assert tail.content == body[-4:]
+    beyond = c.get(url, headers={"Range": f"bytes={len(body)}-"})
+    assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{len(body)}"
+    views = CaseAccess.objects.filter(user=world.a.officer, kind=CaseAccess.Kind.VIEW_EVIDENCE)
+    assert views.count() == 2  # the whole file and the range from byte 0; the player's later ranges are not
+
+
+def test_exhibit_ranges_still_need_a_justification(world, breach_case):
+    evidence = breach_case.best_match.evidence
+    c = signed_in(world.a.officer)
+    url = f"/cases/{breach_case.pk}/evidence/{evidence.pk}/"
+    assert c.get(url, headers={"Range": "bytes=10-"}).status_code == 403
+    assert c.get(url, headers={"Range": "bytes=0-"}).status_code == 403
+    assert signed_in(world.b.officer).get(url, headers={"Range": "bytes=10-"}).status_code == 404
