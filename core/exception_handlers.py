@@ -5,6 +5,8 @@ PermissionDenied and our ApplicationError all come out the same way.
 """
 
 import logging
+import os
+import traceback
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -70,7 +72,17 @@ def _validation_body(exc: exceptions.ValidationError) -> dict:
     return error_body(_flatten(detail), ErrorCode.INVALID)
 
 
+PARSERS_FILE = os.path.join("rest_framework", "parsers.py")
+
+
+def _raised_while_parsing(exc: BaseException) -> bool:
+    return any(frame.f_code.co_filename.endswith(PARSERS_FILE) for frame, _ in traceback.walk_tb(exc.__traceback__))
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, RecursionError) and _raised_while_parsing(exc):
+        # json.loads of [[[[...]]]] nested thousands deep: the client's body, not our fault.
+        exc = exceptions.ParseError("The request body is nested too deeply to read (JSON parse error).")
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):

@@ -358,3 +358,29 @@ def test_gets_with_query_parameters_document_their_400(schema):
         if get and any(p["in"] == "query" for p in get.get("parameters", [])):
             assert "400" in get["responses"], path
     assert "400" not in schema["paths"]["/api/me/"]["get"]["responses"]
+
+
+# Bodies nested too deeply to parse ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000])
+def test_json_nested_too_deeply_is_a_400_parse_error_not_a_500(world, body):
+    """json.loads raised RecursionError, which DRF does not treat as a parse error."""
+    r = client_for(world.a.worker).post("/api/incidents/", body, content_type="application/json")
+    assert assert_error(r, 400)["code"] == "parse_error"
+    assert not Incident.objects.exists()
+
+
+def test_a_recursion_error_in_our_own_code_is_still_a_500():
+    from rest_framework.test import APIRequestFactory
+
+    from core.exception_handlers import api_exception_handler
+
+    def recurse():
+        return recurse()
+
+    try:
+        recurse()
+    except RecursionError as exc:
+        r = api_exception_handler(exc, {"request": APIRequestFactory().get("/"), "view": None})
+    assert r.status_code == 500
