@@ -299,8 +299,11 @@ class CaseEvidencePackApi(APIView):
     )
     def get(self, request, pk: int):
         case = _case(request, pk)
+        wanted = request.query_params.get("as") or "zip"
+        if wanted not in ("zip", "pdf"):  # was silently a zip
+            raise ApplicationError(f"Unknown format '{wanted}': use as=zip or as=pdf.", fields={"as": ["zip", "pdf"]})
         pdf, zipped = build_evidence_pack(case=case, user=request.user)
-        if request.query_params.get("as") == "pdf":
+        if wanted == "pdf":
             return _download(pdf, "application/pdf", f"case-{case.pk}-evidence-pack.pdf")
         return _download(zipped, "application/zip", f"case-{case.pk}-evidence-pack.zip")
 

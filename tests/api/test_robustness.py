@@ -384,3 +384,17 @@ def test_a_recursion_error_in_our_own_code_is_still_a_500():
     except RecursionError as exc:
         r = api_exception_handler(exc, {"request": APIRequestFactory().get("/"), "view": None})
     assert r.status_code == 500
+
+
+def test_evidence_pack_in_an_unknown_format_is_400_not_a_zip(world):
+    from cases.models import CaseAccess
+    from cases.services import case_justify, case_raise_for_match
+
+    a = world.a
+    offender, _, _ = offender_barred_from(a.store)
+    case = case_raise_for_match(match=possible_match(evidence_on(incident_at(a.store, a.worker)), offender))
+    case_justify(case=case, user=a.officer, justification="Triage of my beat's retail cases")
+    logged = CaseAccess.objects.count()
+    r = client_for(a.officer).get(f"/api/cases/{case.pk}/evidence-pack/", {"as": "docx"})
+    assert assert_error(r, 400, "as")["message"] == "Unknown format 'docx': use as=zip or as=pdf."
+    assert CaseAccess.objects.count() == logged  # nothing exported, nothing logged as an export
