@@ -8,7 +8,9 @@ import logging
 import os
 import traceback
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -79,7 +81,26 @@ def _raised_while_parsing(exc: BaseException) -> bool:
     return any(frame.f_code.co_filename.endswith(PARSERS_FILE) for frame, _ in traceback.walk_tb(exc.__traceback__))
 
 
+def _refused_request(exc: SuspiciousOperation) -> Response:
+    """Django's limits on a request body (DATA_UPLOAD_MAX_*) raise while DRF parses it; DRF lets them through."""
+    if isinstance(exc, TooManyFieldsSent):
+        message = f"Too many form fields: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} in one request."
+    elif isinstance(exc, TooManyFilesSent):
+        message = f"Too many files: at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} in one request."
+    elif isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return Response(
+            error_body(f"The request body (not counting files) is larger than {limit} MB.", ErrorCode.PARSE_ERROR),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    else:
+        message = "The request could not be read."
+    return Response(error_body(message, ErrorCode.PARSE_ERROR), status=status.HTTP_400_BAD_REQUEST)
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, SuspiciousOperation):
+        return _refused_request(exc)
     if isinstance(exc, RecursionError) and _raised_while_parsing(exc):
         # json.loads of [[[[...]]]] nested thousands deep: the client's body, not our fault.
         exc = exceptions.ParseError("The request body is nested too deeply to read (JSON parse error).")

@@ -398,3 +398,26 @@ def test_evidence_pack_in_an_unknown_format_is_400_not_a_zip(world):
     r = client_for(a.officer).get(f"/api/cases/{case.pk}/evidence-pack/", {"as": "docx"})
     assert assert_error(r, 400, "as")["message"] == "Unknown format 'docx': use as=zip or as=pdf."
     assert CaseAccess.objects.count() == logged  # nothing exported, nothing logged as an export
+
+
+# Django's limits on a request body --------------------------------------------------------------------
+
+
+def test_form_with_too_many_fields_is_a_400_not_a_500(world, settings):
+    """Django raises TooManyFieldsSent while DRF parses the form; DRF let it through as a 500."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    body = "&".join(f"f{i}=1" for i in range(50))
+    r = client_for(world.a.worker).post("/api/incidents/", body, content_type="application/x-www-form-urlencoded")
+    assert assert_error(r, 400)["message"] == "Too many form fields: at most 10 in one request."
+    assert not Incident.objects.exists()
+
+
+def test_multipart_with_too_many_files_is_a_400_not_a_500(world, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    incident = incident_at(world.a.store, world.a.worker)
+    files = [SimpleUploadedFile(f"f{i}.jpg", b"x", content_type="image/jpeg") for i in range(5)]
+    r = client_for(world.a.worker).post(f"/api/incidents/{incident.pk}/evidence/", {"files": files}, format="multipart")
+    assert assert_error(r, 400)["message"] == "Too many files: at most 2 in one request."
+    assert not incident.evidence.exists()
