@@ -23,6 +23,14 @@ STANDARD_ERRORS = {
 }
 
 
+WRITE_ERRORS = {
+    "409": "Conflicts with the current state: a duplicate, or a step already taken (see `code`).",
+}
+BODY_ERRORS = {
+    "415": "Unsupported media type: send the body as one of this operation's content types.",
+}
+
+
 def add_error_responses(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for path_item in result.get("paths", {}).values():
@@ -32,6 +40,16 @@ def add_error_responses(result, generator, request, public):
             for status, description in STANDARD_ERRORS.items():
                 if status == "400" and method == "get" and not takes_query:
                     continue  # a GET answers 400 only for a bad query parameter (a filter, page, page_size)
+                responses.setdefault(
+                    status, {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
+                )
+            for status, response in responses.items():
+                if str(status)[0] in "45" and "content" not in response:  # declared in a view with words only
+                    response["content"] = {"application/json": {"schema": ERROR_REF}}
+            extra = dict(WRITE_ERRORS) if method in ("post", "put", "patch", "delete") else {}
+            if "requestBody" in operation:
+                extra.update(BODY_ERRORS)
+            for status, description in extra.items():
                 responses.setdefault(
                     status, {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
                 )

@@ -7,7 +7,7 @@ shop workers never see any of it (403). Anything outside the user's force is 404
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -431,7 +431,10 @@ class ReferencePhotoCollectionApi(PoliceReadAdminWrite, APIView):
 
     @extend_schema(
         request={"multipart/form-data": ReferencePhotoCreateInputSerializer},
-        responses={201: ReferencePhotoOutputSerializer},
+        responses={
+            201: ReferencePhotoOutputSerializer,
+            503: OpenApiResponse(description="Face matching is not installed here (`face_engine_unavailable`)."),
+        },
         parameters=[_id_param("offender_id")],
         operation_id="offenders_photos_create",
     )

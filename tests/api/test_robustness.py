@@ -421,3 +421,21 @@ def test_multipart_with_too_many_files_is_a_400_not_a_500(world, settings):
     r = client_for(world.a.worker).post(f"/api/incidents/{incident.pk}/evidence/", {"files": files}, format="multipart")
     assert assert_error(r, 400)["message"] == "Too many files: at most 2 in one request."
     assert not incident.evidence.exists()
+
+
+def test_conflicts_and_media_type_errors_are_documented(schema):
+    """Writes answer 409 (a duplicate, a case already reviewed, an order already served) and bodies in
+    the wrong media type 415; the schema documented neither, nor the body of a 409/503 declared in words."""
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            if method in ("post", "put", "patch", "delete"):
+                assert "409" in responses, (method, path)
+            if "requestBody" in operation:
+                assert "415" in responses, (method, path)
+            for status, response in responses.items():
+                if str(status)[0] in "45":
+                    assert response["content"]["application/json"]["schema"] == error, (method, path, status)
+    photo = schema["paths"]["/api/offenders/{offender_id}/photos/"]["post"]["responses"]
+    assert "503" in photo
