@@ -101,10 +101,42 @@ def _incident_report(request):
     return render(request, "incidents/report.html", {"form": form}, status=status)
 
 
+POLICE_STATUS_CHANGES = {
+    # what the button posts: (new status, from which statuses, the confirmation)
+    "take_on": (Incident.Status.WITH_POLICE, {Incident.Status.RECEIVED}, "You have taken {ref} on."),
+    "close": (Incident.Status.CLOSED, {Incident.Status.RECEIVED, Incident.Status.WITH_POLICE}, "{ref} is closed."),
+}
+
+
+def _police_status_change(request, incident: Incident):
+    """Police take an incident on (the reporter then sees "With police") or close it, with a reason."""
+    if not request.user.is_police:
+        raise PermissionDenied("Only police users change an incident's status.")
+    change = POLICE_STATUS_CHANGES.get(request.POST.get("status_change", ""))
+    reason = " ".join(request.POST.get("reason", "").split())
+    if change is None:
+        messages.error(request, "Choose to take the incident on or to close it.")
+    elif incident.status not in change[1]:
+        messages.error(request, f"{incident.reference} is already {incident.get_status_display().lower()}.")
+    elif change[0] == Incident.Status.CLOSED and len(reason) < 5:
+        messages.error(request, "Say why the incident is closed (at least 5 characters). Nothing was changed.")
+    else:
+        services.incident_status_set(
+            incident=incident,
+            status=change[0],
+            actor=request.user,
+            reason=reason or f"Taken on by {request.user.get_full_name() or request.user.username}",
+        )
+        messages.success(request, change[2].format(ref=incident.reference))
+    return redirect("incident-detail", incident.pk)
+
+
 @login_required
 def incident_detail(request, incident_id: int):
     _require_role(request)
     incident = _incident_or_404(request, incident_id)
+    if request.method == "POST":
+        return _police_status_change(request, incident)
     services.incident_view_record(incident=incident, viewer=request.user)
     context = {
         "incident": incident,

@@ -108,3 +108,40 @@ def test_police_are_told_when_no_case_came_from_an_incident(world):
     incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
     html = signed_in(world.a.officer).get(f"/incidents/{incident.pk}/").content.decode()
     assert "No possible match has been raised from this incident" in html
+
+
+def test_police_take_an_incident_on_then_close_it_and_the_reporter_sees_it(world):
+    from incidents.models import IncidentEvent
+
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    officer = signed_in(world.a.officer)
+    page = officer.get(f"/incidents/{incident.pk}/").content.decode()
+    assert 'value="take_on"' in page and 'value="close"' in page
+    r = officer.post(f"/incidents/{incident.pk}/", {"status_change": "take_on"}, follow=True)
+    assert f"You have taken {incident.reference} on." in r.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == Incident.Status.WITH_POLICE
+    assert "With police" in signed_in(world.a.worker).get(f"/incidents/{incident.pk}/").content.decode()
+    r = officer.post(f"/incidents/{incident.pk}/", {"status_change": "close", "reason": "no"}, follow=True)
+    assert "Say why the incident is closed" in r.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == Incident.Status.WITH_POLICE
+    officer.post(f"/incidents/{incident.pk}/", {"status_change": "close", "reason": "Attended, suspect arrested"})
+    incident.refresh_from_db()
+    assert incident.status == Incident.Status.CLOSED
+    changes = IncidentEvent.objects.filter(incident=incident, kind=IncidentEvent.Kind.STATUS_CHANGED)
+    assert [(e.actor, e.details.get("new")) for e in changes.order_by("pk")] == [
+        (world.a.officer, "with_police"),
+        (world.a.officer, "closed"),
+    ]
+    assert "Police action" not in officer.get(f"/incidents/{incident.pk}/").content.decode()
+
+
+def test_only_police_in_scope_change_an_incident_status(world):
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    url = f"/incidents/{incident.pk}/"
+    assert signed_in(world.a.worker).post(url, {"status_change": "close", "reason": "done here"}).status_code == 403
+    assert signed_in(world.b.officer).post(url, {"status_change": "take_on"}).status_code == 404
+    assert "Police action" not in signed_in(world.a.worker).get(url).content.decode()
+    incident.refresh_from_db()
+    assert incident.status == Incident.Status.RECEIVED
