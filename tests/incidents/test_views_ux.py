@@ -145,3 +145,13 @@ def test_only_police_in_scope_change_an_incident_status(world):
     assert "Police action" not in signed_in(world.a.worker).get(url).content.decode()
     incident.refresh_from_db()
     assert incident.status == Incident.Status.RECEIVED
+
+
+def test_every_call_999_line_for_shop_staff_can_be_tapped(world, client):
+    worker = signed_in(world.a.worker)
+    for html in (
+        client.get("/login/").content.decode(),
+        worker.get("/incidents/").content.decode(),
+        worker.get("/incidents/new/").content.decode(),
+    ):
+        assert '<a class="tel" href="tel:999">call 999</a>' in html
