@@ -447,6 +447,7 @@ def _clean_prohibition_period(data: ProhibitionInput, order: Order, prefix: str,
         errors.append((f"{prefix}ends_on", "ends_before_start", "The prohibition ends before it starts."))
     if data.starts_on and data.starts_on < order.effective_from:
         errors.append((f"{prefix}starts_on", "outside_order", "The prohibition starts before the order takes effect."))
+    errors += [(f"{prefix}{n}", c, m) for n, c, m in _date_range_errors(starts_on=data.starts_on, ends_on=data.ends_on)]
     last = order.ends_on if not order.indefinite else None
     for name in ("starts_on", "ends_on"):
         value = getattr(data, name)
@@ -561,6 +562,22 @@ def prohibition_delete(*, prohibition: Prohibition, actor, reason: str) -> None:
 # Orders ---------------------------------------------------------------------------------------
 
 
+# Dates an order, a prohibition or a photo may carry. Without a bound, an order accepted with ends_on
+# 9999-12-31 (or made_on 0001-01-01) made every later variation, discharge or "last day" sum overflow
+# Python's date range: a 500 on an order already saved.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2199, 12, 31)
+
+
+def _date_range_errors(**dates: datetime.date | None) -> list[tuple[str, str, str]]:
+    span = f"between {EARLIEST_DATE:%d/%m/%Y} and {LATEST_DATE:%d/%m/%Y}"
+    return [
+        (name, "date_out_of_range", f"{name.replace('_', ' ').capitalize()} must be {span}.")
+        for name, value in dates.items()
+        if isinstance(value, datetime.date) and not EARLIEST_DATE <= value <= LATEST_DATE
+    ]
+
+
 def _age_on(dob: datetime.date, day: datetime.date) -> int:
     return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
@@ -581,6 +598,9 @@ def _order_date_errors(order: Order) -> list[tuple[str, str, str]]:
         errors.append(("served_on", "served_before_made", "The order cannot have been served before it was made."))
     if order.served_on and order.served_on > today:
         errors.append(("served_on", "served_in_future", "The order cannot have been served in the future."))
+    errors += _date_range_errors(
+        made_on=order.made_on, effective_from=order.effective_from, ends_on=order.ends_on, served_on=order.served_on
+    )
     return errors
 
 
@@ -727,9 +747,11 @@ def _check_not_ended(order: Order, day: datetime.date, what: str, field_name: st
         _fail(f"The order was discharged on {order.discharged_on:%d/%m/%Y}.", "already_discharged", status_code=409)
     if order.superseded_on:
         _fail(f"The order was replaced on {order.superseded_on:%d/%m/%Y}.", "already_replaced", status_code=409)
+    _raise_first([(field_name, code, message) for _, code, message in _date_range_errors(**{field_name: day})])
     if day < order.made_on:
         _fail(f"The {what} cannot come before the order was made.", f"{what}_before_made", field_name)
-    if order.last_day and day > order.last_day + datetime.timedelta(days=1):
+    # day - 1 rather than last_day + 1: day is in range, an order saved before the bound may end on 31/12/9999.
+    if order.last_day and day - datetime.timedelta(days=1) > order.last_day:
         _fail(f"The order had already ended on {order.last_day:%d/%m/%Y}.", "order_ended", field_name, status_code=409)
 
 

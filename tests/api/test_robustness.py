@@ -4,6 +4,7 @@ Each test names the defect it pins: a 500 on a bad query value, an error message
 repr, an answer that told a user which ids exist in another force, a page parameter ignored or
 answered as "not found"."""
 
+import datetime
 from datetime import timedelta
 from unittest import mock
 
@@ -439,3 +440,45 @@ def test_conflicts_and_media_type_errors_are_documented(schema):
                     assert response["content"]["application/json"]["schema"] == error, (method, path, status)
     photo = schema["paths"]["/api/offenders/{offender_id}/photos/"]["post"]["responses"]
     assert "503" in photo
+
+
+# Dates at the edge of the calendar ---------------------------------------------------------------------
+
+
+def test_order_dates_outside_a_sane_range_are_400_and_save_nothing(world):
+    a = world.a
+    offender = OffenderFactory(force=a.force)
+    client = client_for(a.admin)
+    body = {**_order_payload(offender, kind="premises", stores=[a.store.pk]), "ends_on": "9999-12-31"}
+    r = client.post("/api/orders/", body, "json")
+    assert assert_error(r, 400, "ends_on")["code"] == "date_out_of_range"
+    body["prohibitions"][0]["ends_on"] = "9999-12-31"
+    body["ends_on"] = "2027-01-04"
+    r = client.post("/api/orders/", body, "json")
+    assert assert_error(r, 400, "prohibitions[0].ends_on")["code"] == "date_out_of_range"
+    assert not Order.objects.filter(offender=offender).exists()
+
+    order = offender_barred_from(a.store)[1]
+    r = client.patch(f"/api/orders/{order.pk}/", {"made_on": "0001-01-01", "reason": "typo"}, "json")
+    assert assert_error(r, 400, "made_on")["code"] == "date_out_of_range"
+    r = client.post(f"/api/orders/{order.pk}/discharge/", {"discharged_on": "9999-12-31", "reason": "x"}, "json")
+    assert assert_error(r, 400, "discharged_on")["code"] == "date_out_of_range"
+    order.refresh_from_db()
+    assert order.made_on.year > 1 and order.discharged_on is None
+
+
+def test_varying_an_order_saved_with_the_last_possible_end_is_not_a_500(world):
+    """Such an order (accepted before the date bound) made last_day + 1 day overflow: 500 on vary."""
+    a = world.a
+    order = offender_barred_from(a.store)[1]
+    Order.objects.filter(pk=order.pk).update(ends_on=datetime.date.max)
+    r = client_for(a.admin).post(
+        f"/api/orders/{order.pk}/vary/",
+        {"varied_on": order.made_on.isoformat(), "reason": "Court varied it.", "ends_on": "2030-01-01"},
+        "json",
+    )
+    assert r.status_code == 200, r.content
+    r = client_for(a.admin).post(
+        f"/api/orders/{order.pk}/vary/", {"varied_on": "9999-12-31", "reason": "Court varied it."}, "json"
+    )
+    assert assert_error(r, 400, "varied_on")["code"] == "date_out_of_range"
