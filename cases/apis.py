@@ -186,6 +186,9 @@ def _case(request, pk: int) -> Case:
 class CaseDetailApi(APIView):
     permission_classes = [IsPolice]
 
+    class CaseDetailQueryInputSerializer(serializers.Serializer):
+        justification = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -196,7 +199,9 @@ class CaseDetailApi(APIView):
     )
     def get(self, request, pk: int):
         case = _case(request, pk)
-        if justification := request.query_params.get("justification"):
+        params = self.CaseDetailQueryInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)  # a NUL character was a 500 on PostgreSQL
+        if justification := params.validated_data.get("justification"):
             if not selectors.has_justified(case=case, user=request.user):
                 services.case_justify(case=case, user=request.user, justification=justification)
         services.case_access_log(case=case, user=request.user, kind=CaseAccess.Kind.VIEW_CASE)

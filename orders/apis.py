@@ -68,6 +68,17 @@ PAGE_PARAMETERS = [
 ]
 
 
+class ReasonQueryInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+def _reason_param(request) -> str:
+    """``?reason=`` of a DELETE, checked like any text field (a NUL character was a 500 on PostgreSQL)."""
+    serializer = ReasonQueryInputSerializer(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["reason"]
+
+
 def _id_param(name: str) -> OpenApiParameter:
     return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH)
 
@@ -483,7 +494,7 @@ class ReferencePhotoDetailApi(PoliceReadAdminWrite, APIView):
     @extend_schema(responses={204: None}, parameters=[_id_param("offender_id"), _id_param("photo_id")])
     def delete(self, request, offender_id: int, photo_id: int):
         photo = _photo_or_404(request, offender_id, photo_id)
-        services.reference_photo_remove(photo=photo, actor=request.user, reason=request.query_params.get("reason", ""))
+        services.reference_photo_remove(photo=photo, actor=request.user, reason=_reason_param(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -774,9 +785,7 @@ class ProhibitionDetailApi(APIView):
     )
     def delete(self, request, order_id: int, prohibition_id: int):
         prohibition = _prohibition_or_404(_order_or_404(request, order_id), prohibition_id)
-        services.prohibition_delete(
-            prohibition=prohibition, actor=request.user, reason=request.query_params.get("reason", "")
-        )
+        services.prohibition_delete(prohibition=prohibition, actor=request.user, reason=_reason_param(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -482,3 +482,34 @@ def test_varying_an_order_saved_with_the_last_possible_end_is_not_a_500(world):
         f"/api/orders/{order.pk}/vary/", {"varied_on": "9999-12-31", "reason": "Court varied it."}, "json"
     )
     assert assert_error(r, 400, "varied_on")["code"] == "date_out_of_range"
+
+
+# NUL characters in free-text query parameters ----------------------------------------------------------
+
+
+def test_nul_in_a_delete_reason_is_400_and_deletes_nothing(world):
+    """``?reason=a%00b`` went straight into an audit row: PostgreSQL refuses NUL, a 500."""
+    a = world.a
+    offender, order, prohibition = offender_barred_from(a.store)
+    client = client_for(a.admin)
+    r = client.delete(f"/api/orders/{order.pk}/prohibitions/{prohibition.pk}/?reason=a%00b")
+    assert_error(r, 400, "reason")
+    photo = possible_match(evidence_on(incident_at(a.store, a.worker)), offender).reference_photo
+    r = client.delete(f"/api/offenders/{offender.pk}/photos/{photo.pk}/?reason=a%00b")
+    assert_error(r, 400, "reason")
+    assert ReferencePhoto.objects.filter(pk=photo.pk).exists()
+    from orders.models import Prohibition
+
+    assert Prohibition.objects.filter(pk=prohibition.pk).exists()
+
+
+def test_nul_in_a_case_justification_is_400_and_logs_nothing(world):
+    from cases.models import CaseAccess
+    from cases.services import case_raise_for_match
+
+    a = world.a
+    offender, _, _ = offender_barred_from(a.store)
+    case = case_raise_for_match(match=possible_match(evidence_on(incident_at(a.store, a.worker)), offender))
+    r = client_for(a.officer).get(f"/api/cases/{case.pk}/?justification=Triage%00of my beat's cases")
+    assert_error(r, 400, "justification")
+    assert not CaseAccess.objects.filter(case=case, user=a.officer).exists()
