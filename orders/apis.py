@@ -145,7 +145,7 @@ class ProhibitionOutputSerializer(serializers.ModelSerializer):
     offender = serializers.IntegerField(source="order.offender_id")
     case_reference = serializers.CharField(source="order.case_reference")
     stores = StoreSummarySerializer(many=True)
-    retailer_name = serializers.CharField(source="retailer.name", default=None)
+    retailer_name = serializers.CharField(source="retailer.name", default=None, allow_null=True)
     in_effect_now = serializers.SerializerMethodField()
 
     class Meta:

@@ -513,3 +513,73 @@ def test_nul_in_a_case_justification_is_400_and_logs_nothing(world):
     r = client_for(a.officer).get(f"/api/cases/{case.pk}/?justification=Triage%00of my beat's cases")
     assert_error(r, 400, "justification")
     assert not CaseAccess.objects.filter(case=case, user=a.officer).exists()
+
+
+# Every GET answers what the schema says -------------------------------------------------------------------
+
+
+def _json_schema(node):
+    """OpenAPI 3.0 ``nullable: true`` as JSON Schema (``anyOf`` with null), recursively."""
+    if isinstance(node, list):
+        return [_json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _json_schema(v) for k, v in node.items()}
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def test_get_responses_match_the_schema(schema, world):
+    """The fuzzer found ``retailer_name: null`` where the schema said a string, and lists documented as arrays."""
+    import jsonschema
+
+    from cases.services import case_justify, case_raise_for_match
+    from recognition.models import EvidenceProcessing
+
+    a = world.a
+    offender, order, prohibition = offender_barred_from(a.store)  # premises: no retailer
+    evidence = evidence_on(incident_at(a.store, a.worker))
+    EvidenceProcessing.objects.create(evidence=evidence)
+    match = possible_match(evidence, offender)
+    case = case_raise_for_match(match=match)
+    case_justify(case=case, user=a.admin, justification="Triage of my beat's retail cases")
+    ids = {
+        "incident_id": evidence.incident_id,
+        "offender_id": offender.pk,
+        "photo_id": match.reference_photo_id,
+        "order_id": order.pk,
+        "evidence_id": evidence.pk,
+        "id": case.pk,
+    }
+    urls = {
+        "/api/incidents/": {},
+        "/api/incidents/{incident_id}/": {},
+        "/api/incidents/{incident_id}/evidence/": {},
+        "/api/offenders/": {},
+        "/api/offenders/{offender_id}/": {},
+        "/api/offenders/{offender_id}/photos/": {},
+        "/api/offenders/{offender_id}/photos/{photo_id}/": {},
+        "/api/orders/": {},
+        "/api/orders/{order_id}/": {},
+        "/api/orders/prohibited-at/": {"store": a.store.pk, "at": "2026-03-02T14:30:00Z"},
+        "/api/cases/": {},
+        "/api/cases/{id}/": {},
+        "/api/recognition/processing/": {},
+        "/api/recognition/processing/{evidence_id}/": {},
+        "/api/recognition/matches/": {},
+        "/api/access-logs/": {},
+        "/api/stores/": {},
+        "/api/users/": {},
+        "/api/me/": {},
+    }
+    components = _json_schema(schema["components"])
+    client = client_for(a.admin)
+    for path, params in urls.items():
+        r = client.get(path.format(**ids), params)
+        assert r.status_code == 200, (path, r.content[:300])
+        body_schema = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        root = {**_json_schema(body_schema), "components": components}
+        validator = jsonschema.Draft7Validator(root, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+        errors = [e.message for e in validator.iter_errors(r.json())]
+        assert not errors, (path, errors[:3])
