@@ -5,6 +5,7 @@ refuses before any view runs) are turned into that shape here, so an API client 
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 from core.exceptions import ApplicationError, ErrorCode
 
@@ -24,6 +25,12 @@ class ApplicationErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if _write_without_trailing_slash(request):
+            # CommonMiddleware would answer 301 (the client then re-sends a GET and the body is lost)
+            # or, with DEBUG on, raise RuntimeError. 308 keeps the method and the body.
+            location = request.get_full_path(force_append_slash=True)
+            body = {"message": f"API addresses end with a slash: use {location}", "code": "not_found", "fields": {}}
+            return JsonResponse(body, status=308, headers={"Location": location})
         response = self.get_response(request)
         if request.path.startswith(_API_PREFIX) and response.status_code >= 400 and _is_html(response):
             message, code = _DJANGO_ERRORS.get(response.status_code, ("Request refused.", ErrorCode.INVALID))
@@ -39,3 +46,13 @@ class ApplicationErrorMiddleware:
 
 def _is_html(response) -> bool:
     return response.get("Content-Type", "").startswith("text/html")
+
+
+def _write_without_trailing_slash(request) -> bool:
+    if not request.path.startswith(_API_PREFIX) or request.method in ("GET", "HEAD") or request.path.endswith("/"):
+        return False
+    try:
+        resolve(request.path_info + "/")
+    except Resolver404:
+        return False
+    return True

@@ -583,3 +583,12 @@ def test_get_responses_match_the_schema(schema, world):
         validator = jsonschema.Draft7Validator(root, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
         errors = [e.message for e in validator.iter_errors(r.json())]
         assert not errors, (path, errors[:3])
+
+
+def test_write_to_an_address_without_its_trailing_slash_is_a_308_that_keeps_the_body(world):
+    """It was a 301 (the client re-sends a GET: the report is lost) or, with DEBUG on, a RuntimeError."""
+    r = client_for(world.a.admin).post("/api/orders?dry=1", {"x": 1}, "json")
+    assert r.status_code == 308 and r["Location"] == "/api/orders/?dry=1"
+    assert r.json()["message"] == "API addresses end with a slash: use /api/orders/?dry=1"
+    assert client_for(world.a.admin).get("/api/orders").status_code == 301  # a GET loses nothing
+    assert_error(client_for(world.a.admin).post("/api/nothing", {}, "json"), 404)
