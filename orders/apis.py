@@ -523,7 +523,8 @@ class OrderCollectionApi(PoliceReadAdminWrite, APIView):
     Dates are UK local days, inclusive. Error codes (400 unless said): ``effective_before_made``,
     ``ends_before_start``, ``end_required``, ``end_and_indefinite``, ``made_in_future``, ``served_before_made``,
     ``served_in_future``, ``youth_order_adult``, ``supervisor_required``, ``replaces_not_interim``,
-    ``replaces_other_person``, ``already_replaced`` (409); per prohibition (field ``prohibitions[i].name``):
+    ``replaces_other_person``, ``already_replaced`` (409), ``date_out_of_range`` (dates run 1900-2199); per
+    prohibition (field ``prohibitions[i].name``):
     ``no_premises``, ``store_other_force``, ``beat_other_force``, ``polygon_not_closed``,
     ``polygon_self_intersection``, ``polygon_not_polygon``, ``polygon_too_few``, ``polygon_out_of_bounds``,
     ``incomplete_circle``, ``invalid_radius``, ``zone_ambiguous``, ``not_for_kind``, ``outside_order``."""
