@@ -51,7 +51,7 @@ EXTENSION_FAMILY = {
 MIME_FAMILY = {
     "image/jpeg": "jpeg", "image/jpg": "jpeg", "image/pjpeg": "jpeg", "image/png": "png", "image/webp": "webp",
     "video/mp4": "isobmff", "video/quicktime": "isobmff", "video/x-m4v": "isobmff", "video/x-msvideo": "avi",
-    "video/avi": "avi", "video/msvideo": "avi", "video/x-matroska": "mkv",
+    "video/avi": "avi", "video/msvideo": "avi", "video/x-matroska": "mkv", "video/matroska": "mkv",
 }  # fmt: skip
 UNCLAIMED_MIMES = {"", "application/octet-stream", "binary/octet-stream", "application/unknown"}
 FAMILY_LABEL = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP", "isobmff": "MP4/MOV", "avi": "AVI", "mkv": "MKV"}

@@ -55,6 +55,13 @@ def test_accepted_videos(tmp_path, ext, fourcc, mime):
     assert (found.mime, found.kind) == (mime, "video")
 
 
+@pytest.mark.parametrize("claimed", ["video/x-matroska", "video/matroska"])
+def test_mkv_accepted_under_either_matroska_type_browsers_send(tmp_path, claimed):
+    # Chromium sends .mkv as video/matroska, others as video/x-matroska.
+    _, found = files.inspect(upload("cctv.mkv", video_bytes(tmp_path, ext=".mkv", fourcc="MJPG"), claimed))
+    assert (found.mime, found.kind) == ("video/x-matroska", "video")
+
+
 def test_mov_and_mp4_names_are_interchangeable(tmp_path):
     _, found = files.inspect(upload("cctv.mov", video_bytes(tmp_path), "video/quicktime"))
     assert found.mime == "video/mp4"
