@@ -35,7 +35,8 @@ def case_raise_for_match(*, match) -> Case:
             break
         except IntegrityError:  # a concurrent worker raised the same case first: extend it instead
             continue
-    _incident_with_police(incident)
+    # The incident's status is left alone: shop staff see it, and a change the moment a case is
+    # raised would tell them a face matched. Police move it themselves (incident page).
     return case
 
 
@@ -82,14 +83,6 @@ def _match_details(match) -> dict:
         "similarity": round(match.similarity, 4),
         "frame_time_s": match.frame_time_s,
     }
-
-
-def _incident_with_police(incident) -> None:
-    from incidents.models import Incident
-    from incidents.services import incident_status_set
-
-    if incident.status == Incident.Status.RECEIVED:
-        incident_status_set(incident=incident, status=Incident.Status.WITH_POLICE, actor=None, reason="Case raised")
 
 
 def _locked(case: Case, *, expected: tuple[str, ...], action: str) -> Case:
@@ -142,8 +135,6 @@ def case_review(*, case: Case, reviewer, same_person: bool, reason: str) -> Case
         threshold=case.threshold,
         model_name=model_name,
     )
-    if not same_person:
-        _close_incident_if_done(case, reviewer)
     return case
 
 
@@ -180,18 +171,7 @@ def case_close(*, case: Case, officer, reason: str) -> Case:
         decided_by=officer,
     )
     _set_status(case, Case.Status.CLOSED, officer)
-    _close_incident_if_done(case, officer)
     return case
-
-
-def _close_incident_if_done(case: Case, actor) -> None:
-    from incidents.models import Incident
-    from incidents.services import incident_status_set
-
-    if not Case.objects.filter(incident_id=case.incident_id, status__in=Case.OPEN_STATUSES).exists():
-        incident = Incident.objects.get(pk=case.incident_id)
-        if incident.status != Incident.Status.CLOSED:
-            incident_status_set(incident=incident, status=Incident.Status.CLOSED, actor=actor, reason="Cases closed")
 
 
 def case_justify(*, case: Case, user, justification: str) -> CaseAccess:

@@ -25,7 +25,7 @@ def test_match_at_prohibited_store_raises_one_breach_case_naming_order_and_prohi
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.RAISED).count() == 1
     assert CaseAccess.objects.filter(case=case, kind=CaseAccess.Kind.SEARCH, user=None).count() == 1
     incident.refresh_from_db()
-    assert incident.status == Incident.Status.WITH_POLICE
+    assert incident.status == Incident.Status.RECEIVED  # staff must not learn from it that a face matched
 
 
 def test_match_at_store_the_order_does_not_cover_is_not_a_breach(world):

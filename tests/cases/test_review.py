@@ -39,7 +39,8 @@ def test_confirm_corroborate_close_records_each_decision(world, breach_case):
         ("closure", "closed", officer.pk),
     ]
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.STATUS_CHANGED).count() == 3
-    assert Incident.objects.get(pk=case.incident_id).status == Incident.Status.CLOSED
+    # Closing a case does not close the incident: police do that on the incident page.
+    assert Incident.objects.get(pk=case.incident_id).status == Incident.Status.RECEIVED
 
 
 def test_reject_closes_the_case_and_keeps_feedback_without_images(world, breach_case):
