@@ -59,13 +59,6 @@ def _raise_or_extend(*, match, incident) -> Case:
             threshold=match.threshold,
         )
         CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RAISED, details=_match_details(match))
-        CaseAccess.objects.create(
-            case=case,
-            force_id=case.force_id,
-            kind=CaseAccess.Kind.SEARCH,
-            justification=f"Retrospective search of CCTV reported with incident {incident.reference}",
-            detail=f"evidence {match.evidence_id}",
-        )
         return case
     if case.best_match_id == match.pk:
         return case  # the same match again: nothing new
@@ -231,3 +224,18 @@ def rejected_crops_purge(*, now=None) -> int:
     if purged:
         logger.info("Deleted %d face crop(s) of rejected matches older than %s", purged, cutoff.date())
     return purged
+
+
+def search_log(*, evidence, processing) -> CaseAccess:
+    """s.62: log each face search of an evidence file against the gallery, match or not. The search
+    is made by the system because the file was reported with an incident; no person chose it."""
+    incident = evidence.incident
+    return CaseAccess.objects.create(
+        force_id=incident.store.beat.force_id,
+        kind=CaseAccess.Kind.SEARCH,
+        justification=f"Retrospective search of CCTV reported with incident {incident.reference}",
+        detail=(
+            f"evidence {evidence.pk} ({evidence.original_name[:80]}): {processing.faces_embedded} face(s) searched "
+            f"against {processing.gallery_size} template(s), {processing.matches} possible match(es)"
+        )[:255],
+    )

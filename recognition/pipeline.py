@@ -310,7 +310,7 @@ def _process(evidence, processing: EvidenceProcessing, started: float) -> Eviden
 
 def _finish(evidence, processing, outcome: Outcome, result: str, started: float) -> EvidenceProcessing:
     """Write the matches and the done state together; hand each match to the cases app."""
-    from cases.services import case_raise_for_match
+    from cases.services import case_raise_for_match, search_log
     from recognition.services import processing_event
 
     with transaction.atomic():
@@ -326,6 +326,7 @@ def _finish(evidence, processing, outcome: Outcome, result: str, started: float)
         processing.processing_seconds = round(time.monotonic() - started, 3)
         processing.save()
         processing_event(processing, note=f"{result}: {len(outcome.found)} match(es)")
+        search_log(evidence=evidence, processing=processing)
     return processing
 
 

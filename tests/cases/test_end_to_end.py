@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from cases.models import Case
+from cases.models import Case, CaseAccess
 from orders.services import reference_photo_add
 from recognition import synthetic
 from tests.conftest import FACES, client_for, require
@@ -109,3 +109,7 @@ def test_someone_not_in_the_gallery_raises_no_case(world, barred_from_store_a, d
     a = world.a
     report(a.worker, a.store, photo("img17.jpg"), django_capture_on_commit_callbacks)
     assert not Case.objects.exists()
+    # The search itself is logged all the same (DPA 2018 s.62), with no face kept.
+    search = CaseAccess.objects.get(kind=CaseAccess.Kind.SEARCH)
+    assert search.force == a.force and search.user is None and search.case is None
+    assert "1 face(s) searched" in search.detail and "0 possible match(es)" in search.detail

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from cases.models import Case, CaseAccess, CaseEvent
+from cases.models import Case, CaseEvent
 from cases.selectors import triage_queue
 from cases.services import case_raise_for_match
 from incidents.models import Incident
@@ -23,7 +23,6 @@ def test_match_at_prohibited_store_raises_one_breach_case_naming_order_and_prohi
     assert (case.breach_order, case.breach_prohibition) == (order, prohibition)
     assert (case.force, case.beat, case.status) == (a.force, a.beat, Case.Status.AWAITING_REVIEW)
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.RAISED).count() == 1
-    assert CaseAccess.objects.filter(case=case, kind=CaseAccess.Kind.SEARCH, user=None).count() == 1
     incident.refresh_from_db()
     assert incident.status == Incident.Status.RECEIVED  # staff must not learn from it that a face matched
 
