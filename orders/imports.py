@@ -155,6 +155,17 @@ def _by_postcode(row: ImportRow, force_id: int) -> None:
 def parse_premises_csv(content: bytes, *, force_id: int) -> list[ImportRow]:
     """Every row resolved to stores of the force, or given an error. Raises for a bad file (encoding, header)."""
     reader = csv.reader(io.StringIO(_decode(content)))
+    try:
+        return _parse_rows(reader, force_id=force_id)
+    except csv.Error as exc:  # e.g. a cell over the csv module's 128 KB field limit: the file's fault, not a 500
+        raise ApplicationError(
+            f"Line {reader.line_num} of the file cannot be read as CSV ({exc}).",
+            code="csv_malformed",
+            fields={"file": [f"Line {reader.line_num}: {exc}."]},
+        ) from None
+
+
+def _parse_rows(reader, *, force_id: int) -> list[ImportRow]:
     names = _header(reader)
     rows: list[ImportRow] = []
     for values in reader:

@@ -592,3 +592,18 @@ def test_write_to_an_address_without_its_trailing_slash_is_a_308_that_keeps_the_
     assert r.json()["message"] == "API addresses end with a slash: use /api/orders/?dry=1"
     assert client_for(world.a.admin).get("/api/orders").status_code == 301  # a GET loses nothing
     assert_error(client_for(world.a.admin).post("/api/nothing", {}, "json"), 404)
+
+
+def test_premises_csv_with_a_cell_over_the_csv_field_limit_is_400(world):
+    """csv.Error ("field larger than field limit") escaped the import as a 500."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    a = world.a
+    order = offender_barred_from(a.store)[1]
+    content = b'store_code,postcode\n"' + b"x" * 200_000 + b'",ST7 2EW\n'
+    upload = SimpleUploadedFile("premises.csv", content, content_type="text/csv")
+    r = client_for(a.admin).post(
+        f"/api/orders/{order.pk}/premises-import/", {"file": upload, "dry_run": "true"}, format="multipart"
+    )
+    body = assert_error(r, 400, "file")
+    assert body["code"] == "csv_malformed" and "Line 2" in body["message"]
