@@ -12,12 +12,13 @@ import logging
 import math
 import zipfile
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Image as PdfImage
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -128,6 +129,23 @@ def zone_map_png(prohibition, store) -> bytes | None:
     return out.getvalue()
 
 
+CELL = ParagraphStyle("cell", fontName="Helvetica", fontSize=8, leading=10)
+MONO = ParagraphStyle("mono", fontName="Courier", fontSize=7, leading=9)
+PAGE_WIDTH = A4[0] - 50 * mm  # SimpleDocTemplate's default margins are 25 mm a side
+
+
+def _pdf_image(data: bytes, *, max_w: float, max_h: float, max_px: int = 800) -> PdfImage:
+    """The image at its own aspect ratio within max_w x max_h, downscaled for the PDF (the zip
+    keeps the original)."""
+    with Image.open(io.BytesIO(data)) as img:
+        img = img.convert("RGB")
+        img.thumbnail((max_px, max_px))
+        scale = min(max_w / img.width, max_h / img.height)
+        out = io.BytesIO()
+        img.save(out, format="JPEG", quality=88)
+        return PdfImage(io.BytesIO(out.getvalue()), width=img.width * scale, height=img.height * scale)
+
+
 def _pdf(case: Case, exhibits: list[Exhibit], images: dict[str, bytes], built_by, built_at) -> bytes:
     styles = getSampleStyleSheet()
     h, p = styles["Heading2"], styles["BodyText"]
@@ -135,7 +153,7 @@ def _pdf(case: Case, exhibits: list[Exhibit], images: dict[str, bytes], built_by
     story = [
         Paragraph(f"CBO breach evidence pack: case {case.pk}", styles["Title"]),
         Paragraph(
-            f"Built {timezone.localtime(built_at):%d %B %Y %H:%M} by {built_by.get_full_name() or built_by}. "
+            f"Built {timezone.localtime(built_at):%d %B %Y %H:%M} by {escape(_name(built_by))}. "
             "A face match is an investigative lead, confirmed by a trained reviewer and corroborated by "
             "the investigating officer (decisions below).",
             p,
@@ -149,8 +167,9 @@ def _pdf(case: Case, exhibits: list[Exhibit], images: dict[str, bytes], built_by
                 ["Ends", f"{order.ends_on:%d/%m/%Y}" if order.ends_on else "Indefinite"],
                 ["Served", _served(order)],
                 ["Order type", order.get_kind_display()],
-                ["Prohibition", f"{prohibition.get_kind_display()}: {prohibition.description or '-'}"],
-            ]
+                ["Prohibition", _prohibition_text(prohibition)],
+            ],
+            widths=(40, 120),
         ),
     ]
     if "zone-map.png" in images:
@@ -165,30 +184,36 @@ def _pdf(case: Case, exhibits: list[Exhibit], images: dict[str, bytes], built_by
                 ["When", f"{timezone.localtime(incident.occurred_at):%d/%m/%Y %H:%M}"],
                 ["Category / priority", f"{incident.get_category_display()} / {incident.priority}"],
                 ["What happened", incident.description[:1500]],
-            ]
+            ],
+            widths=(40, 120),
         ),
         Paragraph("CCTV exhibits (SHA-256 recomputed from storage when this pack was built)", h),
         _table(
             [["File", "Kind", "Bytes", "SHA-256", "Uploaded by / at"]]
             + [
-                [e.name, e.kind, str(e.size), Paragraph(e.sha256, p), f"{e.uploaded_by} {e.uploaded_at}"]
+                [e.name, e.kind, f"{e.size:,}", Paragraph(e.sha256, MONO), f"{e.uploaded_by}, {e.uploaded_at}"]
                 for e in exhibits
-            ]
+            ],
+            widths=(34, 12, 18, 58, 38),
         ),
         Paragraph("Face comparison", h),
     ]
     faces = [
-        PdfImage(io.BytesIO(images[name]), width=60 * mm, height=60 * mm)
+        _pdf_image(images[name], max_w=75 * mm, max_h=75 * mm)
         for name in ("cctv-face.jpg", "reference-photo.jpg")
         if name in images
     ]
     if faces:
-        story.append(Table([faces, ["CCTV face", "Reference photo"][: len(faces)]]))
+        labels = ["Face from the CCTV", "Reference photo"][: len(faces)]
+        story.append(Table([faces, labels], colWidths=[80 * mm] * len(faces), hAlign="LEFT"))
     match = case.best_match
     frame = f", {match.frame_time_s:.1f} s into the video" if match and match.frame_time_s is not None else ""
     story += [
         Paragraph(
-            f"Similarity {case.best_similarity:.3f}; force threshold at the time {case.threshold:.3f}{frame}.", p
+            f"Similarity {case.best_similarity:.3f} (cosine distance {1 - case.best_similarity:.3f}){frame}. "
+            f"The force's threshold at the time was a distance of {case.threshold:.3f}: a face at or under it is "
+            "a possible match for people to review, not an identification.",
+            p,
         ),
         Paragraph("Decisions", h),
         _table(
@@ -199,17 +224,32 @@ def _pdf(case: Case, exhibits: list[Exhibit], images: dict[str, bytes], built_by
                     d.get_outcome_display(),
                     str(d.decided_by),
                     f"{timezone.localtime(d.decided_at):%d/%m/%Y %H:%M}",
-                    Paragraph((d.reason + (f" Corroboration: {d.corroboration}" if d.corroboration else ""))[:1500], p),
+                    (d.reason + (f" Corroboration: {d.corroboration}" if d.corroboration else ""))[:1500],
                 ]
                 for d in case.decisions.select_related("decided_by")
-            ]
+            ],
+            widths=(28, 28, 22, 24, 58),
         ),
         Paragraph("Continuity log", h),
-        _table([["When", "Who", "What"]] + _continuity(case)),
+        _table([["When", "Who", "What"]] + _continuity(case), widths=(35, 30, 95)),
     ]
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, title=f"Retrace case {case.pk}").build(story)
     return out.getvalue()
+
+
+def _prohibition_text(prohibition) -> str:
+    text = f"{prohibition.get_kind_display()}: {prohibition.description or '-'}"
+    stores = ", ".join(f"{s} ({s.postcode})" for s in prohibition.stores.select_related("retailer"))
+    if prohibition.starts_on or prohibition.ends_on:
+        text += (
+            f"; its own period {prohibition.starts_on or 'start of order'} to {prohibition.ends_on or 'end of order'}"
+        )
+    return f"{text}; stores named: {stores}" if stores else text
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 def _served(order) -> str:
@@ -230,8 +270,10 @@ def _continuity(case: Case) -> list[list[str]]:
     return [[f"{timezone.localtime(t):%d/%m/%Y %H:%M:%S}", who, what] for t, who, what in rows]
 
 
-def _table(rows: list[list]) -> Table:
-    table = Table(rows, hAlign="LEFT", repeatRows=1)
+def _table(rows: list[list], *, widths: tuple[int, ...]) -> Table:
+    """A grid whose cells wrap; ``widths`` are shares of the page width (they add up to 160)."""
+    cells = [[c if isinstance(c, Paragraph) else Paragraph(escape(str(c)), CELL) for c in row] for row in rows]
+    table = Table(cells, hAlign="LEFT", repeatRows=1, colWidths=[PAGE_WIDTH * w / sum(widths) for w in widths])
     table.setStyle(
         TableStyle(
             [

@@ -63,7 +63,7 @@ def possible_match(
         reference_photo=photo,
         distance=1 - similarity,
         similarity=similarity,
-        threshold=0.93,
+        threshold=0.07,  # the force's threshold: a cosine distance
         frame_time_s=frame_time_s,
         face_box=[10, 10, 60, 60],
         model_name="Dlib",

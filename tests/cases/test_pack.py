@@ -76,3 +76,13 @@ def test_zone_breach_pack_includes_a_map(world):
     assert r.status_code == 200
     zf = zipfile.ZipFile(io.BytesIO(r.content))
     assert zf.read("zone-map.png").startswith(b"\x89PNG")
+
+
+def test_pack_survives_markup_in_free_text_and_writes_a_readable_pdf(world, justified, tmp_path):
+    from incidents.models import Incident
+
+    Incident.objects.filter(pk=justified.incident_id).update(description="Said <b>'I'll be back'</b> & left <3")
+    case_review(case=justified, reviewer=world.a.admin, same_person=True, reason="Scar <left cheek> & build")
+    r = client_for(world.a.officer).get(f"/api/cases/{justified.pk}/evidence-pack/?as=pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    (tmp_path / "pack.pdf").write_bytes(r.content)
