@@ -28,7 +28,7 @@ install: $(STAMP)
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input --verbosity 0
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --base-url http://$(HOST):$(PORT)/
 	VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) ./deploy/run-embedded.sh
 
 lint: $(STAMP)

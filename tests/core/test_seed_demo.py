@@ -22,3 +22,8 @@ def test_seed_demo_refused_outside_embedded_default(settings):
     with pytest.raises(CommandError, match="embedded default"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_seed_demo_prints_where_to_sign_in(capsys):
+    call_command("seed_demo", base_url="http://127.0.0.1:8010/")
+    assert "Sign in at http://127.0.0.1:8010/" in capsys.readouterr().out

@@ -44,6 +44,9 @@ USERS = [
 class Command(BaseCommand):
     help = "Create demo data (idempotent). Refused outside the embedded default: demo passwords are public."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000/", help="Where the service listens.")
+
     @transaction.atomic
     def handle(self, *args, **options):
         if not settings.DEMO_LOGINS_ALLOWED:
@@ -81,6 +84,6 @@ class Command(BaseCommand):
                     is_demo=True,
                     **memberships[role],
                 )
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ as:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at {options['base_url']} as:"))
         for username, role, _, _ in USERS:
             self.stdout.write(f"  {role.label:<13} {username:<11} password: {DEMO_PASSWORD}")
