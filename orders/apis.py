@@ -811,7 +811,8 @@ class PremisesImportApi(APIView):
     """Import prohibited premises from CSV (header ``store_code,postcode``, optional ``retailer``; UTF-8).
     ``dry_run=true`` previews every row (200, with each row's stores or error). A real run imports all rows
     as named premises (a new prohibition, or added to ``prohibition``) or, if any row is wrong, nothing: 400
-    ``csv_rows_invalid`` with ``fields`` = ``{"line N": [error]}``. Admin only."""
+    ``csv_rows_invalid`` with ``fields`` = ``{"line N": [error]}``. A file that is not a readable CSV is a 400
+    ``csv_encoding``, ``csv_header``, ``csv_malformed``, ``csv_empty`` or ``csv_too_large``. Admin only."""
 
     permission_classes = [IsForceAdmin]
     parser_classes = [MultiPartParser, FormParser]
