@@ -607,3 +607,22 @@ def test_premises_csv_with_a_cell_over_the_csv_field_limit_is_400(world):
     )
     body = assert_error(r, 400, "file")
     assert body["code"] == "csv_malformed" and "Line 2" in body["message"]
+
+
+def test_filters_by_own_ids_still_find_the_rows(world):
+    from cases.services import case_justify, case_raise_for_match
+    from recognition.models import EvidenceProcessing
+
+    a = world.a
+    offender, _, _ = offender_barred_from(a.store)
+    evidence = evidence_on(incident_at(a.store, a.worker))
+    EvidenceProcessing.objects.create(evidence=evidence)
+    case = case_raise_for_match(match=possible_match(evidence, offender))
+    case_justify(case=case, user=a.admin, justification="Triage of my beat's retail cases")
+    admin = client_for(a.admin)
+    count = lambda url, **params: admin.get(url, params).json()["count"]  # noqa: E731
+    assert count("/api/recognition/matches/", offender=offender.pk, evidence=evidence.pk) == 1
+    assert count("/api/recognition/processing/", incident=evidence.incident_id, evidence=evidence.pk) == 1
+    assert count("/api/access-logs/", case=case.pk) >= 1
+    assert count("/api/stores/", beat=a.beat.pk) == 2 and count("/api/stores/", retailer=a.retailer.pk) == 2
+    assert count("/api/cases/", beat=case.beat_id, breach="true") == 1
