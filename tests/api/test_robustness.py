@@ -126,6 +126,18 @@ def test_prohibition_naming_another_forces_store_does_not_reveal_it(world, field
     r = client.post(f"/api/orders/{order.pk}/prohibitions/", {"kind": kind, **extra, field: [theirs_id]}, "json")
     assert assert_error(r, 400, field)["code"] == body["code"]
     assert b.store.name not in r.content.decode() and b.beat.name not in r.content.decode()
+    r = client.post(
+        f"/api/orders/{order.pk}/vary/",
+        {
+            "varied_on": "2026-03-01",
+            "reason": "Varied.",
+            "add_prohibitions": [{"kind": kind, **extra, field: [theirs_id]}],
+        },
+        "json",
+    )
+    assert assert_error(r, 400)["code"] == body["code"]
+    assert b.store.name not in r.content.decode() and b.beat.name not in r.content.decode()
+    assert order.prohibitions.count() == 1
 
 
 def test_prohibition_with_own_forces_store_still_works(world):
