@@ -173,10 +173,9 @@ def case_justify(*, case: Case, user, justification: str) -> CaseAccess:
     if len(justification) < 10:
         raise ApplicationError(
             "Say why you need to open this case (at least 10 characters): it is logged under DPA 2018 s.62.",
-            code=JUSTIFICATION_REQUIRED,
+            code="justification_too_short",
             fields={"justification": ["At least 10 characters."]},
-            status_code=403,
-        )
+        )  # a 400: the input is wrong; 403 justification_required is for no justification at all
     return CaseAccess.objects.create(
         case=case, force_id=case.force_id, user=user, kind=CaseAccess.Kind.JUSTIFIED, justification=justification
     )

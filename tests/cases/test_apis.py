@@ -116,3 +116,10 @@ def test_queue_sorts_and_refuses_unknown_sort(world, breach_case):
     assert ids("similarity") == [newer.pk, breach_case.pk]
     r = client.get("/api/cases/?sort=random")
     assert r.status_code == 400 and "sort" in r.json()["fields"]
+
+
+def test_too_short_justification_is_400_and_logs_nothing(world, breach_case):
+    r = client_for(world.a.officer).get(f"/api/cases/{breach_case.pk}/?justification=why")
+    assert r.status_code == 400
+    assert r.json()["code"] == "justification_too_short" and "justification" in r.json()["fields"]
+    assert not CaseAccess.objects.filter(user=world.a.officer).exists()
