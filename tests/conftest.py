@@ -63,6 +63,15 @@ def api():
     return APIClient()
 
 
+def signed_in(user: User):
+    """A Django test client signed in as ``user`` (portal pages and admin)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def client_for(user: User) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)

@@ -1,17 +1,11 @@
 """The Django admin, scoped to the force admin's force."""
 
 import pytest
-from django.test import Client
 
 from accounts.models import Beat, User
+from tests.conftest import signed_in as admin_client
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_force_admin_sees_own_force_stores_only(world):

@@ -1,15 +1,10 @@
 """Home pages, fixed after walking each role's flow."""
 
 import pytest
-from django.test import Client
+
+from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_officer_home_lists_only_the_beats_they_cover(world):

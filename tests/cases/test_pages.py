@@ -4,19 +4,12 @@ import datetime
 
 import pytest
 from django.core.files.base import ContentFile
-from django.test import Client
 
 from cases.models import Case, CaseAccess
 from cases.services import case_raise_for_match
 from orders.models import ReferencePhoto
 from tests.cases.factories import evidence_on, incident_at, offender_barred_from, possible_match
-from tests.conftest import FACES, browser_login, require
-
-
-def signed_in(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
+from tests.conftest import FACES, browser_login, require, signed_in
 
 
 @pytest.mark.django_db

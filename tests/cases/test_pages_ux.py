@@ -1,17 +1,11 @@
 """Officer pages, fixed after walking the beat officer's flow: links, clear figures, specific confirmations."""
 
 import pytest
-from django.test import Client
 
 from cases.models import Case
+from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_case_page_explains_similarity_against_a_distance_threshold(world, justified):

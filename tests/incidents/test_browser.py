@@ -1,24 +1,11 @@
 """A shop worker files an incident with a photo in Chromium and sees the receipt."""
 
-from contextlib import contextmanager
-
 import pytest
-from django.db import connection
 
 from incidents.models import Incident
 from tests.conftest import FACES, browser_login, require
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
-
-
-@contextmanager
-def own_db_connection():
-    """Under Playwright's event loop the test body gets its own database connection (Django's
-    connections are context-local): close it here, so that the test database can be dropped."""
-    try:
-        yield
-    finally:
-        connection.close()
 
 
 def test_worker_reports_an_incident_with_a_photo(world, browser_page, media_root, enqueued):
@@ -37,8 +24,7 @@ def test_worker_reports_an_incident_with_a_photo(world, browser_page, media_root
     page.click("#report-form button[type=submit]")
     page.wait_for_url("**/incidents/*/?new=1")  # sent by the upload script, which then follows the redirect
     text = page.inner_text("main")
-    with own_db_connection():
-        check_receipt(text, photo, enqueued)
+    check_receipt(text, photo, enqueued)
 
 
 def check_receipt(text, photo, enqueued):
@@ -66,5 +52,4 @@ def test_a_refused_file_is_explained_on_the_form(world, browser_page, media_root
     page.wait_for_selector("text=cctv.mp4: the file's contents are application/pdf")
     assert page.url.endswith("/incidents/new/")
     assert page.input_value("#id_description") == "Shouted at staff."  # the answers are kept
-    with own_db_connection():
-        assert not Incident.objects.exists()
+    assert not Incident.objects.exists()

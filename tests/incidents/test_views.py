@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from incidents.models import Evidence, Incident, IncidentEvent
+from tests.conftest import signed_in as browser
 from tests.incidents.conftest import (
     bomb_png,
     broken_mp4,
@@ -20,12 +20,6 @@ from tests.incidents.conftest import (
 from tests.incidents.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def form_data(store, **overrides) -> dict:

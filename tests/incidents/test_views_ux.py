@@ -3,22 +3,16 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from cases.services import case_raise_for_match
 from incidents.models import Incident
 from tests.cases.factories import evidence_on, incident_at, offender_barred_from, possible_match
+from tests.conftest import signed_in
 from tests.incidents.conftest import image_bytes, pdf_bytes, upload
 from tests.incidents.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def report(store, **overrides) -> dict:

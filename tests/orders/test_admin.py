@@ -4,10 +4,10 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from orders.models import Offender, OffenderEvent, Order, OrderEvent, Prohibition
 from tests.conftest import client_for
+from tests.conftest import signed_in as admin_client
 from tests.orders.conftest import SQUARE
 from tests.orders.factories import OffenderFactory, OrderFactory, ProhibitionFactory, valid_pnc
 
@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 OPEN_RING = {"type": "Polygon", "coordinates": [SQUARE["coordinates"][0][:-1]]}
-
-
-def admin_client(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def management(prefix: str, total: int = 0, initial: int = 0) -> dict:

@@ -3,17 +3,11 @@
 import re
 
 import pytest
-from django.test import Client
 
+from tests.conftest import signed_in
 from tests.orders.factories import OffenderFactory, OrderFactory, ProhibitionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_offender_page_links_to_recording_an_order_for_them(world):

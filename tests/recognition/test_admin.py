@@ -1,9 +1,9 @@
 """Admin screens: scoped to the force admin's force; failed files retried from the list."""
 
 import pytest
-from django.test import Client
 
 from recognition.models import EvidenceProcessing, EvidenceProcessingEvent
+from tests.conftest import signed_in as _client
 from tests.recognition.factories import IncidentFactory, evidence_for
 
 pytestmark = pytest.mark.django_db
@@ -13,12 +13,6 @@ def _failed(side):
     incident = IncidentFactory(store=side.store, reported_by=side.worker)
     evidence = evidence_for(incident, b"broken", f"{side.store.code}.mp4", kind="video")
     return EvidenceProcessing.objects.create(evidence=evidence, status="failed", reason_code="corrupt_video")
-
-
-def _client(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_admin_sees_only_their_forces_processing(world):

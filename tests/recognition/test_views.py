@@ -1,18 +1,12 @@
 """Portal pages: police see processing state; force admins retry and change the threshold."""
 
 import pytest
-from django.test import Client
 
 from recognition.models import EvidenceProcessing, ThresholdChange
+from tests.conftest import signed_in as _client
 from tests.recognition.factories import IncidentFactory, evidence_for
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _failed(side, name="door.mp4"):

@@ -1,19 +1,13 @@
 """Recognition pages, fixed after walking the force admin's and officer's flows."""
 
 import pytest
-from django.test import Client
 
 from recognition.models import EvidenceProcessing
 from recognition.services import threshold_for
+from tests.conftest import signed_in
 from tests.recognition.factories import IncidentFactory, evidence_for
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_processing_list_links_each_file_to_its_incident(world):
