@@ -116,8 +116,19 @@ class PossibleMatch(BaseModel):
     One per (evidence, offender): the best face over the file. It is an investigative lead for the
     cases app, never an identification."""
 
+    class Source(models.TextChoices):
+        AUTOMATIC = "automatic", "Automatic search"
+        RESEARCH = "research", "Re-search after late paperwork"
+        OFFICER = "officer", "Face selected by an officer"
+
     evidence = models.ForeignKey("incidents.Evidence", on_delete=models.CASCADE, related_name="possible_matches")
     offender = models.ForeignKey("orders.Offender", on_delete=models.CASCADE, related_name="possible_matches")
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.AUTOMATIC,
+        help_text="How the face was found: the automatic pass, a re-search, or a box drawn by an officer.",
+    )
     reference_photo = models.ForeignKey(
         "orders.ReferencePhoto", on_delete=models.SET_NULL, null=True, blank=True, related_name="possible_matches"
     )

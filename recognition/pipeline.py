@@ -310,16 +310,20 @@ def _process(evidence, processing: EvidenceProcessing, started: float) -> Eviden
 
 def _finish(evidence, processing, outcome: Outcome, result: str, started: float) -> EvidenceProcessing:
     """Write the matches and the done state together; hand each match to the cases app."""
-    from cases.services import case_raise_for_match, search_log
+    from cases.services import search_log
     from recognition.services import processing_event
 
     with transaction.atomic():
         locked = EvidenceProcessing.objects.select_for_update().get(pk=processing.pk)
         if locked.status == Status.DONE:
             return locked  # another run finished first
-        for offender_id, found in sorted(outcome.found.items(), key=lambda item: item[1].candidate.distance):
-            match = _store_match(evidence, processing, offender_id, found)
-            case_raise_for_match(match=match)
+        record_matches(
+            evidence,
+            outcome.found,
+            threshold=processing.threshold,
+            model_name=processing.model_name,
+            model_version=processing.model_version,
+        )
         processing.status, processing.result, processing.matches = Status.DONE, result, len(outcome.found)
         processing.reason_code = processing.reason = ""
         processing.finished_at = timezone.now()
@@ -330,7 +334,34 @@ def _finish(evidence, processing, outcome: Outcome, result: str, started: float)
     return processing
 
 
-def _store_match(evidence, processing, offender_id: int, found: Found) -> PossibleMatch:
+def record_matches(
+    evidence, found: dict[int, Found], *, threshold: float, model_name: str, model_version: str, extra=None
+) -> list[PossibleMatch]:
+    """Store each offender's best face as a PossibleMatch and raise (or extend) its case, best first.
+
+    Call inside a transaction. ``extra`` holds further PossibleMatch fields (how the face was found).
+    A second search finding the same offender in the same file updates the one match, never a second."""
+    from cases.services import case_raise_for_match
+
+    matches = []
+    for offender_id, best in sorted(found.items(), key=lambda item: item[1].candidate.distance):
+        match = _store_match(
+            evidence,
+            offender_id,
+            best,
+            threshold=threshold,
+            model_name=model_name,
+            model_version=model_version,
+            extra=extra or {},
+        )
+        case_raise_for_match(match=match)
+        matches.append(match)
+    return matches
+
+
+def _store_match(
+    evidence, offender_id: int, found: Found, *, threshold: float, model_name: str, model_version: str, extra: dict
+) -> PossibleMatch:
     box, candidate = found.box, found.candidate
     match, _ = PossibleMatch.objects.update_or_create(
         evidence=evidence,
@@ -339,11 +370,12 @@ def _store_match(evidence, processing, offender_id: int, found: Found) -> Possib
             "reference_photo_id": candidate.reference_photo_id,
             "distance": candidate.distance,
             "similarity": candidate.similarity,
-            "threshold": processing.threshold,
+            "threshold": threshold,
             "frame_time_s": found.frame_time_s,
             "face_box": [box.x, box.y, box.w, box.h],
-            "model_name": processing.model_name,
-            "model_version": processing.model_version,
+            "model_name": model_name,
+            "model_version": model_version,
+            **extra,
         },
     )
     match.crop.save(f"match-{evidence.pk}-{offender_id}.jpg", ContentFile(found.crop_jpeg), save=True)
