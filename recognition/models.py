@@ -196,3 +196,111 @@ class RecognitionEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pairs_file} ({self.created_at:%Y-%m-%d})"
+
+
+class ResearchJob(BaseModel):
+    """A re-search of CCTV already searched once, because paperwork arrived late (DESIGN.md).
+
+    An order recorded, corrected, varied or served late, or a reference photo added, re-searches the
+    breach-relevant footage (incidents at the stores the order's prohibitions cover, while it was in
+    force, still held) for that person only. A force admin may also re-search one incident's files
+    against everyone under an order in force at its time, giving a reason. Progress is kept per file
+    (``ResearchFile``), so a job that is run again never searches a file twice."""
+
+    class Trigger(models.TextChoices):
+        ORDER_RECORDED = "order_recorded", "order recorded"
+        ORDER_CORRECTED = "order_corrected", "order corrected"
+        ORDER_VARIED = "order_varied", "order varied"
+        ORDER_SERVED = "order_served", "order served"
+        PHOTO_ADDED = "photo_added", "photo added"
+        ADMIN = "admin", "requested by a force admin"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT, related_name="research_jobs")
+    offender = models.ForeignKey(
+        "orders.Offender",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="research_jobs",
+        help_text="The one person searched for; empty for an incident re-search (everyone in the gallery).",
+    )
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="research_jobs",
+        help_text="The order whose footage is re-searched; empty for a photo added (every order of the person).",
+    )
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="research_jobs",
+        help_text="The incident a force admin asked to re-search.",
+    )
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    reason = models.CharField(max_length=500, help_text="Why: the trigger in words, or the admin's reason.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose action started it; empty when the system did.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    files_total = models.PositiveIntegerField(default=0)
+    files_searched = models.PositiveIntegerField(default=0)
+    files_skipped = models.PositiveIntegerField(default=0, help_text="No longer held, or nobody to search for.")
+    files_failed = models.PositiveIntegerField(default=0)
+    matches = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    planned_at = models.DateTimeField(null=True, blank=True, help_text="When the files to search were chosen.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"re-search {self.pk} ({self.trigger}): {self.status}"
+
+    @property
+    def files_done(self) -> int:
+        return self.files_searched + self.files_skipped + self.files_failed
+
+
+class ResearchFile(models.Model):
+    """One evidence file of a re-search job: pending until searched (or skipped, or failed), once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SEARCHED = "searched", "Searched"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    job = models.ForeignKey(ResearchJob, on_delete=models.CASCADE, related_name="files")
+    evidence = models.ForeignKey("incidents.Evidence", on_delete=models.SET_NULL, null=True, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    note = models.CharField(max_length=255, blank=True, help_text="Why it was skipped or failed.")
+    attempts = models.PositiveIntegerField(default=0)
+    gallery_size = models.PositiveIntegerField(default=0)
+    faces_searched = models.PositiveIntegerField(default=0)
+    matches = models.PositiveIntegerField(default=0)
+    searched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["job", "evidence"], name="research_file_once_per_job")]
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} evidence {self.evidence_id}: {self.state}"
