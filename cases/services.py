@@ -238,3 +238,16 @@ def search_log(*, evidence, processing) -> CaseAccess:
             f"against {processing.gallery_size} template(s), {processing.matches} possible match(es)"
         )[:255],
     )
+
+
+def research_search_log(*, evidence, user, reason: str, detail: str) -> CaseAccess:
+    """s.62: log one re-search of an evidence file (late paperwork, or a force admin's request) with its
+    reason. ``user`` is whose action started it (None: the system)."""
+    incident = evidence.incident
+    return CaseAccess.objects.create(
+        force_id=incident.store.beat.force_id,
+        user=user,
+        kind=CaseAccess.Kind.SEARCH,
+        justification=f"Re-search of CCTV reported with incident {incident.reference}: {reason}"[:2000],
+        detail=detail[:255],
+    )

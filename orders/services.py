@@ -233,6 +233,22 @@ def _forget(photo_id: int) -> None:
     recognition_services.reference_photo_forget(photo_id=photo_id)
 
 
+# Late paperwork makes old footage relevant: search it again for this person (a job, sent once committed).
+RESEARCH_DATES = {"effective_from", "ends_on", "indefinite", "served_on"}
+
+
+def _research_order(order: Order, trigger: str, actor) -> None:
+    from recognition import research
+
+    research.research_for_order(order=order, trigger=trigger, actor=actor)
+
+
+def _research_photo(photo: ReferencePhoto, actor) -> None:
+    from recognition import research
+
+    research.research_for_photo(photo=photo, actor=actor)
+
+
 def reference_photo_add(*, offender: Offender, actor, image, source: str, taken_on: datetime.date) -> ReferencePhoto:
     """Store a reference photo and enrol its face. A photo without exactly one usable face is refused
     (``no_face``, ``multiple_faces``, ``face_too_small``) and nothing is kept, not even the file."""
@@ -259,6 +275,7 @@ def reference_photo_add(*, offender: Offender, actor, image, source: str, taken_
                 photo_id=photo.pk,
                 new=snapshot(photo, PHOTO_FIELDS),
             )
+            _research_photo(photo, actor)
     except BaseException:
         if photo.image.name:
             photo.image.storage.delete(photo.image.name)
@@ -505,7 +522,9 @@ def prohibition_add(*, order: Order, actor, data: ProhibitionInput) -> Prohibiti
     authorise(actor, order.offender.force_id)
     order = Order.objects.select_for_update().select_related("offender").get(pk=order.pk)
     _raise_first(clean_prohibition(data, order))
-    return _prohibition_create(order, data, actor=actor)
+    prohibition = _prohibition_create(order, data, actor=actor)
+    _research_order(order, "order_recorded", actor)
+    return prohibition
 
 
 @transaction.atomic
@@ -527,6 +546,7 @@ def prohibition_correct(*, prohibition: Prohibition, actor, data: ProhibitionInp
             new=new,
             reason=reason,
         )
+        _research_order(order, "order_corrected", actor)
     return prohibition
 
 
@@ -693,6 +713,7 @@ def order_create(
         _prohibition_create(order, data, actor=actor)
     if replaces is not None:
         _supersede(replaces, by=order, actor=actor)
+    _research_order(order, "order_recorded", actor)
     return order
 
 
@@ -739,6 +760,8 @@ def order_correct(*, order: Order, actor, reason: str = "", **changes) -> Order:
         if order.replaces_id and "effective_from" in new:
             # The interim order stops the day the full order takes effect: keep that in step.
             _supersede(Order.objects.select_for_update().get(pk=order.replaces_id), by=order, actor=actor)
+        if RESEARCH_DATES & set(new):
+            _research_order(order, "order_corrected", actor)
     return order
 
 
@@ -773,6 +796,7 @@ def order_serve(*, order: Order, actor, served_on: datetime.date, served_by: str
         new={"served_on": served_on, "served_by": served_by},
         effective_on=served_on,
     )
+    _research_order(order, "order_served", actor)
     return order
 
 
@@ -877,6 +901,7 @@ def order_vary(
     added = [_prohibition_create(order, d, actor=actor, added_on=varied_on, reason=reason) for d in add_prohibitions]
     new.update(prohibitions_removed=[p.pk for p in removals], prohibitions_added=[p.pk for p in added])
     order_event(order, OrderEvent.Kind.VARIED, actor=actor, old=old, new=new, effective_on=varied_on, reason=reason)
+    _research_order(order, "order_varied", actor)
     return order
 
 

@@ -50,3 +50,27 @@ def requeue_stale_task() -> dict:
     from recognition.services import evidence_requeue_stale
 
     return evidence_requeue_stale()
+
+
+@shared_task(
+    name="recognition.research_job_run",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    max_retries=5,
+    soft_time_limit=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT + 60,
+)
+def research_job_run_task(self, job_id: int) -> str | None:
+    """Run a re-search job (idempotent and resumable: files already searched are not searched again).
+    A job that used half its time limit carries on in a fresh task, so a long one never hits the limit."""
+    from recognition.research import research_job_run
+
+    job = research_job_run(job_id=job_id, budget_s=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT / 2)
+    if job is None:
+        return None
+    if job.status == job.Status.RUNNING:
+        self.apply_async(args=[job_id])
+    return job.status

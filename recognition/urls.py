@@ -1,6 +1,6 @@
 """API routes of recognition (mounted under /api/)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from recognition import apis
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("recognition/matches/", apis.MatchListApi.as_view(), name="api-recognition-matches"),
     path("recognition/threshold/", apis.ThresholdDetailApi.as_view(), name="api-recognition-threshold"),
     path("recognition/threshold/change/", apis.ThresholdChangeApi.as_view(), name="api-recognition-threshold-change"),
+    path("recognition/", include("recognition.research_apis")),
 ]
