@@ -240,6 +240,24 @@ def search_log(*, evidence, processing) -> CaseAccess:
     )
 
 
+def officer_evidence_access_log(
+    *, evidence, user, kind: str, justification: str, detail: str, case_id: int | None = None
+) -> CaseAccess:
+    """s.62: log an officer's own look at an exhibit (``view_evidence``: a frame shown to choose a
+    face) or their own face search of it (``search``: a box drawn on a frame), with their reason,
+    match or not. ``case_id``: the case a search raised or found, if any."""
+    if kind not in (CaseAccess.Kind.SEARCH, CaseAccess.Kind.VIEW_EVIDENCE):
+        raise ValueError(f"not an officer's evidence access: {kind}")
+    return CaseAccess.objects.create(
+        case_id=case_id,
+        force_id=evidence.incident.store.beat.force_id,
+        user=user,
+        kind=kind,
+        justification=justification[:2000],
+        detail=detail[:255],
+    )
+
+
 def research_search_log(*, evidence, user, reason: str, detail: str) -> CaseAccess:
     """s.62: log one re-search of an evidence file (late paperwork, or a force admin's request) with its
     reason. ``user`` is whose action started it (None: the system)."""
