@@ -20,4 +20,5 @@ urlpatterns = [
     path("recognition/threshold/", apis.ThresholdDetailApi.as_view(), name="api-recognition-threshold"),
     path("recognition/threshold/change/", apis.ThresholdChangeApi.as_view(), name="api-recognition-threshold-change"),
     path("recognition/", include("recognition.research_apis")),
+    path("", include("recognition.region_apis")),  # officer-selected face search
 ]
