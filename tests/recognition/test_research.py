@@ -270,3 +270,26 @@ def test_admin_research_of_one_incident_searches_everyone_in_its_gallery(
     assert ResearchJob.objects.get(pk=again.json()["id"]).files_skipped == 1  # already matched: stands as it is
     assert PossibleMatch.objects.count() == Case.objects.count() == _research_logs().count() == 1
     assert evidence.pk == PossibleMatch.objects.get().evidence_id
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_research_an_order_starts(world, face_engine, celery_worker_process):
+    """The order commits, the job goes through the broker to a worker process, which raises the case."""
+    from tests.conftest import wait_for
+
+    a = world.a
+    offender = _offender_with_photo(a)
+    incident, _ = _searched_incident(a)
+    order_services.order_create(  # no transaction around it: committed, so the task is sent now
+        offender=offender, actor=a.admin, prohibitions=[premises(a.store)], **order_kwargs()
+    )
+    job = wait_for(
+        lambda: ResearchJob.objects.filter(status__in=["done", "failed"]).first(),
+        timeout=120,
+        what="the worker to run the re-search",
+    )
+    assert (job.status, job.trigger, job.files_searched, job.matches) == ("done", "order_recorded", 1, 1)
+    case = Case.objects.get()
+    assert (case.incident, case.offender, case.is_breach) == (incident, offender, True)
+    assert "order recorded" in _research_logs().get().justification
