@@ -17,6 +17,9 @@ from recognition.models import ResearchFile, ResearchJob
 
 
 class ResearchJobSerializer(serializers.ModelSerializer):
+    # A plain string in the schema: an enum of the same four states as a file's processing would take the
+    # name EvidenceProcessingStatusEnum from it (drf-spectacular names enums by their values).
+    status = serializers.CharField(read_only=True, help_text="queued, running, done or failed.")
     trigger_display = serializers.CharField(source="get_trigger_display")
     incident_reference = serializers.CharField(source="incident.reference", allow_null=True, default=None)
     order_case_reference = serializers.CharField(source="order.case_reference", allow_null=True, default=None)
