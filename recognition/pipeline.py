@@ -12,20 +12,20 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import math
 import os
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from recognition import engine, gallery, video
+from recognition import engine, gallery, scan, video
 from recognition.models import EvidenceProcessing, PossibleMatch
 
 logger = logging.getLogger(__name__)
@@ -41,78 +41,96 @@ class Track:
 
     box: engine.Box
     last_seen_s: float
+    velocity: tuple[float, float] | None = None  # px/s of the box's centre, once seen twice
     embeds: int = 0
     last_embed_s: float | None = None
+    matched: bool = False  # a face of this track matched someone: no need to embed it again
 
 
-def _same_face(track: Track, box: engine.Box) -> bool:
-    if track.box.iou(box) >= 0.2:
-        return True
-    size = (track.box.size + box.size) / 2
+def _centre(box: engine.Box) -> tuple[float, float]:
+    return box.x + box.w / 2, box.y + box.h / 2
+
+
+def _distance(track: Track, box: engine.Box, t: float) -> float | None:
+    """How far ``box`` is from where the track's face should be at ``t``, in face widths; None when it
+    cannot be the same face (another size, or further than a walker can go)."""
     ratio = box.size / max(track.box.size, 1)
-    dx = (track.box.x + track.box.w / 2) - (box.x + box.w / 2)
-    dy = (track.box.y + track.box.h / 2) - (box.y + box.h / 2)
-    return 0.67 <= ratio <= 1.5 and (dx * dx + dy * dy) ** 0.5 <= size
+    if not 0.67 <= ratio <= 1.5:
+        return None
+    dt = t - track.last_seen_s
+    (x0, y0), (x1, y1) = _centre(track.box), _centre(box)
+    size = (track.box.size + box.size) / 2
+    if track.velocity is None:
+        # A walker covers about 9 face widths a second (1.4 m/s, a face 0.15 m wide).
+        reach = 1.0 + 9.0 * dt
+    else:
+        x0, y0 = x0 + track.velocity[0] * dt, y0 + track.velocity[1] * dt
+        reach = 1.0 + 3.0 * dt  # where it was heading, give or take a change of pace
+    gap = math.hypot(x1 - x0, y1 - y0) / size
+    return gap if gap <= reach else None
 
 
 class Tracker:
-    """Greedy nearest-track assignment; a track not seen for ``max_gap_s`` ends."""
+    """Each frame's faces join the nearest live track (nearest pairs first; one face per track and frame);
+    a track follows its face's velocity, so a fast walker stays one track at 2 frames a second. A track
+    not seen for ``max_gap_s`` ends."""
 
     def __init__(self, *, max_gap_s: float = 1.6, per_track: int, spacing_s: float = 1.0) -> None:
         self.active: list[Track] = []
         self.started = 0
         self.max_gap_s, self.per_track, self.spacing_s = max_gap_s, per_track, spacing_s
 
-    def assign(self, box: engine.Box, t: float) -> Track:
+    def assign_all(self, boxes: list[engine.Box], t: float) -> list[Track]:
+        """The track of each box, in the boxes' order."""
         self.active = [tr for tr in self.active if t - tr.last_seen_s <= self.max_gap_s]
-        for track in self.active:
-            if track.last_seen_s < t and _same_face(track, box):
+        pairs = []
+        for i, box in enumerate(boxes):
+            for j, track in enumerate(self.active):
+                if track.last_seen_s < t:
+                    gap = _distance(track, box, t)
+                    if gap is not None:
+                        pairs.append((gap, i, j))
+        chosen: dict[int, Track] = {}
+        taken: set[int] = set()
+        for _, i, j in sorted(pairs):
+            if i not in chosen and j not in taken:
+                chosen[i] = self.active[j]
+                taken.add(j)
+        tracks = []
+        for i, box in enumerate(boxes):
+            track = chosen.get(i)
+            if track is None:
+                track = Track(box=box, last_seen_s=t)
+                self.active.append(track)
+                self.started += 1
+            else:
+                dt = t - track.last_seen_s
+                (x0, y0), (x1, y1) = _centre(track.box), _centre(box)
+                track.velocity = ((x1 - x0) / dt, (y1 - y0) / dt)
                 track.box, track.last_seen_s = box, t
-                return track
-        track = Track(box=box, last_seen_s=t)
-        self.active.append(track)
-        self.started += 1
-        return track
+            tracks.append(track)
+        return tracks
+
+    def cut(self) -> None:
+        """The scene changed (a cut, lights, a moved camera): every face from now on is someone new."""
+        self.active = []
+
+    def finished_at(self, t: float) -> list[engine.Box]:
+        """Where the faces of tracks that need no more embedding should be at ``t`` (they still need
+        following, so that their person is not taken for someone new)."""
+        boxes = []
+        for track in self.active:
+            if (track.matched or track.embeds >= self.per_track) and t - track.last_seen_s <= self.max_gap_s:
+                dx, dy = track.velocity or (0.0, 0.0)
+                dt = t - track.last_seen_s
+                box = track.box
+                boxes.append(engine.Box(int(box.x + dx * dt), int(box.y + dy * dt), box.w, box.h))
+        return boxes
 
     def wants_embedding(self, track: Track, t: float) -> bool:
-        if track.embeds >= self.per_track:
+        if track.matched or track.embeds >= self.per_track:
             return False
         return track.last_embed_s is None or t - track.last_embed_s >= self.spacing_s
-
-
-class StillFrames:
-    """Skips detection on a video frame that shows the same empty scene as the last frame detected.
-
-    Most CCTV is a still scene most of the time: a frame is compared (160x90 grey thumbnail) with
-    the last frame the detector saw; when that frame had no face and under 0.3% of the thumbnail
-    changed by more than 15 grey levels, nobody can have come in, and the detector is skipped. A frame
-    with faces never lets the next one be skipped, and the detector runs at least every ``max_gap_s``."""
-
-    THUMB = (160, 90)
-
-    def __init__(self, *, enabled: bool, max_gap_s: float, min_changed: float = 0.003) -> None:
-        self.enabled, self.max_gap_s, self.min_changed = enabled, max_gap_s, min_changed
-        self.reference = None
-        self.reference_had_faces = True
-        self.reference_s = 0.0
-        self._thumb = None
-
-    def skip(self, frame) -> bool:
-        if not self.enabled or frame.time_s is None:
-            return False
-        import cv2
-
-        self._thumb = cv2.resize(
-            cv2.cvtColor(frame.image, cv2.COLOR_RGB2GRAY), self.THUMB, interpolation=cv2.INTER_AREA
-        )
-        if self.reference is None or self.reference_had_faces or frame.time_s - self.reference_s >= self.max_gap_s:
-            return False
-        changed = np.count_nonzero(cv2.absdiff(self._thumb, self.reference) > 15)
-        return changed < self.min_changed * self._thumb.size
-
-    def detected(self, frame, *, faces: bool) -> None:
-        if frame.time_s is not None:
-            self.reference, self.reference_had_faces, self.reference_s = self._thumb, faces, frame.time_s
 
 
 # Matching -----------------------------------------------------------------------------------
@@ -147,63 +165,80 @@ def _crop(image, box: engine.Box) -> bytes:
     return out.getvalue()
 
 
-def _frame_faces(eng, frame, tracker: Tracker, counts: dict, *, embed: bool):
-    """Detections of one frame worth embedding: (detection, chip), after the size, track and blur checks."""
-    if frame.time_s is None:
-        detections = eng.detect_image(frame.image)
-    else:
-        detections = eng.detect(frame.image, max_side=settings.RECOGNITION_VIDEO_DETECT_MAX_SIDE)
+def _frame_faces(eng, frame, detections, tracker: Tracker, counts: dict, *, embed: bool):
+    """Detections of one frame worth embedding: (detection, chip, track), after the size, track and
+    blur checks."""
     counts["faces_detected"] += len(detections)
-    chosen = []
+    sized = []
     for detection in detections:
         if detection.box.size < settings.RECOGNITION_MIN_FACE_PX:
             counts["faces_too_small"] += 1
-            continue
-        t = frame.time_s if frame.time_s is not None else 0.0
-        track = tracker.assign(detection.box, t) if frame.time_s is not None else None
+        else:
+            sized.append(detection)
+    t = frame.time_s if frame.time_s is not None else 0.0
+    tracks = tracker.assign_all([d.box for d in sized], t) if frame.time_s is not None else [None] * len(sized)
+    chosen = []
+    for detection, track in zip(sized, tracks, strict=True):
         if track is not None and not tracker.wants_embedding(track, t):
             counts["faces_usable"] += 1
             continue
         chip = eng.chip(frame.image, detection)
-        if eng.sharpness(chip) < settings.RECOGNITION_MIN_SHARPNESS:
+        if eng.sharpness(chip, detection.box.size) < settings.RECOGNITION_MIN_SHARPNESS:
             counts["faces_blurred"] += 1
             continue
         counts["faces_usable"] += 1
         if track is not None:
             track.embeds, track.last_embed_s = track.embeds + 1, t
         if embed:
-            chosen.append((detection, chip))
+            chosen.append((detection, chip, track))
     return chosen
 
 
+def _search(outcome: Outcome, frame, chosen, vectors, *, gallery_: gallery.Gallery, threshold: float) -> None:
+    """Keep the best face per offender; a face that matches nobody is not kept at all."""
+    for (detection, _, track), vector in zip(chosen, vectors, strict=True):
+        for candidate in gallery_.search(vector, k=settings.RECOGNITION_CANDIDATES):
+            if candidate.distance > threshold:
+                break
+            if track is not None:
+                track.matched = True
+            best = outcome.found.get(candidate.offender_id)
+            if best is None or candidate.distance < best.candidate.distance:
+                outcome.found[candidate.offender_id] = Found(
+                    candidate, frame.time_s, detection.box, _crop(frame.image, detection.box)
+                )
+
+
 def match_frames(frames, *, gallery_: gallery.Gallery, threshold: float) -> Outcome:
-    """Run detection, tracking, embedding and search over frames; keep the best face per offender."""
+    """Run detection, tracking, embedding and search over frames; keep the best face per offender.
+
+    Detection runs on a pool of threads (``scan.Scanner``); tracking, embedding and search run here, in
+    frame order, while the next frame is being searched."""
     eng = engine.get_engine()
-    outcome = Outcome(counts=dict.fromkeys(("faces_detected", "faces_too_small", "faces_blurred"), 0))
-    outcome.counts.update(faces_embedded=0, faces_usable=0, frames_skipped_still=0)
+    counts = outcome_counts = dict.fromkeys(("faces_detected", "faces_too_small", "faces_blurred"), 0)
+    counts.update(faces_embedded=0, faces_usable=0, frames_skipped_still=0, full_scans=0, regions_scanned=0)
+    outcome = Outcome(counts=outcome_counts)
     tracker = Tracker(per_track=settings.RECOGNITION_EMBEDS_PER_TRACK)
-    still = StillFrames(enabled=settings.RECOGNITION_SKIP_STILL_FRAMES, max_gap_s=settings.RECOGNITION_STILL_MAX_GAP_S)
     embed = len(gallery_) > 0  # nothing to match against: no face is embedded at all
-    for frame in frames:
-        if still.skip(frame):
-            outcome.counts["frames_skipped_still"] += 1
-            continue
-        detected_before = outcome.counts["faces_detected"]
-        chosen = _frame_faces(eng, frame, tracker, outcome.counts, embed=embed)
-        still.detected(frame, faces=outcome.counts["faces_detected"] > detected_before)
-        vectors = eng.embed_chips([chip for _, chip in chosen])
-        outcome.counts["faces_embedded"] += len(chosen)
-        for (detection, _), vector in zip(chosen, vectors, strict=True):
-            for candidate in gallery_.search(vector, k=settings.RECOGNITION_CANDIDATES):
-                if candidate.distance > threshold:
-                    break
-                best = outcome.found.get(candidate.offender_id)
-                if best is None or candidate.distance < best.candidate.distance:
-                    outcome.found[candidate.offender_id] = Found(
-                        candidate, frame.time_s, detection.box, _crop(frame.image, detection.box)
-                    )
-        del vectors, chosen  # faces that matched nobody leave nothing behind
-    outcome.counts["faces_tracked"] = tracker.started
+    with scan.Scanner(eng, frames) as scanner:
+        current = scanner.next()
+        while current is not None:
+            frame, plan = current.frame, current.plan
+            detections = current.detections()
+            if plan.cut:
+                tracker.cut()
+            chosen = [] if plan.empty else _frame_faces(eng, frame, detections, tracker, counts, embed=embed)
+            current = scanner.next(tracker.finished_at)  # searched while this frame's faces are embedded
+            if plan.empty:
+                counts["frames_skipped_still"] += 1
+                continue
+            counts["full_scans"] += plan.full
+            counts["regions_scanned"] += len(plan.regions)
+            vectors = eng.embed_chips([chip for _, chip, _ in chosen])
+            counts["faces_embedded"] += len(chosen)
+            _search(outcome, frame, chosen, vectors, gallery_=gallery_, threshold=threshold)
+            del vectors, chosen  # faces that matched nobody leave nothing behind
+    counts["faces_tracked"] = tracker.started
     return outcome
 
 

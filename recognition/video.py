@@ -1,8 +1,9 @@
 """Frames from evidence files: a photo is one frame; a video is sampled at a fixed rate.
 
 OpenCV ``grab()``s every frame (demux and decode only) and ``retrieve()``s (colour-converts) only
-the sampled ones, so nothing is converted that is not looked at. Decoding is not the bottleneck
-(a 30 s 720p clip at 2 frames/s takes about 0.3 s); detection is.
+the sampled ones, so nothing is converted that is not looked at. Every frame must still be decoded
+(each depends on the one before): about 1.5 s of a 60 s 1080p clip, which is why ``scan`` decodes in
+a thread of its own, beside detection.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class SamplingStats:
 
 
 def image_frames(path: str, stats: SamplingStats) -> Iterator[Frame]:
-    image = load_image(path)
+    image = load_image(path, work_max_side=settings.RECOGNITION_EVIDENCE_WORK_MAX_SIDE)
     stats.frames_decoded = stats.frames_sampled = 1
     yield Frame(index=0, time_s=None, image=image)
 

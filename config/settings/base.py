@@ -261,18 +261,28 @@ RECOGNITION_VIDEO_FPS = env.float("RECOGNITION_VIDEO_FPS", default=2.0)  # frame
 RECOGNITION_MAX_VIDEO_SECONDS = env.int("RECOGNITION_MAX_VIDEO_SECONDS", default=4 * 3600)
 RECOGNITION_DETECT_MAX_SIDE = env.int("RECOGNITION_DETECT_MAX_SIDE", default=640)  # px, HOG input
 RECOGNITION_DETECT_UPSAMPLE = env.int("RECOGNITION_DETECT_UPSAMPLE", default=0)
-# Video frames are detected at 960 px (HOG finds faces from about 80 px there, ~107 px in a 720p frame).
-RECOGNITION_VIDEO_DETECT_MAX_SIDE = env.int("RECOGNITION_VIDEO_DETECT_MAX_SIDE", default=960)
-RECOGNITION_WORK_MAX_SIDE = env.int("RECOGNITION_WORK_MAX_SIDE", default=1600)  # px, landmarks and chips
+RECOGNITION_WORK_MAX_SIDE = env.int("RECOGNITION_WORK_MAX_SIDE", default=1600)  # px, reference photos
+# Evidence photos keep more pixels, so that a 40 px face in a large still is still 40 px.
+RECOGNITION_EVIDENCE_WORK_MAX_SIDE = env.int("RECOGNITION_EVIDENCE_WORK_MAX_SIDE", default=4096)
 RECOGNITION_MAX_IMAGE_PIXELS = env.int("RECOGNITION_MAX_IMAGE_PIXELS", default=60_000_000)
-RECOGNITION_MIN_FACE_PX = env.int("RECOGNITION_MIN_FACE_PX", default=40)  # evidence faces smaller are dropped
+# Small faces in evidence (recognition/scan.py): moving people's head regions, and full scans of the
+# frame, are enlarged this much for HOG (80 px window): at 2.0 faces from about 36 px are found.
+RECOGNITION_SMALL_FACE_SCALE = env.float("RECOGNITION_SMALL_FACE_SCALE", default=2.0)
+# A video's whole frame is scanned on its first frame, after a scene change and every this many seconds
+# (people who never move); in between, only what moved.
+RECOGNITION_FULL_SCAN_EVERY_S = env.float("RECOGNITION_FULL_SCAN_EVERY_S", default=20.0)
+# Pixels HOG sees at most (after enlarging) for a video frame's full scan, one moving region, a photo.
+RECOGNITION_FRAME_SCAN_MAX_PIXELS = env.int("RECOGNITION_FRAME_SCAN_MAX_PIXELS", default=1920 * 1080 * 4)
+RECOGNITION_REGION_SCAN_MAX_PIXELS = env.int("RECOGNITION_REGION_SCAN_MAX_PIXELS", default=1_500_000)
+RECOGNITION_STILL_SCAN_MAX_PIXELS = env.int("RECOGNITION_STILL_SCAN_MAX_PIXELS", default=25_000_000)
+# Detection threads per file (dlib and OpenCV release the GIL); decoding has a thread of its own.
+RECOGNITION_DETECT_THREADS = env.int("RECOGNITION_DETECT_THREADS", default=2)
+RECOGNITION_MIN_FACE_PX = env.int("RECOGNITION_MIN_FACE_PX", default=32)  # evidence faces smaller are dropped
 RECOGNITION_ENROL_MIN_FACE_PX = env.int("RECOGNITION_ENROL_MIN_FACE_PX", default=80)
-RECOGNITION_MIN_SHARPNESS = env.float("RECOGNITION_MIN_SHARPNESS", default=15.0)  # Laplacian variance of chip
-RECOGNITION_EMBEDS_PER_TRACK = env.int("RECOGNITION_EMBEDS_PER_TRACK", default=3)
-# Skip detection on sampled frames that show the same empty scene as the last frame searched
-# (the detector still runs at least every RECOGNITION_STILL_MAX_GAP_S seconds).
-RECOGNITION_SKIP_STILL_FRAMES = env.bool("RECOGNITION_SKIP_STILL_FRAMES", default=True)
-RECOGNITION_STILL_MAX_GAP_S = env.float("RECOGNITION_STILL_MAX_GAP_S", default=4.0)
+# Laplacian variance of the aligned chip, measured at the face's own size (a small face is not
+# penalised for being enlarged).
+RECOGNITION_MIN_SHARPNESS = env.float("RECOGNITION_MIN_SHARPNESS", default=15.0)
+RECOGNITION_EMBEDS_PER_TRACK = env.int("RECOGNITION_EMBEDS_PER_TRACK", default=2)
 RECOGNITION_CANDIDATES = env.int("RECOGNITION_CANDIDATES", default=3)  # best candidates kept per face
 # A 4-hour video takes about 30 min on two cores; the limits are per file.
 RECOGNITION_TASK_SOFT_TIME_LIMIT = env.int("RECOGNITION_TASK_SOFT_TIME_LIMIT", default=3000)

@@ -107,8 +107,10 @@ def test_video_made_from_stills_finds_the_person(world, enrolled, raised, tmp_pa
     assert match.offender == offender and 2.0 <= match.frame_time_s < 4.0
     assert processing.frames_decoded == 50 and processing.frames_sampled == 10
     assert processing.media_seconds == pytest.approx(5.0)
-    # img2 shown for 2 s (4 sampled frames) is one track, embedded at most RECOGNITION_EMBEDS_PER_TRACK times.
-    assert processing.faces_detected >= 9 and processing.faces_embedded < processing.faces_detected
+    # Four scenes (img2 is shown twice in a row): each cut is searched in full and starts new tracks;
+    # the 6 sampled frames where nothing changed are not searched again.
+    assert processing.frames_skipped_still == 6
+    assert (processing.faces_detected, processing.faces_tracked, processing.faces_embedded) == (4, 4, 4)
 
 
 def test_walking_face_tracked_and_embedded_a_few_times(world, enrolled, raised, tmp_path, face_engine, settings):
@@ -205,11 +207,7 @@ def test_task_runs_the_service_and_returns_the_state(world, enrolled, raised):
     assert evidence_process_task.apply(args=[evidence.pk + 1000]).get() is None  # gone: nothing to do
 
 
-@pytest.mark.parametrize("skip_still", [True, False])
-def test_still_scene_frames_skip_the_detector_without_missing_the_walker(
-    world, enrolled, raised, tmp_path, face_engine, settings, skip_still
-):
-    settings.RECOGNITION_SKIP_STILL_FRAMES = skip_still
+def test_an_empty_shop_is_not_searched_until_someone_walks_in(world, enrolled, raised, tmp_path, face_engine):
     photo = engine.load_image(face_bytes("img2.jpg"))
     box = face_engine.detect_image(photo)[0].box
     clip = synthetic.walking_clip(
@@ -222,7 +220,68 @@ def test_still_scene_frames_skip_the_detector_without_missing_the_walker(
     )
     processing = _process(evidence_for(_incident(world), clip.path.read_bytes(), "shop.mp4", kind="video"))
     assert processing.result == Result.MATCH
-    if skip_still:
-        assert processing.frames_skipped_still >= 15  # of 24 empty-shop frames, the detector ran every 4 s
-    else:
-        assert processing.frames_skipped_still == 0
+    # 24 sampled frames of an empty shop: only the first is searched (in full); 16-20 s is empty again.
+    assert processing.frames_skipped_still >= 28
+
+
+def _shrunk(name: str, face_px: int, face_engine):
+    """A dataset photo scaled so that its face is ``face_px`` wide (as HOG boxes it)."""
+    import cv2
+
+    photo = engine.load_image(face_bytes(name))
+    box = face_engine.detect_image(photo)[0].box
+    scale = face_px / box.w
+    small = cv2.resize(photo, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return small, engine.Box(int(box.x * scale), int(box.y * scale), face_px, face_px)
+
+
+def test_a_44_px_face_walking_through_1080p_cctv_is_matched_at_the_defaults(
+    world, enrolled, raised, tmp_path, face_engine
+):
+    offender, _ = enrolled
+    photo = engine.load_image(face_bytes("img2.jpg"))
+    box = face_engine.detect_image(photo)[0].box
+    clip = synthetic.walking_clip(
+        tmp_path / "far.mp4",
+        photo_rgb=photo,
+        face_box=(box.x, box.y, box.w, box.h),
+        seconds=10,
+        size=(1920, 1080),
+        face_from_s=2,
+        face_to_s=9,
+        face_px=44,
+    )
+    evidence = evidence_for(_incident(world), clip.path.read_bytes(), "far.mp4", kind="video")
+    processing = _process(evidence)
+    assert (processing.status, processing.result) == (Status.DONE, Result.MATCH)
+    match = PossibleMatch.objects.get(evidence=evidence)
+    assert match.offender == offender and 2.0 <= match.frame_time_s < 9.0
+    assert 36 <= match.face_box[2] <= 60  # the face as the camera recorded it, not enlarged
+    assert processing.faces_tracked <= 2  # one walker, followed across the frame at 2 frames/s
+
+
+def test_a_44_px_face_in_a_1080p_photo_is_matched(world, enrolled, raised, face_engine):
+    import cv2
+
+    offender, _ = enrolled
+    face, _ = _shrunk("img2.jpg", 44, face_engine)
+    canvas = np.full((1080, 1920, 3), 96, dtype=np.uint8)
+    canvas[600 : 600 + face.shape[0], 1300 : 1300 + face.shape[1]] = face
+    ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    evidence = evidence_for(_incident(world), jpeg.tobytes(), "far.jpg")
+    processing = _process(evidence)
+    assert (processing.result, processing.faces_detected) == (Result.MATCH, 1)
+    assert PossibleMatch.objects.get(evidence=evidence).offender == offender
+
+
+def test_a_small_face_of_someone_else_matches_nobody(world, enrolled, raised, face_engine, settings):
+    import cv2
+
+    before = set(_media_files(settings))
+    face, _ = _shrunk("img17.jpg", 44, face_engine)  # not the enrolled person
+    canvas = np.full((1080, 1920, 3), 96, dtype=np.uint8)
+    canvas[300 : 300 + face.shape[0], 500 : 500 + face.shape[1]] = face
+    ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    processing = _process(evidence_for(_incident(world), jpeg.tobytes(), "other.jpg"))
+    assert (processing.result, processing.faces_embedded) == (Result.NO_MATCH, 1)
+    assert not PossibleMatch.objects.exists() and set(_media_files(settings)) == before
