@@ -9,7 +9,8 @@ photo is added, the footage that order makes relevant is searched again, for tha
   per store and day), with at least one file whose first search is done (a queued or running file
   will be searched with the current gallery anyway); for a photo added, every order of the person;
 - which files: those still held (retention may have removed some) where the person has not already
-  matched (a match stands: it is never made twice, nor its crop replaced).
+  matched (a match stands: it is never made twice, nor its crop replaced) and that no earlier
+  re-search has searched for them since their latest photo was enrolled.
 
 A force admin may also re-search one incident's files with a reason, against everyone whose order
 was in force and served at its time, as a first search would.
@@ -33,12 +34,12 @@ import time
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from accounts import access
 from core.exceptions import ApplicationError, ErrorCode
-from recognition.models import EvidenceProcessing, PossibleMatch, ResearchFile, ResearchJob
+from recognition.models import EvidenceProcessing, FaceTemplate, PossibleMatch, ResearchFile, ResearchJob
 
 logger = logging.getLogger(__name__)
 Trigger, Status, State = ResearchJob.Trigger, ResearchJob.Status, ResearchFile.State
@@ -203,7 +204,20 @@ def job_evidence_ids(job: ResearchJob) -> list[int]:
     incidents = breach_relevant_incidents(offender=job.offender, orders=orders)
     qs = _done_files().filter(incident__in=[i.pk for i in incidents])
     qs = qs.exclude(possible_matches__offender_id=job.offender_id)
+    qs = qs.exclude(pk__in=_searched_since_last_photo(job.offender_id))
     return list(qs.order_by("id").values_list("id", flat=True))
+
+
+def _searched_since_last_photo(offender_id: int):
+    """Files an earlier re-search already searched for this person with the photos they have now: a
+    variation or a correction does not search them again (proportionate); a photo added does."""
+    latest = FaceTemplate.objects.filter(offender_id=offender_id).aggregate(at=Max("updated_at"))["at"]
+    if latest is None:
+        return []
+    searched = ResearchFile.objects.filter(
+        state=State.SEARCHED, job__offender_id=offender_id, searched_at__gt=latest, evidence__isnull=False
+    )
+    return searched.values("evidence_id")
 
 
 # Running a job ----------------------------------------------------------------------------------

@@ -221,6 +221,35 @@ def test_non_matching_research_leaves_no_crop_and_no_embedding(
     assert _media(settings) == before and FaceTemplate.objects.count() == templates
 
 
+def test_a_file_searched_for_the_person_is_searched_again_only_with_a_new_photo(
+    world, face_engine, django_capture_on_commit_callbacks
+):
+    a = world.a
+    offender = _offender_with_photo(a, "img1.jpg")
+    _searched_incident(a, "img17.jpg")  # somebody else: searched for the person, no match
+    order = _record_order(a, offender, django_capture_on_commit_callbacks)
+    assert _research_logs().count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        order_services.order_vary(
+            order=order, actor=a.admin, varied_on=datetime.date(2026, 6, 1), reason="Extended.", indefinite=True
+        )
+    varied = ResearchJob.objects.get(trigger=Trigger.ORDER_VARIED)
+    assert (varied.status, varied.files_total) == (Status.DONE, 0)  # the same photos: nothing new to learn
+    assert _research_logs().count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        order_services.reference_photo_add(
+            offender=offender,
+            actor=a.admin,
+            image=face_file("img4.jpg"),
+            source="Custody, Crewe suite",
+            taken_on=datetime.date(2026, 5, 1),
+        )
+    photo_job = ResearchJob.objects.get(trigger=Trigger.PHOTO_ADDED)
+    assert (photo_job.status, photo_job.files_total, photo_job.files_searched) == (Status.DONE, 1, 1)
+    assert _research_logs().count() == 2 and "photo added" in _research_logs().first().justification
+    assert not PossibleMatch.objects.exists()
+
+
 def test_files_not_finished_or_no_longer_held_are_not_searched(world, face_engine, django_capture_on_commit_callbacks):
     a = world.a
     offender = _offender_with_photo(a)
