@@ -69,7 +69,12 @@ class EvidenceMediaApi(APIView):
 
     permission_classes = [IsPolice]
 
-    @extend_schema(responses=EvidenceMediaSerializer)
+    @extend_schema(
+        responses={
+            200: EvidenceMediaSerializer,
+            400: OpenApiResponse(description="The file cannot be decoded: `corrupt_video`, `unreadable_image`."),
+        }
+    )
     def get(self, request, evidence_id: int):
         evidence = evidence_or_404(request.user, evidence_id)
         info = region.media_info(evidence)
@@ -180,6 +185,7 @@ class RegionSearchApi(APIView):
                 "`unreadable_image`, `invalid`."
             ),
             404: OpenApiResponse(description="No such evidence file in your force."),
+            503: OpenApiResponse(description="`face_engine_unavailable`: the face model is not installed."),
         },
         examples=[
             OpenApiExample(

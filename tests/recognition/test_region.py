@@ -370,3 +370,26 @@ def test_a_photos_frame_is_the_working_image_the_box_is_drawn_on(world, enrolled
     assert client.get(f"/api/recognition/evidence/{evidence.pk}/frame/?t=2").status_code == 400
     outside = _search(world.a.officer, evidence, [size[0] - 20, 10, 40, 40], t=None)
     assert outside.status_code == 400 and outside.json()["code"] == "invalid_box"
+
+
+def test_bodies_match_the_schema(world, small_face):
+    import jsonschema
+    from drf_spectacular.generators import SchemaGenerator
+
+    from tests.api.test_robustness import _json_schema
+
+    scene, evidence = small_face
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = _json_schema(schema["components"])
+    media = client_for(world.a.officer).get(f"/api/recognition/evidence/{evidence.pk}/media/")
+    search = _search(world.a.officer, evidence, _drawn(scene.face))
+    frame = schema["paths"]["/api/recognition/evidence/{evidence_id}/frame/"]["get"]["responses"]["200"]
+    assert list(frame["content"]) == ["image/jpeg"]
+    for path, method, response in (
+        ("/api/recognition/evidence/{evidence_id}/media/", "get", media),
+        (SEARCH, "post", search),
+    ):
+        assert response.status_code == 200
+        body_schema = schema["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+        validator = jsonschema.Draft7Validator({**_json_schema(body_schema), "components": components})
+        assert not [e.message for e in validator.iter_errors(response.json())], path
