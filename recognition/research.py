@@ -34,7 +34,7 @@ import time
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F, Max, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts import access
@@ -143,6 +143,25 @@ def _send(job_id: int) -> None:
     from recognition.tasks import research_job_run_task
 
     transaction.on_commit(lambda: research_job_run_task.delay(job_id))
+
+
+def research_requeue_stale() -> int:
+    """Safety net (beat, with the evidence sweep): a job queued for longer than RECOGNITION_REQUEUE_AFTER_S
+    (its message lost) or running longer than the task's time limit (its worker killed) is sent again.
+    Safe: a job resumes at its first pending file, and each file is searched once."""
+    now = timezone.now()
+    queued_before = now - datetime.timedelta(seconds=settings.RECOGNITION_REQUEUE_AFTER_S)
+    running_before = now - datetime.timedelta(seconds=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT + 600)
+    stale = ResearchJob.objects.filter(
+        Q(status=Status.QUEUED, updated_at__lt=queued_before) | Q(status=Status.RUNNING, updated_at__lt=running_before)
+    )
+    sent = 0
+    for job_id in stale.order_by("id").values_list("id", flat=True)[:500]:
+        with transaction.atomic():
+            ResearchJob.objects.filter(pk=job_id).update(updated_at=now)  # not picked up again until the next cut-off
+            _send(job_id)
+        sent += 1
+    return sent
 
 
 # Which footage --------------------------------------------------------------------------------------

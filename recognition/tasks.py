@@ -47,9 +47,10 @@ def evidence_process_task(evidence_id: int) -> str | None:
 
 @shared_task(name="recognition.requeue_stale", acks_late=True, soft_time_limit=120, time_limit=180)
 def requeue_stale_task() -> dict:
+    from recognition.research import research_requeue_stale
     from recognition.services import evidence_requeue_stale
 
-    return evidence_requeue_stale()
+    return {**evidence_requeue_stale(), "research_jobs_resent": research_requeue_stale()}
 
 
 @shared_task(

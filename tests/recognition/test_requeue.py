@@ -37,3 +37,33 @@ def test_stale_files_are_re_sent_and_hopeless_ones_failed(world, monkeypatch, dj
     for p in (fresh, busy):
         assert p.evidence_id not in sent
     assert evidence_requeue_stale() == {"requeued": 0, "failed": 0}  # not re-sent again at once
+
+
+def _research_job(world, status, age_s):
+    from recognition.models import ResearchJob
+
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    job = ResearchJob.objects.create(
+        force=world.a.force,
+        incident=incident,
+        trigger=ResearchJob.Trigger.ADMIN,
+        reason="Re-search asked",
+        status=status,
+    )
+    ResearchJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - datetime.timedelta(seconds=age_s))
+    return job
+
+
+def test_a_research_job_whose_message_was_lost_is_sent_again_and_runs(world, django_capture_on_commit_callbacks):
+    from recognition.research import research_requeue_stale
+
+    lost = _research_job(world, "queued", 7 * 3600)
+    fresh = _research_job(world, "queued", 60)
+    killed = _research_job(world, "running", 2 * 3600)
+    with django_capture_on_commit_callbacks(execute=True):  # the test settings run tasks at once
+        assert research_requeue_stale() == 2
+    for job in (lost, fresh, killed):
+        job.refresh_from_db()
+    assert (lost.status, killed.status, fresh.status) == ("done", "done", "queued")  # no files: done at once
+    assert lost.attempts == 1 and killed.attempts == 1
+    assert research_requeue_stale() == 0
