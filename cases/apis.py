@@ -18,7 +18,6 @@ from cases.models import Case, CaseAccess, CaseDecision
 from cases.pack import build_evidence_pack
 from core.exceptions import ApplicationError
 from core.filters import MAX_ID, ScopedFilterBackend
-from recognition.models import PossibleMatch
 
 
 class CaseDecisionSerializer(serializers.ModelSerializer):
@@ -79,12 +78,13 @@ class CaseDetailSerializer(CaseListSerializer):
     prohibitions = serializers.SerializerMethodField()
     frame_time_s = serializers.FloatField(source="best_match.frame_time_s", allow_null=True, default=None)
     evidence = serializers.IntegerField(source="best_match.evidence_id", allow_null=True, default=None)
-    match_source = serializers.ChoiceField(
+    # A plain string: the same choices as a match's `source` (SourceEnum), which a second enum would duplicate.
+    match_source = serializers.CharField(
         source="best_match.source",
-        choices=PossibleMatch.Source.choices,
         allow_null=True,
         default=None,
-        help_text="How the best match's face was found: automatic, research (late paperwork) or officer (boxed).",
+        help_text="How the best match's face was found: `automatic`, `research` (late paperwork) or `officer` "
+        "(boxed on a frame by an officer).",
     )
     cctv_face_url = serializers.SerializerMethodField()
     reference_photo_url = serializers.SerializerMethodField()

@@ -117,6 +117,7 @@ class PossibleMatchSerializer(serializers.ModelSerializer):
             "evidence",
             "incident",
             "offender",
+            "source",
             "reference_photo",
             "distance",
             "similarity",

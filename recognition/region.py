@@ -204,6 +204,11 @@ def frame_jpeg(frame: FrameImage, *, quality: int = 90) -> bytes:
 
 
 def clean_justification(justification: str) -> str:
+    if "\x00" in (justification or ""):  # PostgreSQL refuses NUL in text
+        raise ApplicationError(
+            "The justification contains a character that cannot be stored (NUL).",
+            fields={"justification": ["Null characters are not allowed."]},
+        )
     justification = " ".join((justification or "").split())
     if len(justification) < JUSTIFICATION_MIN:
         raise ApplicationError(

@@ -171,6 +171,8 @@ def test_a_face_too_small_for_the_automatic_pass_is_matched_when_an_officer_boxe
     officer = client_for(world.a.officer)
     detail = officer.get(f"/api/cases/{case.pk}/", {"justification": "Reviewing my officer-selected search"})
     assert detail.status_code == 200 and detail.json()["match_source"] == "officer"
+    matches = officer.get("/api/recognition/matches/", {"evidence": evidence.pk}).json()["results"]
+    assert [(m["id"], m["source"]) for m in matches] == [(match.pk, "officer")]
     from tests.conftest import signed_in
 
     page = signed_in(world.a.officer).get(f"/cases/{case.pk}/")
@@ -393,3 +395,50 @@ def test_bodies_match_the_schema(world, small_face):
         body_schema = schema["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
         validator = jsonschema.Draft7Validator({**_json_schema(body_schema), "components": components})
         assert not [e.message for e in validator.iter_errors(response.json())], path
+
+
+BITS = 10
+
+
+def _counter_clip(path: Path, *, frames: int, fps: int = 10) -> Path:
+    """A small clip showing its own frame number in binary, as black and white columns."""
+    import cv2
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (320, 240))
+    try:
+        for index in range(frames):
+            frame = np.zeros((240, 320, 3), dtype=np.uint8)
+            for bit in range(BITS):
+                if index >> bit & 1:
+                    frame[:, bit * 32 : bit * 32 + 32] = 255
+            writer.write(frame)
+    finally:
+        writer.release()
+    return path
+
+
+def _frame_number(image: np.ndarray) -> int:
+    return sum(1 << bit for bit in range(BITS) if image[:, bit * 32 + 8 : bit * 32 + 24].mean() > 128)
+
+
+@pytest.mark.parametrize("t", [0.0, 5.0, 29.95, 35.0, 39.9])  # up to frame 300 by grabbing, beyond by seeking
+def test_the_frame_served_is_the_one_at_that_time(world, tmp_path, t):
+    from recognition import region
+
+    clip = _counter_clip(tmp_path / "counter.mp4", frames=400)
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    evidence = evidence_for(incident, clip.read_bytes(), "counter.mp4", kind="video")
+    frame = region.frame_at(evidence, t)
+    index = int(t * 10 + 1e-6)  # the frame showing at that time
+    assert frame.time_s == pytest.approx(index / 10)
+    assert _frame_number(frame.image) == index
+
+
+def test_a_time_past_the_limit_of_what_is_searched_is_refused(world, tmp_path, settings):
+    settings.RECOGNITION_MAX_VIDEO_SECONDS = 2
+    clip = _counter_clip(tmp_path / "counter.mp4", frames=40)
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    evidence = evidence_for(incident, clip.read_bytes(), "counter.mp4", kind="video")
+    response = client_for(world.a.officer).get(f"/api/recognition/evidence/{evidence.pk}/frame/?t=2.5")
+    assert response.status_code == 400 and response.json()["code"] == "time_out_of_range"
+    assert "first 2 s" in response.json()["message"]

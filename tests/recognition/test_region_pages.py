@@ -97,6 +97,7 @@ def test_no_match_says_nothing_was_kept(world, enrolled, face_engine, tmp_path, 
         (_form([100, 100, 4, 40]), "too small"),
         (_form([100, 100, 40, 40], t="9"), "The video lasts 3.0 s"),
         (_form([100, 100, 40, 40], t="later"), "The time must be a number"),
+        (_form([100, 100, 40, 40], justification="Suspect at\x00 the till"), "cannot be stored"),
     ],
 )
 def test_refusals_say_why_and_write_nothing(world, small_face, settings, form, says):
