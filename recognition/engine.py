@@ -19,6 +19,7 @@ distance is one dot product. Callers get frozen dataclasses, never raw dicts.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -154,21 +155,27 @@ class Engine:
         self._dlib = dlib
         detector = modeling.build_model(task="face_detector", model_name="dlib")
         recogniser = modeling.build_model(task="facial_recognition", model_name="Dlib")
-        self._local = threading.local()
-        self._local.hog = detector.model["face_detector"]  # the loading thread's; others make their own
+        self._free_hogs = [detector.model["face_detector"]]  # list.pop/append are atomic under the GIL
         self._landmarks = detector.model["sp"]
         self._resnet = recogniser.model.model  # dlib.face_recognition_model_v1
         self.model_version = current_model_version()
+        self._embedder: Embedder | None = None
 
     # detection ---------------------------------------------------------------------------
 
+    @contextlib.contextmanager
     def _hog_detector(self):
-        """This thread's HOG detector: dlib's object detectors are not safe to share between threads
-        (its docs), and they release the GIL, so each detection thread gets its own (cheap to make)."""
-        detector = getattr(self._local, "hog", None)
-        if detector is None:
-            detector = self._local.hog = self._dlib.get_frontal_face_detector()
-        return detector
+        """A HOG detector for this call alone: dlib's object detectors are not safe to share between
+        threads (its docs), and they release the GIL, so concurrent calls each take one from a free
+        list (making one costs 0.3 s, so they are kept for the life of the process)."""
+        try:
+            detector = self._free_hogs.pop()
+        except IndexError:
+            detector = self._dlib.get_frontal_face_detector()
+        try:
+            yield detector
+        finally:
+            self._free_hogs.append(detector)
 
     def _detection(self, image: np.ndarray, left: float, top: float, right: float, bottom: float, score: float):
         """A HOG box mapped to ``image``'s coordinates, with its landmarks found there."""
@@ -189,7 +196,8 @@ class Engine:
         height, width = image.shape[:2]
         scale = min(1.0, max_side / max(height, width))
         small = image if scale == 1.0 else cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        rects, scores, _ = self._hog_detector().run(small, upsample, 0.0)
+        with self._hog_detector() as hog:
+            rects, scores, _ = hog.run(small, upsample, 0.0)
         return [
             self._detection(image, r.left() / scale, r.top() / scale, r.right() / scale, r.bottom() / scale, score)
             for r, score in zip(rects, scores, strict=False)
@@ -209,7 +217,8 @@ class Engine:
         if scale != 1.0:
             interpolation = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
             crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=interpolation)
-        rects, scores, _ = self._hog_detector().run(crop, 0, 0.0)
+        with self._hog_detector() as hog:
+            rects, scores, _ = hog.run(crop, 0, 0.0)
         return [
             self._detection(
                 image,
@@ -266,6 +275,13 @@ class Engine:
         vectors = np.asarray(self._resnet.compute_face_descriptor(list(chips)), dtype=np.float32)
         return normalise(vectors)
 
+    def embedder(self) -> Embedder:
+        """This process's embedding child (started on first use: call it before starting threads)."""
+        embedder = self._embedder
+        if embedder is None or not embedder.usable():
+            embedder = self._embedder = Embedder(self)
+        return embedder
+
     def faces(self, image: np.ndarray, detections: list[Detection] | None = None) -> list[Face]:
         """Detect (unless given) and embed every face of an image."""
         detections = self.detect_image(image) if detections is None else detections
@@ -275,6 +291,68 @@ class Engine:
             Face(detection=d, sharpness=self.sharpness(c, d.box.size), embedding=v)
             for d, c, v in zip(detections, chips, vectors, strict=True)
         ]
+
+
+class Embedder:
+    """The ResNet in a forked child process, for the video pipeline.
+
+    dlib holds the GIL while it embeds (about 80 ms a face), which stops the detection and decoding
+    threads for as long; in a child of its own, embedding runs beside them on the other core. The child
+    is forked from the loaded engine (it shares the model's memory), reads chips from a pipe and
+    answers vectors, keeps nothing, and exits when the pipe closes. If it cannot be used (it died, or
+    a call was interrupted mid-answer), the engine embeds in process and a new child is made next time."""
+
+    def __init__(self, engine: Engine) -> None:
+        import multiprocessing
+
+        self._engine = engine
+        self._pid = os.getpid()
+        self._conn = self._process = None
+        try:
+            context = multiprocessing.get_context("fork")
+            self._conn, child = context.Pipe()
+            self._process = context.Process(
+                target=_embed_serve, args=(engine, child, self._conn), name="recognition-embed", daemon=True
+            )
+            self._process.start()
+            child.close()
+        except (OSError, AssertionError, ValueError):  # no fork here (or a daemonic parent): embed in process
+            self._conn = self._process = None
+
+    def usable(self) -> bool:
+        return self._pid == os.getpid() and self._process is not None and self._process.is_alive()
+
+    def embed(self, chips: list[np.ndarray]) -> np.ndarray:
+        if not chips:
+            return np.zeros((0, 128), dtype=np.float32)
+        if not self.usable():
+            return self._engine.embed_chips(chips)
+        try:
+            self._conn.send(np.stack(chips))
+            vectors = self._conn.recv()
+        except BaseException:
+            self.close()  # an answer may still be on its way: this pipe can no longer be trusted
+            raise
+        return vectors
+
+    def close(self) -> None:
+        if self._process is not None and self._pid == os.getpid():
+            self._conn.close()
+            self._process.join(timeout=1)
+            if self._process.is_alive():
+                self._process.kill()
+        self._conn = self._process = None
+
+
+def _embed_serve(engine: Engine, conn, parent_end) -> None:
+    """The embedding child: chips in, unit vectors out, until the pipe closes."""
+    parent_end.close()
+    while True:
+        try:
+            chips = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(engine.embed_chips(list(chips)))
 
 
 def normalise(vectors: np.ndarray) -> np.ndarray:

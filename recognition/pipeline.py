@@ -60,14 +60,16 @@ def _distance(track: Track, box: engine.Box, t: float) -> float | None:
     dt = t - track.last_seen_s
     (x0, y0), (x1, y1) = _centre(track.box), _centre(box)
     size = (track.box.size + box.size) / 2
+    here = math.hypot(x1 - x0, y1 - y0) / size
     if track.velocity is None:
         # A walker covers about 9 face widths a second (1.4 m/s, a face 0.15 m wide).
-        reach = 1.0 + 9.0 * dt
-    else:
-        x0, y0 = x0 + track.velocity[0] * dt, y0 + track.velocity[1] * dt
-        reach = 1.0 + 3.0 * dt  # where it was heading, give or take a change of pace
-    gap = math.hypot(x1 - x0, y1 - y0) / size
-    return gap if gap <= reach else None
+        return here if here <= 1.0 + 9.0 * dt else None
+    # Where it was heading, give or take a change of pace; or where it was, if the person stopped.
+    # (Not anywhere a walker could have gone: a person already embedded would then swallow the next
+    # person to walk past, who would never be embedded.)
+    ahead = math.hypot(x1 - x0 - track.velocity[0] * dt, y1 - y0 - track.velocity[1] * dt) / size
+    gap = min(ahead, here)
+    return gap if gap <= 1.0 + 3.0 * dt else None
 
 
 class Tracker:
@@ -115,17 +117,19 @@ class Tracker:
         """The scene changed (a cut, lights, a moved camera): every face from now on is someone new."""
         self.active = []
 
-    def finished_at(self, t: float) -> list[engine.Box]:
-        """Where the faces of tracks that need no more embedding should be at ``t`` (they still need
-        following, so that their person is not taken for someone new)."""
-        boxes = []
+    def finished_at(self, t: float) -> list[tuple[engine.Box, float]]:
+        """Where the faces of tracks that need no more embedding should be at ``t``, and by how many
+        pixels that may be off (they still need following, so that their person is not taken for
+        someone new)."""
+        found = []
         for track in self.active:
             if (track.matched or track.embeds >= self.per_track) and t - track.last_seen_s <= self.max_gap_s:
                 dx, dy = track.velocity or (0.0, 0.0)
                 dt = t - track.last_seen_s
                 box = track.box
-                boxes.append(engine.Box(int(box.x + dx * dt), int(box.y + dy * dt), box.w, box.h))
-        return boxes
+                predicted = engine.Box(int(box.x + dx * dt), int(box.y + dy * dt), box.w, box.h)
+                found.append((predicted, box.size * (0.3 + 0.8 * dt)))  # 0.7 faces half a second on
+        return found
 
     def wants_embedding(self, track: Track, t: float) -> bool:
         if track.matched or track.embeds >= self.per_track:
@@ -220,6 +224,8 @@ def match_frames(frames, *, gallery_: gallery.Gallery, threshold: float) -> Outc
     outcome = Outcome(counts=outcome_counts)
     tracker = Tracker(per_track=settings.RECOGNITION_EMBEDS_PER_TRACK)
     embed = len(gallery_) > 0  # nothing to match against: no face is embedded at all
+    # The embedding child is forked before the scanner starts its threads.
+    embed_chips = eng.embedder().embed if embed and settings.RECOGNITION_EMBED_IN_CHILD else eng.embed_chips
     with scan.Scanner(eng, frames) as scanner:
         current = scanner.next()
         while current is not None:
@@ -234,7 +240,7 @@ def match_frames(frames, *, gallery_: gallery.Gallery, threshold: float) -> Outc
                 continue
             counts["full_scans"] += plan.full
             counts["regions_scanned"] += len(plan.regions)
-            vectors = eng.embed_chips([chip for _, chip, _ in chosen])
+            vectors = embed_chips([chip for _, chip, _ in chosen])
             counts["faces_embedded"] += len(chosen)
             _search(outcome, frame, chosen, vectors, gallery_=gallery_, threshold=threshold)
             del vectors, chosen  # faces that matched nobody leave nothing behind

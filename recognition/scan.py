@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import queue
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -141,15 +142,15 @@ def _merge(regions: list[tuple[engine.Box, float]]) -> list[tuple[engine.Box, fl
     return regions
 
 
-def _focus(region: engine.Box, faces: list[engine.Box]) -> list[tuple[engine.Box, float]] | None:
-    """Small windows round faces already dealt with, instead of a whole region of one person: None
-    when the region may hold someone else (it is wider than one person round those faces)."""
-    inside = [f for f in faces if _overlap(region, f)]
-    if not inside or region.w > 4.5 * max(f.size for f in inside) * len(inside):
+def _focus(region: engine.Box, faces: list[tuple[engine.Box, float]]) -> list[tuple[engine.Box, float]] | None:
+    """Small windows round faces already dealt with (each a predicted box and how far off it may be),
+    instead of a whole region of one person: None when the region may hold someone else (it is wider
+    than one person round those faces)."""
+    inside = [(f, pad) for f, pad in faces if _overlap(region, f)]
+    if not inside or region.w > 4.5 * max(f.size for f, _ in inside) * len(inside):
         return None
     windows = []
-    for face in inside:
-        pad = 0.7 * face.size  # the next frame is 0.5 s on: the velocity says where, roughly
+    for face, pad in inside:
         x1, y1 = max(region.x, int(face.x - pad)), max(region.y, int(face.y - pad))
         x2 = min(region.x + region.w, int(face.x + face.w + pad))
         y2 = min(region.y + region.h, int(face.y + face.h + pad))
@@ -165,10 +166,10 @@ class Planner:
     def __init__(self) -> None:
         self.last_full_s: float | None = None
 
-    def plan(self, frame, moved, done: list[engine.Box]) -> Plan:
+    def plan(self, frame, moved, done: list[tuple[engine.Box, float]]) -> Plan:
         """``moved``: the motion regions and changed share (None for a photo); ``done``: where the faces
-        of people already embedded should be now: only a small window round each is searched, to keep
-        following them (a new face beside them still gets its whole region)."""
+        of people already embedded should be now, give or take a margin: only a small window round each
+        is searched, to keep following them (a new face beside them still gets its whole region)."""
         height, width = frame.image.shape[:2]
         if moved is None:  # a photo: all of it
             return full_plan(width, height, max_pixels=settings.RECOGNITION_STILL_SCAN_MAX_PIXELS)
@@ -299,15 +300,18 @@ class Scan:
 
 
 class Scanner:
-    """Frames decoded (and their motion found) a few ahead in one thread; each frame's regions searched
-    by a pool of threads, while the caller embeds the faces of the frame before.
+    """Frames decoded (and their motion found) a few ahead in one thread; the regions of the next
+    ``RECOGNITION_DETECT_LOOKAHEAD`` frames searched by a pool of threads, while the caller tracks and
+    embeds the faces of the frame before.
 
     The caller asks for the next frame once it has tracked the current one, passing where the faces it
-    has finished with should be, so their people cost a small window each, not a whole region."""
+    has finished with should be at a given time, so that their people cost a small window each, not a
+    whole region."""
 
     def __init__(self, eng, frames: Iterable) -> None:
         self.eng = eng
         self.threads = max(1, settings.RECOGNITION_DETECT_THREADS)
+        self.lookahead = max(1, settings.RECOGNITION_DETECT_LOOKAHEAD)
         self.planner = Planner()
         motion = MotionRegions()
 
@@ -317,16 +321,25 @@ class Scanner:
 
         self._frames = _prefetched(with_motion(), depth=self.threads + 2)
         self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="recognition-detect")
+        self._inflight: deque[Scan] = deque()
+        self._ended = False
 
-    def next(self, done=lambda t: []) -> Scan | None:
-        """The next frame, its search started; None at the end. ``done(t)``: boxes of finished faces at t."""
+    def _submit(self, done) -> None:
         item = next(self._frames, None)
         if item is None:
-            return None
+            self._ended = True
+            return
         frame, moved = item
         plan = self.planner.plan(frame, moved, done(frame.time_s) if frame.time_s is not None else [])
         jobs = [self._pool.submit(_detect_part, self.eng, frame.image, part) for part in _parts(plan, self.threads)]
-        return Scan(frame=frame, plan=plan, jobs=jobs)
+        self._inflight.append(Scan(frame=frame, plan=plan, jobs=jobs))
+
+    def next(self, done=lambda t: []) -> Scan | None:
+        """The next frame, its search under way; None at the end. ``done(t)``: (box, margin) of the
+        finished faces at time t."""
+        while not self._ended and len(self._inflight) < self.lookahead + 1:
+            self._submit(done)
+        return self._inflight.popleft() if self._inflight else None
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

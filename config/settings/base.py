@@ -277,6 +277,12 @@ RECOGNITION_REGION_SCAN_MAX_PIXELS = env.int("RECOGNITION_REGION_SCAN_MAX_PIXELS
 RECOGNITION_STILL_SCAN_MAX_PIXELS = env.int("RECOGNITION_STILL_SCAN_MAX_PIXELS", default=25_000_000)
 # Detection threads per file (dlib and OpenCV release the GIL); decoding has a thread of its own.
 RECOGNITION_DETECT_THREADS = env.int("RECOGNITION_DETECT_THREADS", default=2)
+# Embed faces in a child process forked from the worker (dlib holds the GIL while it embeds, which
+# would stop the detection threads): the video pipeline then uses both cores.
+RECOGNITION_EMBED_IN_CHILD = env.bool("RECOGNITION_EMBED_IN_CHILD", default=True)
+# Sampled frames searched ahead of the one being tracked and embedded (more keeps both cores busy; fewer
+# lets people already embedded cost only a small window, where they were predicted to be).
+RECOGNITION_DETECT_LOOKAHEAD = env.int("RECOGNITION_DETECT_LOOKAHEAD", default=2)
 RECOGNITION_MIN_FACE_PX = env.int("RECOGNITION_MIN_FACE_PX", default=32)  # evidence faces smaller are dropped
 RECOGNITION_ENROL_MIN_FACE_PX = env.int("RECOGNITION_ENROL_MIN_FACE_PX", default=80)
 # Laplacian variance of the aligned chip, measured at the face's own size (a small face is not

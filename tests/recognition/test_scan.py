@@ -36,6 +36,13 @@ def test_two_people_walking_past_each_other_stay_two_tracks():
     assert tracker.started == 2
 
 
+def test_someone_who_stops_walking_stays_one_track():
+    tracker = pipeline.Tracker(per_track=2)
+    for i, x in enumerate((100, 250, 400, 400, 400, 410)):  # walks up, stops, stands
+        tracker.assign_all([Box(x, 500, 40, 40)], i * 0.5)
+    assert tracker.started == 1
+
+
 def test_a_face_of_another_size_or_too_far_is_someone_new():
     tracker = pipeline.Tracker(per_track=2)
     tracker.assign_all([Box(100, 100, 40, 40)], 0.0)
@@ -53,7 +60,7 @@ def test_a_track_is_embedded_a_few_times_then_only_followed():
     assert tracker.wants_embedding(track, 1.0)
     track.matched = True
     assert not tracker.wants_embedding(track, 2.0)  # it matched: no more embeddings needed
-    assert tracker.finished_at(0.5) == [Box(100, 100, 40, 40)]
+    assert [box for box, _ in tracker.finished_at(0.5)] == [Box(100, 100, 40, 40)]
 
 
 def test_a_cut_ends_every_track():
@@ -112,11 +119,11 @@ def test_someone_already_embedded_costs_a_small_window_not_a_region():
     image = np.zeros((1080, 1920, 3), dtype=np.uint8)
     planner.plan(_frame(0.0, image), ([], 1.0), [])
     person = Box(880, 380, 160, 160)
-    plan = planner.plan(_frame(0.5, image), ([(person, 2.0)], 0.02), [Box(940, 400, 40, 40)])
+    plan = planner.plan(_frame(0.5, image), ([(person, 2.0)], 0.02), [(Box(940, 400, 40, 40), 28.0)])
     ((window, scale),) = plan.regions
     assert window.w * window.h < person.w * person.h / 2 and scale == 2.0
     group = Box(700, 380, 600, 200)  # wider than one person round that face: someone else may be there
-    plan = planner.plan(_frame(1.0, image), ([(group, 2.0)], 0.05), [Box(940, 400, 40, 40)])
+    plan = planner.plan(_frame(1.0, image), ([(group, 2.0)], 0.05), [(Box(940, 400, 40, 40), 28.0)])
     assert plan.regions == ((group, 2.0),)
 
 
