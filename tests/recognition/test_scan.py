@@ -170,3 +170,21 @@ def test_faces_come_back_in_frame_order_from_the_pool(face_engine, settings):
             current = scanner.next()
     assert [index for index, _ in seen] == [int(i * 0.5 * 25) for i in range(9)]
     assert [n for _, n in seen] == [1 if i % 3 == 0 else 0 for i in range(9)]
+
+
+@pytest.mark.deepface
+def test_the_embedding_child_gives_the_same_vectors_and_is_replaced_when_it_dies(face_engine):
+    from tests.recognition.factories import face_bytes
+
+    image = engine.load_image(face_bytes("img2.jpg"))
+    chip = face_engine.chip(image, face_engine.detect_image(image)[0])
+    in_process = face_engine.embed_chips([chip])
+    embedder = face_engine.embedder()
+    assert embedder.usable()
+    assert np.allclose(embedder.embed([chip]), in_process, atol=1e-6)
+    embedder._process.kill()
+    embedder._process.join()
+    assert not embedder.usable()
+    assert np.allclose(embedder.embed([chip]), in_process, atol=1e-6)  # embedded in process meanwhile
+    replacement = face_engine.embedder()
+    assert replacement is not embedder and replacement.usable()
