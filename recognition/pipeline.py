@@ -98,6 +98,8 @@ class Tracker:
             if i not in chosen and j not in taken:
                 chosen[i] = self.active[j]
                 taken.add(j)
+        close = [(i, j) for gap, i, j in pairs if gap <= 1.0 + 3.0 * (t - self.active[j].last_seen_s)]
+        self._doubt([j for _, j in close], [i for i, _ in close])
         tracks = []
         for i, box in enumerate(boxes):
             track = chosen.get(i)
@@ -112,6 +114,19 @@ class Tracker:
                 track.box, track.last_seen_s = box, t
             tracks.append(track)
         return tracks
+
+    def _doubt(self, tracks: list[int], boxes: list[int]) -> None:
+        """Where a track could have taken either of two faces, or a face either of two tracks, people
+        passed close by and the tracks may have swapped: each such track is embedded once more, so that
+        nobody rides unsearched on the track of someone already searched."""
+        doubtful = {j for j in tracks if tracks.count(j) > 1}
+        doubtful |= {j for j, i in zip(tracks, boxes, strict=True) if boxes.count(i) > 1}
+        for j in doubtful:
+            track = self.active[j]
+            if not (track.matched or track.embeds >= self.per_track):
+                continue  # it will be embedded again anyway
+            track.matched = False
+            track.embeds = min(track.embeds, self.per_track - 1)
 
     def cut(self) -> None:
         """The scene changed (a cut, lights, a moved camera): every face from now on is someone new."""
@@ -157,7 +172,8 @@ class Outcome:
     usable_faces: int = 0
 
 
-def _crop(image, box: engine.Box) -> bytes:
+def crop_jpeg(image, box: engine.Box) -> bytes:
+    """The face with a margin, at the frame's own pixels (nothing invented by upsampling): a match's crop."""
     from PIL import Image
 
     margin = int(box.size * 0.3)
@@ -209,7 +225,7 @@ def _search(outcome: Outcome, frame, chosen, vectors, *, gallery_: gallery.Galle
             best = outcome.found.get(candidate.offender_id)
             if best is None or candidate.distance < best.candidate.distance:
                 outcome.found[candidate.offender_id] = Found(
-                    candidate, frame.time_s, detection.box, _crop(frame.image, detection.box)
+                    candidate, frame.time_s, detection.box, crop_jpeg(frame.image, detection.box)
                 )
 
 

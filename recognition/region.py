@@ -309,19 +309,6 @@ def locate(eng: engine.Engine, image: np.ndarray, box: engine.Box) -> _Located:
     return _Located(chip=chip, face_box=face_box, found_by="detector" if best else "drawn_box")
 
 
-def _crop_jpeg(image: np.ndarray, box: engine.Box) -> bytes:
-    """The face with a margin, at the frame's own pixels (nothing invented by upsampling)."""
-    from PIL import Image
-
-    margin = int(box.size * 0.3)
-    height, width = image.shape[:2]
-    x1, y1 = max(0, box.x - margin), max(0, box.y - margin)
-    x2, y2 = min(width, box.x + box.w + margin), min(height, box.y + box.h + margin)
-    out = io.BytesIO()
-    Image.fromarray(image[y1:y2, x1:x2]).save(out, format="JPEG", quality=90)
-    return out.getvalue()
-
-
 def _matches(eng, located: _Located, frame: FrameImage, gallery_, threshold: float) -> dict[int, pipeline.Found]:
     """Offenders within the threshold of the located face; the crop is made only for a match."""
     if not len(gallery_):
@@ -331,7 +318,7 @@ def _matches(eng, located: _Located, frame: FrameImage, gallery_, threshold: flo
     del vector  # a face that matched nobody leaves nothing behind
     if not within:
         return {}
-    crop = _crop_jpeg(frame.image, located.face_box)
+    crop = pipeline.crop_jpeg(frame.image, located.face_box)
     return {c.offender_id: pipeline.Found(c, frame.time_s, located.face_box, crop) for c in within}
 
 

@@ -43,6 +43,16 @@ def test_someone_who_stops_walking_stays_one_track():
     assert tracker.started == 1
 
 
+def test_a_searched_person_passing_close_to_someone_is_searched_again():
+    tracker = pipeline.Tracker(per_track=1)
+    (done,) = tracker.assign_all([Box(100, 400, 48, 48)], 0.0)
+    done.embeds = 1  # searched, no match: only followed from now on
+    tracker.assign_all([Box(200, 400, 48, 48), Box(900, 400, 48, 48)], 0.5)  # someone far off: no doubt
+    assert not tracker.wants_embedding(done, 1.5)
+    tracker.assign_all([Box(300, 400, 48, 48), Box(340, 420, 48, 48)], 1.0)  # two faces where it should be
+    assert tracker.wants_embedding(done, 2.0)  # the tracks may have swapped: search it again
+
+
 def test_a_face_of_another_size_or_too_far_is_someone_new():
     tracker = pipeline.Tracker(per_track=2)
     tracker.assign_all([Box(100, 100, 40, 40)], 0.0)
