@@ -203,7 +203,7 @@ def _frame_faces(eng, frame, detections, tracker: Tracker, counts: dict, *, embe
             counts["faces_usable"] += 1
             continue
         chip = eng.chip(frame.image, detection)
-        if eng.sharpness(chip, detection.box.size) < settings.RECOGNITION_MIN_SHARPNESS:
+        if eng.sharpness(chip) < settings.RECOGNITION_MIN_SHARPNESS:
             counts["faces_blurred"] += 1
             continue
         counts["faces_usable"] += 1

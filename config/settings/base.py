@@ -285,8 +285,8 @@ RECOGNITION_EMBED_IN_CHILD = env.bool("RECOGNITION_EMBED_IN_CHILD", default=True
 RECOGNITION_DETECT_LOOKAHEAD = env.int("RECOGNITION_DETECT_LOOKAHEAD", default=2)
 RECOGNITION_MIN_FACE_PX = env.int("RECOGNITION_MIN_FACE_PX", default=32)  # evidence faces smaller are dropped
 RECOGNITION_ENROL_MIN_FACE_PX = env.int("RECOGNITION_ENROL_MIN_FACE_PX", default=80)
-# Laplacian variance of the aligned chip, measured at the face's own size (a small face is not
-# penalised for being enlarged).
+# Laplacian variance of the aligned chip at 64x64 (the same for the same blur relative to the face, at
+# any face size): below 15, faces did not match in calibration (engine.sharpness).
 RECOGNITION_MIN_SHARPNESS = env.float("RECOGNITION_MIN_SHARPNESS", default=15.0)
 RECOGNITION_EMBEDS_PER_TRACK = env.int("RECOGNITION_EMBEDS_PER_TRACK", default=2)
 RECOGNITION_CANDIDATES = env.int("RECOGNITION_CANDIDATES", default=3)  # best candidates kept per face

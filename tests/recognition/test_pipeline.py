@@ -285,3 +285,20 @@ def test_a_small_face_of_someone_else_matches_nobody(world, enrolled, raised, fa
     processing = _process(evidence_for(_incident(world), jpeg.tobytes(), "other.jpg"))
     assert (processing.result, processing.faces_embedded) == (Result.NO_MATCH, 1)
     assert not PossibleMatch.objects.exists() and set(_media_files(settings)) == before
+
+
+@pytest.mark.parametrize(("blur", "kept"), [(0.025, True), (0.08, False)])
+def test_blur_is_judged_relative_to_the_face_so_what_can_match_is_kept(
+    world, enrolled, raised, face_engine, blur, kept
+):
+    import cv2
+
+    photo = engine.load_image(face_bytes("img2.jpg"))
+    width = face_engine.detect_image(photo)[0].box.w
+    blurred = cv2.GaussianBlur(photo, (0, 0), blur * width)  # a blur of 2.5% / 8% of the face's width
+    ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(blurred, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 92])
+    processing = _process(evidence_for(_incident(world), jpeg.tobytes(), "blurred.jpg"))
+    if kept:
+        assert (processing.faces_blurred, processing.result) == (0, Result.MATCH)
+    else:
+        assert (processing.faces_blurred, processing.faces_embedded, processing.result) == (1, 0, Result.NO_FACE)
