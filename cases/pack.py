@@ -208,9 +208,10 @@ def _pdf(case: Case, exhibits: list[Exhibit], images: dict[str, bytes], built_by
         story.append(Table([faces, labels], colWidths=[80 * mm] * len(faces), hAlign="LEFT"))
     match = case.best_match
     frame = f", {match.frame_time_s:.1f} s into the video" if match and match.frame_time_s is not None else ""
+    found_by = f" Found by: {match.get_source_display().lower()}." if match else ""
     story += [
         Paragraph(
-            f"Similarity {case.best_similarity:.3f} (cosine distance {1 - case.best_similarity:.3f}){frame}. "
+            f"Similarity {case.best_similarity:.3f} (cosine distance {1 - case.best_similarity:.3f}){frame}.{found_by} "
             f"The force's threshold at the time was a distance of {case.threshold:.3f}: a face at or under it is "
             "a possible match for people to review, not an identification.",
             p,
@@ -319,6 +320,7 @@ def build_evidence_pack(*, case: Case, user) -> tuple[bytes, bytes]:
         },
         "similarity": case.best_similarity,
         "threshold": case.threshold,
+        "found_by": case.best_match.source if case.best_match else None,
         "exhibits": [e.__dict__ for e in exhibits],
         "files": {
             name: hashlib.sha256(data).hexdigest() for name, data in {**images, "evidence-pack.pdf": pdf}.items()

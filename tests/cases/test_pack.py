@@ -86,3 +86,14 @@ def test_pack_survives_markup_in_free_text_and_writes_a_readable_pdf(world, just
     r = client_for(world.a.officer).get(f"/api/cases/{justified.pk}/evidence-pack/?as=pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     (tmp_path / "pack.pdf").write_bytes(r.content)
+
+
+def test_pack_says_how_the_face_was_found(world, justified):
+    from recognition.models import PossibleMatch
+
+    PossibleMatch.objects.filter(pk=justified.best_match_id).update(source=PossibleMatch.Source.OFFICER)
+    confirm(justified, world.a.admin)
+    r = client_for(world.a.officer).get(f"/api/cases/{justified.pk}/evidence-pack/")
+    assert r.status_code == 200
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(r.content)).read("manifest.json"))
+    assert manifest["found_by"] == "officer"  # and the PDF says "Found by: face selected by an officer."
