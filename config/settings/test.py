@@ -23,11 +23,13 @@ DEMO_LOGINS_ALLOWED = env.bool("RETRACE_DEMO_LOGINS_ALLOWED", default=True)
 # Tests use their own broker folder so they never take tasks queued by `make run`.
 if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
     _test_broker = TEST_DIR / "broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_test_broker / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_test_broker / "out"),
         "data_folder_out": str(_test_broker / "out"),
         "processed_folder": str(_test_broker / "processed"),
+        # The exchange tables: without this kombu writes them to ./control, in the working tree.
+        "control_folder": str(_test_broker / "control"),
         "store_processed": False,
     }
