@@ -228,44 +228,36 @@ def rejected_crops_purge(*, now=None) -> int:
 def search_log(*, evidence, processing) -> CaseAccess:
     """s.62: log each face search of an evidence file against the gallery, match or not. The search
     is made by the system because the file was reported with an incident; no person chose it."""
-    incident = evidence.incident
-    return CaseAccess.objects.create(
-        force_id=incident.store.beat.force_id,
-        kind=CaseAccess.Kind.SEARCH,
-        justification=f"Retrospective search of CCTV reported with incident {incident.reference}",
+    return evidence_access_log(
+        evidence=evidence,
+        justification=f"Retrospective search of CCTV reported with incident {evidence.incident.reference}",
         detail=(
             f"evidence {evidence.pk} ({evidence.original_name[:80]}): {processing.faces_embedded} face(s) searched "
             f"against {processing.gallery_size} template(s), {processing.matches} possible match(es)"
-        )[:255],
+        ),
     )
 
 
-def officer_evidence_access_log(
-    *, evidence, user, kind: str, justification: str, detail: str, case_id: int | None = None
+def evidence_access_log(
+    *,
+    evidence,
+    justification: str,
+    detail: str,
+    kind: str = CaseAccess.Kind.SEARCH,
+    user=None,
+    case_id: int | None = None,
 ) -> CaseAccess:
-    """s.62: log an officer's own look at an exhibit (``view_evidence``: a frame shown to choose a
-    face) or their own face search of it (``search``: a box drawn on a frame), with their reason,
-    match or not. ``case_id``: the case a search raised or found, if any."""
+    """s.62: log a look at an exhibit or a face search of it, match or not: the automatic search, a
+    re-search after late paperwork (``user``: whose action started it; None: the system), or an
+    officer's own (``view_evidence``: a frame shown to choose a face; ``search``: a box drawn on it).
+    ``case_id``: the case a search raised or found, if any."""
     if kind not in (CaseAccess.Kind.SEARCH, CaseAccess.Kind.VIEW_EVIDENCE):
-        raise ValueError(f"not an officer's evidence access: {kind}")
+        raise ValueError(f"not an access to evidence: {kind}")
     return CaseAccess.objects.create(
         case_id=case_id,
         force_id=evidence.incident.store.beat.force_id,
         user=user,
         kind=kind,
         justification=justification[:2000],
-        detail=detail[:255],
-    )
-
-
-def research_search_log(*, evidence, user, reason: str, detail: str) -> CaseAccess:
-    """s.62: log one re-search of an evidence file (late paperwork, or a force admin's request) with its
-    reason. ``user`` is whose action started it (None: the system)."""
-    incident = evidence.incident
-    return CaseAccess.objects.create(
-        force_id=incident.store.beat.force_id,
-        user=user,
-        kind=CaseAccess.Kind.SEARCH,
-        justification=f"Re-search of CCTV reported with incident {incident.reference}: {reason}"[:2000],
         detail=detail[:255],
     )

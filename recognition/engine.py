@@ -234,12 +234,7 @@ class Engine:
 
     def landmarks_in(self, image: np.ndarray, box: Box) -> Detection:
         """The 5 landmarks of a face that a person boxed by hand (no detector run): ``score`` is 0."""
-        height, width = image.shape[:2]
-        x, y = max(0, box.x), max(0, box.y)
-        w, h = min(box.w, width - x), min(box.h, height - y)
-        shape = self._landmarks(image, self._dlib.rectangle(x, y, x + w, y + h))
-        points = tuple((shape.part(i).x, shape.part(i).y) for i in range(shape.num_parts))
-        return Detection(box=Box(x=x, y=y, w=w, h=h), score=0.0, landmarks=points)
+        return self._detection(image, box.x, box.y, box.x + box.w, box.y + box.h, 0.0)
 
     def detect_image(self, image: np.ndarray) -> list[Detection]:
         """A still photo: detect at the usual scale; only if nothing is found, look again upsampled."""

@@ -235,9 +235,9 @@ def match_frames(frames, *, gallery_: gallery.Gallery, threshold: float) -> Outc
     Detection runs on a pool of threads (``scan.Scanner``); tracking, embedding and search run here, in
     frame order, while the next frame is being searched."""
     eng = engine.get_engine()
-    counts = outcome_counts = dict.fromkeys(("faces_detected", "faces_too_small", "faces_blurred"), 0)
-    counts.update(faces_embedded=0, faces_usable=0, frames_skipped_still=0, full_scans=0, regions_scanned=0)
-    outcome = Outcome(counts=outcome_counts)
+    counts = dict.fromkeys(("faces_detected", "faces_too_small", "faces_blurred", "faces_embedded", "faces_usable"), 0)
+    counts.update(frames_skipped_still=0, full_scans=0, regions_scanned=0)
+    outcome = Outcome(counts=counts)
     tracker = Tracker(per_track=settings.RECOGNITION_EMBEDS_PER_TRACK)
     embed = len(gallery_) > 0  # nothing to match against: no face is embedded at all
     # The embedding child is forked before the scanner starts its threads.
@@ -339,6 +339,14 @@ def run(*, evidence_id: int) -> EvidenceProcessing | None:
         return _fail(processing, "error", f"Unexpected error ({exc.__class__.__name__}).", started)
 
 
+def search_file(evidence, *, gallery_: gallery.Gallery, threshold: float) -> tuple[Outcome, video.SamplingStats]:
+    """Search one evidence file's frames against a gallery (the first search, and every re-search)."""
+    stats = video.SamplingStats()
+    with local_path(evidence.file) as path:
+        outcome = match_frames(video.frames(path, evidence.kind, stats), gallery_=gallery_, threshold=threshold)
+    return outcome, stats
+
+
 def _process(evidence, processing: EvidenceProcessing, started: float) -> EvidenceProcessing:
     eng = engine.get_engine()
     incident = evidence.incident
@@ -347,9 +355,7 @@ def _process(evidence, processing: EvidenceProcessing, started: float) -> Eviden
 
     threshold = threshold_for(force_id=force_id)
     gallery_ = gallery.incident_gallery(force_id=force_id, at=incident.occurred_at, model_version=eng.model_version)
-    stats = video.SamplingStats()
-    with local_path(evidence.file) as path:
-        outcome = match_frames(video.frames(path, evidence.kind, stats), gallery_=gallery_, threshold=threshold)
+    outcome, stats = search_file(evidence, gallery_=gallery_, threshold=threshold)
     counts = outcome.counts
     processing.media_seconds = stats.media_seconds
     processing.frames_decoded, processing.frames_sampled = stats.frames_decoded, stats.frames_sampled

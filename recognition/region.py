@@ -27,9 +27,9 @@ from django.conf import settings
 from django.db import transaction
 
 from core.exceptions import ApplicationError
-from recognition import engine, gallery, pipeline
+from recognition import engine, gallery, pipeline, video
 from recognition.models import PossibleMatch
-from recognition.weights import WeightsMissing
+from recognition.services import face_engine, threshold_for
 
 MIN_BOX_PX = 8  # smaller than this is a slip of the finger, not a face
 JUSTIFICATION_MIN = 10  # as for opening a case (cases.services.case_justify)
@@ -39,7 +39,6 @@ MAX_UPSAMPLE = 8.0
 DETECT_SIDE = 400  # HOG runs on the region at this size, upsampled once (faces from ~20 px of it)
 MIN_COVER = 0.5  # a detection counts when at least half of it lies inside the drawn box
 SEQUENTIAL_FRAMES = 300  # up to here a frame is reached by grabbing; beyond, by seeking
-FALLBACK_FPS = 25.0
 
 
 @dataclass(frozen=True)
@@ -94,36 +93,11 @@ def _time_error(message: str) -> ApplicationError:
     return ApplicationError(message, code="time_out_of_range", fields={"frame_time_s": [message]})
 
 
-def _native_fps(capture) -> float:
-    import cv2
-
-    native = capture.get(cv2.CAP_PROP_FPS)
-    return native if native and math.isfinite(native) and 1 <= native <= 240 else FALLBACK_FPS
-
-
 def _frame_count(capture) -> int | None:
     import cv2
 
     count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
     return int(count) if count and math.isfinite(count) and count > 0 else None
-
-
-def _open(path: str):
-    import cv2
-
-    capture = cv2.VideoCapture(str(path))
-    if not capture.isOpened():
-        capture.release()
-        raise engine.EngineError(
-            "The video cannot be opened: the file is damaged or not a video.", code="corrupt_video"
-        )
-    return capture
-
-
-def _load_photo(path: str) -> np.ndarray:
-    """An evidence photo as the automatic pass sees it (more pixels than a reference photo, where set)."""
-    side = getattr(settings, "RECOGNITION_EVIDENCE_WORK_MAX_SIDE", None) or settings.RECOGNITION_WORK_MAX_SIDE
-    return engine.load_image(path, work_max_side=side)
 
 
 def media_info(evidence) -> MediaInfo:
@@ -133,11 +107,11 @@ def media_info(evidence) -> MediaInfo:
     try:
         with pipeline.local_path(evidence.file) as path:
             if evidence.kind != "video":
-                image = _load_photo(path)
+                image = video.load_evidence_image(path)
                 return MediaInfo(kind="image", width=image.shape[1], height=image.shape[0], duration_s=None, fps=None)
-            capture = _open(path)
+            capture = video.open_video(path)
             try:
-                fps, count = _native_fps(capture), _frame_count(capture)
+                fps, count = video.native_fps(capture), _frame_count(capture)
                 width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
                 height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
             finally:
@@ -160,7 +134,7 @@ def frame_at(evidence, time_s: float | None) -> FrameImage:
             if evidence.kind != "video":
                 if time_s:
                     raise _time_error("A photo has one frame: leave the time out, or give 0.")
-                return FrameImage(time_s=None, image=_load_photo(path))
+                return FrameImage(time_s=None, image=video.load_evidence_image(path))
             return _video_frame(path, time_s or 0.0)
     except engine.EngineError as exc:
         raise _bad_file(exc) from exc
@@ -172,9 +146,9 @@ def _video_frame(path: str, time_s: float) -> FrameImage:
     limit = settings.RECOGNITION_MAX_VIDEO_SECONDS
     if time_s > limit:
         raise _time_error(f"Only the first {limit} s of a video are searched.")
-    capture = _open(path)
+    capture = video.open_video(path)
     try:
-        fps, count = _native_fps(capture), _frame_count(capture)
+        fps, count = video.native_fps(capture), _frame_count(capture)
         index = int(math.floor(time_s * fps + 1e-6))
         if count is not None and index >= count:
             raise _time_error(f"The video lasts {count / fps:.1f} s: choose a time before its end.")
@@ -238,18 +212,6 @@ def clean_box(box, frame: FrameImage) -> engine.Box:
 
 
 # The search ---------------------------------------------------------------------------------
-
-
-def _engine() -> engine.Engine:
-    try:
-        return engine.get_engine()
-    except WeightsMissing:
-        raise ApplicationError(
-            "Face matching is not set up on this server yet. Ask your system administrator to install "
-            "the face model (`manage.py install_face_weights`).",
-            code="face_engine_unavailable",
-            status_code=503,
-        ) from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -327,11 +289,9 @@ def region_search(*, evidence, user, frame_time_s: float | None, box, justificat
     justification = clean_justification(justification)
     frame = frame_at(evidence, frame_time_s)
     drawn = clean_box(box, frame)
-    eng = _engine()
+    eng = face_engine(cannot="a face cannot be searched")
     incident = evidence.incident
     force_id = incident.store.beat.force_id
-    from recognition.services import threshold_for
-
     threshold = threshold_for(force_id=force_id)
     gallery_ = gallery.incident_gallery(force_id=force_id, at=incident.occurred_at, model_version=eng.model_version)
     located = locate(eng, frame.image, drawn)
@@ -384,7 +344,7 @@ def _record(evidence, found: dict[int, pipeline.Found], *, threshold: float, eng
 
 
 def _log(evidence, user, justification, frame, drawn, located, gallery_size: int, hits: list[CaseHit]):
-    from cases.services import officer_evidence_access_log
+    from cases.services import evidence_access_log
 
     at = "photo" if frame.time_s is None else f"{frame.time_s:.2f} s"
     result = (
@@ -398,7 +358,7 @@ def _log(evidence, user, justification, frame, drawn, located, gallery_size: int
         f"face [{f.x},{f.y},{f.w},{f.h}] by {located.found_by.replace('_', ' ')}, "
         f"{gallery_size} template(s): {result}"
     )
-    return officer_evidence_access_log(
+    return evidence_access_log(
         evidence=evidence,
         user=user,
         kind="search",
@@ -410,10 +370,10 @@ def _log(evidence, user, justification, frame, drawn, located, gallery_size: int
 
 def frame_view_log(*, evidence, user, frame: FrameImage):
     """s.62: an officer looked at a frame of an exhibit to choose a face to search."""
-    from cases.services import officer_evidence_access_log
+    from cases.services import evidence_access_log
 
     at = "photo" if frame.time_s is None else f"{frame.time_s:.2f} s"
-    return officer_evidence_access_log(
+    return evidence_access_log(
         evidence=evidence,
         user=user,
         kind="view_evidence",

@@ -352,7 +352,7 @@ def _matched_offenders(evidence) -> set[int]:
 
 
 def _search_and_record(job: ResearchJob, item: ResearchFile, evidence) -> None:
-    from recognition import engine, pipeline, video
+    from recognition import engine, pipeline
     from recognition.services import threshold_for
 
     eng = engine.get_engine()
@@ -361,17 +361,13 @@ def _search_and_record(job: ResearchJob, item: ResearchFile, evidence) -> None:
         note = "Nobody to search for: no enrolled photo of the person, or already matched in this file."
         return _mark(job, item, State.SKIPPED, note)
     threshold = threshold_for(force_id=job.force_id)
-    stats = video.SamplingStats()
-    with pipeline.local_path(evidence.file) as path:
-        outcome = pipeline.match_frames(
-            video.frames(path, evidence.kind, stats), gallery_=gallery_, threshold=threshold
-        )
+    outcome, _ = pipeline.search_file(evidence, gallery_=gallery_, threshold=threshold)
     _record(job, item, evidence, outcome, gallery_size=len(gallery_), threshold=threshold, eng=eng)
 
 
 def _record(job: ResearchJob, item: ResearchFile, evidence, outcome, *, gallery_size: int, threshold, eng) -> None:
     """The file's matches, its s.62 log row and its searched state, together and once."""
-    from cases.services import research_search_log
+    from cases.services import evidence_access_log
     from recognition import pipeline
 
     with transaction.atomic():
@@ -389,10 +385,10 @@ def _record(job: ResearchJob, item: ResearchFile, evidence, outcome, *, gallery_
             extra={"source": PossibleMatch.Source.RESEARCH},
         )
         faces = outcome.counts.get("faces_embedded", 0)
-        research_search_log(
+        evidence_access_log(
             evidence=evidence,
             user=job.requested_by,
-            reason=_log_reason(job),
+            justification=f"Re-search of CCTV reported with incident {evidence.incident.reference}: {_log_reason(job)}",
             detail=(
                 f"evidence {evidence.pk} ({evidence.original_name[:60]}): {faces} face(s) searched against "
                 f"{gallery_size} template(s), {len(matches)} possible match(es); re-search job {job.pk}"

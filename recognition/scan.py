@@ -100,11 +100,17 @@ class MotionRegions:
         return _merge(regions), share
 
 
+def _face_scale(face_px: float) -> float:
+    """How much to enlarge a region whose faces are about ``face_px`` for HOG to see them (80 px), from
+    1 (no enlarging) to the small-face scale."""
+    return max(1.0, min(settings.RECOGNITION_SMALL_FACE_SCALE, 80.0 / max(face_px, 1.0)))
+
+
 def _person_scale(blob_height: float) -> float:
-    """How much to enlarge a moving person's head region: a standing person is 8 to 9 face boxes tall,
-    so a blob under 10 faces of 80 px tall may hold a face HOG needs enlarged. Conservative for
-    people cut off by the frame or a shelf (shorter blob, more enlarging); the small-face scale at most."""
-    return max(1.0, min(settings.RECOGNITION_SMALL_FACE_SCALE, 800.0 / max(blob_height, 1.0)))
+    """The scale for a moving person's head region: a standing person is 8 to 9 face boxes tall, so the
+    face is taken as a tenth of the blob. Conservative for people cut off by the frame or a shelf
+    (shorter blob, more enlarging)."""
+    return _face_scale(blob_height / 10)
 
 
 def _head_region(x: float, y: float, w: float, h: float, width: int, height: int) -> engine.Box:
@@ -155,8 +161,7 @@ def _focus(region: engine.Box, faces: list[tuple[engine.Box, float]]) -> list[tu
         x2 = min(region.x + region.w, int(face.x + face.w + pad))
         y2 = min(region.y + region.h, int(face.y + face.h + pad))
         if x2 > x1 and y2 > y1:
-            scale = max(1.0, min(settings.RECOGNITION_SMALL_FACE_SCALE, 80.0 / max(face.size, 1)))
-            windows.append((engine.Box(x1, y1, x2 - x1, y2 - y1), scale))
+            windows.append((engine.Box(x1, y1, x2 - x1, y2 - y1), _face_scale(face.size)))
     return windows
 
 
@@ -222,11 +227,6 @@ def _suppress(found: list[engine.Detection]) -> list[engine.Detection]:
         if all(detection.box.iou(other.box) < 0.3 for other in kept):
             kept.append(detection)
     return kept
-
-
-def detect(eng, image: np.ndarray, plan: Plan) -> list[engine.Detection]:
-    """Faces in the plan's regions, in this thread."""
-    return _suppress(_detect_part(eng, image, plan.regions))
 
 
 # Both cores ---------------------------------------------------------------------------------

@@ -66,19 +66,24 @@ def _read_file(fieldfile) -> bytes:
         fieldfile.close()
 
 
-def _enrol_face(image) -> engine.Face:
-    """The one usable face of a reference photo, or an ApplicationError saying what is wrong."""
+def face_engine(*, cannot: str) -> engine.Engine:
+    """The engine for a request; without its weights (an installation fault, not the user's) a 503
+    saying what cannot be done and what to install, never a 500."""
     try:
-        eng = engine.get_engine()
+        return engine.get_engine()
     except WeightsMissing:
-        # An installation fault, not the user's: a 503 that says so (and the photo is not kept), not a 500.
-        logger.exception("Face model weights missing: reference photo not enrolled")
+        logger.exception("Face model weights missing: %s", cannot)
         raise ApplicationError(
-            "Face matching is not set up on this server yet, so reference photos cannot be added. "
+            f"Face matching is not set up on this server yet, so {cannot}. "
             "Ask your system administrator to install the face model (`manage.py install_face_weights`).",
             code="face_engine_unavailable",
             status_code=503,
         ) from None
+
+
+def _enrol_face(image) -> engine.Face:
+    """The one usable face of a reference photo, or an ApplicationError saying what is wrong."""
+    eng = face_engine(cannot="reference photos cannot be added")
     detections = eng.detect_image(image)
     if not detections:
         raise ApplicationError(

@@ -34,8 +34,32 @@ class SamplingStats:
     media_seconds: float | None = None
 
 
+def load_evidence_image(path: str) -> np.ndarray:
+    """An evidence photo as every search sees it (more pixels than a reference photo, for small faces)."""
+    return load_image(path, work_max_side=settings.RECOGNITION_EVIDENCE_WORK_MAX_SIDE)
+
+
+def open_video(path: str):
+    """An OpenCV capture of the file; EngineError ``corrupt_video`` when it cannot be opened."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(path))
+    if not capture.isOpened():
+        capture.release()
+        raise EngineError("The video cannot be opened: the file is damaged or not a video.", code="corrupt_video")
+    return capture
+
+
+def native_fps(capture) -> float:
+    """The frame rate the file says it has, or 25 when it says nothing sensible."""
+    import cv2
+
+    native = capture.get(cv2.CAP_PROP_FPS)
+    return native if native and math.isfinite(native) and 1 <= native <= 240 else FALLBACK_FPS
+
+
 def image_frames(path: str, stats: SamplingStats) -> Iterator[Frame]:
-    image = load_image(path, work_max_side=settings.RECOGNITION_EVIDENCE_WORK_MAX_SIDE)
+    image = load_evidence_image(path)
     stats.frames_decoded = stats.frames_sampled = 1
     yield Frame(index=0, time_s=None, image=image)
 
@@ -48,12 +72,9 @@ def video_frames(path: str, stats: SamplingStats, *, fps: float | None = None) -
     import cv2
 
     fps = fps or settings.RECOGNITION_VIDEO_FPS
-    capture = cv2.VideoCapture(str(path))
+    capture = open_video(path)
     try:
-        if not capture.isOpened():
-            raise EngineError("The video cannot be opened: the file is damaged or not a video.", code="corrupt_video")
-        native = capture.get(cv2.CAP_PROP_FPS)
-        native = native if native and math.isfinite(native) and 1 <= native <= 240 else FALLBACK_FPS
+        native = native_fps(capture)
         count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
         if count and math.isfinite(count) and count / native > settings.RECOGNITION_MAX_VIDEO_SECONDS:
             raise EngineError(
