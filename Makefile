@@ -38,8 +38,15 @@ lint: $(STAMP)
 	$(SCHEMA_ENV) $(PY) manage.py spectacular --file var/openapi.check.yaml --validate --fail-on-warn
 	diff -u openapi.yaml var/openapi.check.yaml || (echo "openapi.yaml is stale: run 'make schema'" && exit 1)
 
+# The labelled face photographs live beside the clone (../shared), never in it. Without them the
+# real-model tests are skipped (CI=true fails them instead), and the code only they reach is not
+# covered: the coverage floor is 90% with them, 80% without.
+FACES_DIR ?= $(or $(RETRACE_FACES_DIR),../shared/datasets/faces)
+COVERAGE_MIN := $(if $(wildcard $(FACES_DIR)/master.csv),90,80)
+
 test: install lint
-	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+	@test -f $(FACES_DIR)/master.csv || echo "make test: no face dataset at $(FACES_DIR): real-model tests will be skipped (set RETRACE_FACES_DIR)"
+	RETRACE_FACES_DIR=$(abspath $(FACES_DIR)) $(PY) -m pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_MIN) $(PYTEST_ARGS)
 
 schema: $(STAMP)
 	$(SCHEMA_ENV) $(PY) manage.py spectacular --file openapi.yaml --validate --fail-on-warn
