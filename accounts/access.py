@@ -18,6 +18,16 @@ def has_usable_role(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role and user.force_id)
 
 
+def is_force_admin_of(user, force_id: int | None = None) -> bool:
+    """May ``user`` administer force ``force_id`` (any force of theirs when None)? The one check services,
+    the admin and the APIs use for force-admin writes. A superuser may administer every force."""
+    if not getattr(user, "is_active", False):
+        return False
+    if user.is_superuser:
+        return True
+    return bool(has_usable_role(user) and user.is_force_admin and (force_id is None or user.force_id == force_id))
+
+
 def scope_by_store(qs: QuerySet, user, *, store_path: str = "store") -> QuerySet:
     """Rows that hang off a store (incidents, evidence, ...): a worker's stores, or the user's force."""
     if not has_usable_role(user):

@@ -5,7 +5,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from accounts import access
 from accounts.models import Beat, Force, Retailer, Store, User
 from accounts.services import validate_membership
-from core.admin import ForceScopedAdmin
+from accounts.admin_scope import ForceScopedAdmin
 
 
 @admin.register(Force)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from cases.models import Case, CaseAccess, CaseDecision
-from core.admin import ForceScopedAdmin
+from accounts.admin_scope import ForceScopedAdmin
 
 
 class ReadOnlyScopedAdmin(ForceScopedAdmin):

@@ -3,22 +3,34 @@
 from enum import StrEnum
 
 
-class ErrorCode(StrEnum):
-    """Stable codes a client may branch on. Documented in the OpenAPI description."""
+class ErrorCodes(StrEnum):
+    """Base of every error-code enum. Each member is ``NAME = "code", "when a client gets it"``; the
+    OpenAPI description lists every code of every enum (``core.schema``), so a client can branch on
+    them. Each app keeps its own enum in ``<app>/errors.py``."""
 
-    INVALID = "invalid"
-    NOT_AUTHENTICATED = "not_authenticated"
-    AUTHENTICATION_FAILED = "authentication_failed"
-    TOKEN_EXPIRED = "token_expired"
-    PERMISSION_DENIED = "permission_denied"
-    NO_ROLE = "no_role"
-    NOT_FOUND = "not_found"
-    METHOD_NOT_ALLOWED = "method_not_allowed"
-    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
-    THROTTLED = "throttled"
-    PARSE_ERROR = "parse_error"
-    CONFLICT = "conflict"
-    SERVER_ERROR = "server_error"
+    def __new__(cls, value: str, description: str = ""):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.description = description
+        return member
+
+
+class ErrorCode(ErrorCodes):
+    """Codes any part of the API may answer with (authentication, roles, input, conflicts)."""
+
+    INVALID = "invalid", "The input is not valid: see `fields`."
+    NOT_AUTHENTICATED = "not_authenticated", "Not signed in (401)."
+    AUTHENTICATION_FAILED = "authentication_failed", "Wrong credentials or an unknown token (401)."
+    TOKEN_EXPIRED = "token_expired", "The API token has expired: get a new one (401)."
+    PERMISSION_DENIED = "permission_denied", "This role may not do this (403)."
+    NO_ROLE = "no_role", "The account has no role or force yet (403)."
+    NOT_FOUND = "not_found", "Not found, or outside what this user may see (404)."
+    METHOD_NOT_ALLOWED = "method_not_allowed", "This operation does not take that HTTP method (405)."
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", "The body's content type is not accepted (415)."
+    THROTTLED = "throttled", "Too many requests: wait and try again (429)."
+    PARSE_ERROR = "parse_error", "The body could not be parsed (400)."
+    CONFLICT = "conflict", "Conflicts with the current state (409)."
+    SERVER_ERROR = "server_error", "A fault on the server; it has been logged (500)."
 
 
 class ApplicationError(Exception):

@@ -1,6 +1,13 @@
+"""Every list is paginated one way: a generic ``ListAPIView`` uses ``DefaultPagination`` (the default
+class in settings); a list nested under an object answers with ``paginated_response``."""
+
 from django.core.paginator import InvalidPage
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
 # More digits than any real page number; also keeps int() clear of Python's 4300-digit limit.
 _MAX_DIGITS = 9
@@ -55,3 +62,29 @@ class DefaultPagination(PageNumberPagination):
         if paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True
         return list(self.page)
+
+
+# The one way a list is answered outside a generic ListAPIView (a list nested under an object).
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1 (or 'last')."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="Rows a page (default 50, at most 200)."),
+]
+
+
+class PageOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+
+def page_of(item_serializer, name: str) -> type[serializers.Serializer]:
+    """The paginated shape of a list of ``item_serializer`` for the schema (``name`` ends in
+    ``PageOutputSerializer``)."""
+    return type(name, (PageOutputSerializer,), {"results": item_serializer(many=True)})
+
+
+def paginated_response(*, request, view, queryset, serializer_class, context: dict | None = None) -> Response:
+    """One page of ``queryset`` in the list shape every list answers with."""
+    paginator = DefaultPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)

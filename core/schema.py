@@ -1,4 +1,11 @@
-"""OpenAPI post-processing: document the one error shape on every operation."""
+"""OpenAPI post-processing: document the one error shape on every operation, and every error code."""
+
+import importlib
+import importlib.util
+
+from django.apps import apps
+
+from core.exceptions import ErrorCodes
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 ERROR_SCHEMA = {
@@ -53,4 +60,37 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault(
                     status, {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
                 )
+    return result
+
+
+def error_code_enums() -> list[type[ErrorCodes]]:
+    """Every error-code enum: ``core.exceptions.ErrorCode`` and each installed app's ``errors.py``
+    (found by name, so that ``core`` imports no app)."""
+    for config in apps.get_app_configs():
+        name = f"{config.name}.errors"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+    found, todo = [], list(ErrorCodes.__subclasses__())
+    while todo:
+        enum = todo.pop(0)
+        found.append(enum)
+        todo.extend(enum.__subclasses__())
+    return sorted(found, key=lambda e: (e.__module__ != "core.exceptions", e.__module__, e.__name__))
+
+
+def error_codes_markdown() -> str:
+    lines = ["## Error codes", "", "`code` in an error body is one of these (a client may branch on them):", ""]
+    for enum in error_code_enums():
+        area = enum.__module__.split(".")[0]
+        lines.append(f"**{area}** ({enum.__name__})")
+        lines.append("")
+        for member in enum:
+            lines.append(f"- `{member.value}`" + (f": {member.description}" if member.description else ""))
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def add_error_codes(result, generator, request, public):
+    info = result.setdefault("info", {})
+    info["description"] = f"{info.get('description', '').rstrip()}\n\n{error_codes_markdown()}"
     return result

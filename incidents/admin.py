@@ -3,7 +3,7 @@ the service, so they are audited. Evidence files are exhibits and cannot be edit
 
 from django.contrib import admin, messages
 
-from core.admin import ForceScopedAdmin
+from accounts.admin_scope import ForceScopedAdmin
 from incidents import selectors, services
 from incidents.models import Evidence, Incident, IncidentEvent
 

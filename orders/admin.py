@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 
 from accounts import access
 from accounts.models import Store
-from core.admin import ForceScopedAdmin, is_force_admin
+from accounts.admin_scope import ForceScopedAdmin, admin_allowed
 from core.exceptions import ApplicationError
 from orders import imports, maps, selectors, services
 from orders.forms import (
@@ -63,7 +63,7 @@ class ForceAdminInline:
     """Inlines follow the scoped admin: force admins (not Django model permissions) may use them."""
 
     def _allowed(self, request) -> bool:
-        return request.user.is_superuser or is_force_admin(request.user)
+        return admin_allowed(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self._allowed(request)
@@ -102,7 +102,7 @@ class _HistoryInline(admin.TabularInline):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser or is_force_admin(request.user)
+        return admin_allowed(request.user)
 
     @admin.display(description="old")
     def old_values(self, event):
@@ -164,7 +164,7 @@ class OrderSummaryInline(admin.TabularInline):
     verbose_name_plural = "Orders"
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser or is_force_admin(request.user)
+        return admin_allowed(request.user)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -4,7 +4,7 @@ API (``/api/recognition/threshold/change/``) so that every change carries a reas
 
 from django.contrib import admin, messages
 
-from core.admin import ForceScopedAdmin
+from accounts.admin_scope import ForceScopedAdmin
 from recognition import services
 from recognition.models import EvidenceProcessing, FaceTemplate, PossibleMatch, ThresholdChange
 

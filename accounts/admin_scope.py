@@ -2,9 +2,12 @@
 
 from django.contrib import admin
 
+from accounts.access import is_force_admin_of
 
-def is_force_admin(user) -> bool:
-    return bool(user.is_active and user.is_staff and getattr(user, "is_force_admin", False) and user.force_id)
+
+def admin_allowed(user) -> bool:
+    """Staff who administer a force (or superusers): the only people the admin lets in."""
+    return bool(user.is_staff and is_force_admin_of(user))
 
 
 class ForceScopedAdmin(admin.ModelAdmin):
@@ -22,7 +25,7 @@ class ForceScopedAdmin(admin.ModelAdmin):
         return qs if request.user.is_superuser else self.scope(request, qs)
 
     def _allowed(self, request) -> bool:
-        return request.user.is_superuser or is_force_admin(request.user)
+        return admin_allowed(request.user)
 
     def has_module_permission(self, request):
         return self._allowed(request)
