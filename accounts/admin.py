@@ -3,9 +3,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from accounts import access
+from accounts.admin_scope import ForceScopedAdmin
 from accounts.models import Beat, Force, Retailer, Store, User
 from accounts.services import validate_membership
-from accounts.admin_scope import ForceScopedAdmin
 
 
 @admin.register(Force)

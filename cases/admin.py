@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from cases.models import Case, CaseAccess, CaseDecision
 from accounts.admin_scope import ForceScopedAdmin
+from cases.models import Case, CaseAccess, CaseDecision
 
 
 class ReadOnlyScopedAdmin(ForceScopedAdmin):

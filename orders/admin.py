@@ -17,8 +17,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts import access
-from accounts.models import Store
 from accounts.admin_scope import ForceScopedAdmin, admin_allowed
+from accounts.models import Store
 from core.exceptions import ApplicationError
 from orders import imports, maps, selectors, services
 from orders.forms import (
