@@ -68,7 +68,8 @@ def _gallery_with(vector, n_random: int, seed: int = 0):
 def bench_video() -> dict:
     from django.conf import settings
 
-    from recognition import engine, pipeline, synthetic, video
+    from bench import synthetic
+    from recognition import engine, pipeline, video
 
     eng = engine.get_engine()
     photo = engine.load_image(FACES / "img2.jpg")

@@ -14,7 +14,7 @@ The scene knows where every face is at every instant (``Scene.face_box``), so a 
 which walker a match came from. The photo crop is scaled so that the face box dlib HOG reports on the
 source photo becomes ``face_px`` wide: pass ``boxes`` measured with the engine (``measure_faces``).
 
-Copied and extended from recognition/synthetic.py (not imported: that module is for tests).
+Copied and extended from bench/synthetic.py (the simpler clips the tests use).
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from bench import synthetic
 from cases.models import Case, CaseAccess
 from orders.services import reference_photo_add
-from recognition import synthetic
 from tests.conftest import FACES, client_for, require
 from tests.orders.factories import OffenderFactory, OrderFactory, ProhibitionFactory
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from recognition import engine, synthetic
+from bench import synthetic
+from recognition import engine
 from recognition.models import EvidenceProcessing, EvidenceProcessingEvent, FaceTemplate, PossibleMatch
 from recognition.services import evidence_process, reference_photo_enrol
 from tests.orders.factories import OffenderFactory
