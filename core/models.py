@@ -27,14 +27,3 @@ class AuditEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["created_at", "id"]
-
-
-class WorkerHeartbeat(models.Model):
-    """Written by the `core.heartbeat` task: proves a worker took a task off the broker and ran it."""
-
-    note = models.CharField(max_length=200)
-    hostname = models.CharField(max_length=255)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.hostname} {self.note}"

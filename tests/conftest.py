@@ -159,7 +159,15 @@ def subprocess_env(**extra: str) -> dict:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
+def celery_worker_imports() -> list[str]:
+    """Modules the test worker imports besides the apps' tasks (``celery worker --include``). A test
+    module that defines its own task overrides this fixture with its own name, so that test-only
+    tasks stay in the test package."""
+    return []
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path, celery_worker_imports):
     """A real Celery worker process on the configured broker (Redis in CI, the filesystem transport
     on a laptop), sharing this test's database. Tasks sent while it runs go to it, not eagerly."""
     import subprocess
@@ -171,6 +179,8 @@ def celery_worker_process(transactional_db, tmp_path):
     log = tmp_path / "worker.log"
     cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "INFO"]
     cmd += ["--queues", "default,recognition", "--without-mingle", "--without-gossip", "--hostname", "test@%h"]
+    if celery_worker_imports:
+        cmd += ["--include", ",".join(celery_worker_imports)]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env=subprocess_env(), stdout=out, stderr=subprocess.STDOUT)
     app.conf.task_always_eager = False
