@@ -2,7 +2,8 @@
 
 All order dates are UK local dates (settings.TIME_ZONE = Europe/London) and every period is
 inclusive of its first and last day. Whether an order is in force at a moment is answered in one
-place, ``orders.selectors``; these models only hold facts. Changes go through ``orders.services``,
+place, ``orders.in_force`` (its Python rule and query twin side by side); these models only hold facts
+and ask it. Changes go through ``orders.services``,
 which write an ``OffenderEvent`` or ``OrderEvent`` (who, when, old and new values) for each one.
 """
 
@@ -14,7 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from accounts.models import Beat, Force, Retailer, Store
-from core.models import BaseModel
+from core.models import AuditEvent, BaseModel
+from orders import in_force
 from orders.validators import validate_pnc_id
 
 
@@ -155,15 +157,10 @@ class Order(BaseModel):
     @property
     def last_day(self) -> datetime.date | None:
         """Last UK local day in force, all ends considered; None when indefinite and not ended."""
-        ends = [] if self.indefinite else [self.ends_on]
-        ends += [d - datetime.timedelta(days=1) for d in (self.discharged_on, self.superseded_on) if d]
-        return min(ends) if ends else None
+        return in_force.order_last_day(self)
 
     def in_force_on(self, day: datetime.date) -> bool:
-        last = self.last_day
-        return bool(self.served_on and self.served_on <= day and self.effective_from <= day) and (
-            last is None or day <= last
-        )
+        return in_force.order_in_force_on(self, day)
 
     def next_review_due(self, today: datetime.date) -> datetime.date | None:
         """Youth orders are reviewed within each 12 months from the day the order takes effect."""
@@ -235,9 +232,15 @@ class Prohibition(BaseModel):
     def has_circle(self) -> bool:
         return self.centre_latitude is not None and self.centre_longitude is not None and self.radius_m is not None
 
+    def in_effect_on(self, day: datetime.date) -> bool:
+        """In effect on UK local ``day``: its order in force and served, its own period and variations allowing."""
+        return in_force.prohibition_in_effect_on(self, day)
 
-class OffenderEvent(models.Model):
-    """Audit of every change to an offender or their photos: who, when, old and new values."""
+
+class OffenderEvent(AuditEvent):
+    """Audit of every change to an offender or their photos: who, when, old and new values.
+
+    Written by ``orders.events`` (one writer per kind), which also words each event for people."""
 
     class Kind(models.TextChoices):
         CREATED = "created", "Created"
@@ -247,28 +250,25 @@ class OffenderEvent(models.Model):
         PHOTO_REMOVED = "photo_removed", "Photo removed"
         RETENTION = "retention", "Deleted under the retention policy"
 
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     offender = models.ForeignKey(Offender, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     photo_id = models.BigIntegerField(null=True, blank=True)
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(AuditEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.actor or 'system'} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class OrderEvent(models.Model):
+class OrderEvent(AuditEvent):
     """History of an order and its prohibitions: made, served, varied, discharged, replaced, corrected.
 
-    Never edited: a variation or discharge is a new row, with the values before and after."""
+    Never edited: a variation or discharge is a new row, with the values before and after. Written by
+    ``orders.events`` (one writer per kind), which also words each event for people."""
 
     class Kind(models.TextChoices):
         MADE = "made", "Order recorded"
@@ -282,20 +282,16 @@ class OrderEvent(models.Model):
         PROHIBITION_REMOVED = "prohibition_removed", "Prohibition removed"
         PREMISES_IMPORTED = "premises_imported", "Prohibited premises imported"
 
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
     prohibition_id = models.BigIntegerField(null=True, blank=True)
     effective_on = models.DateField(null=True, blank=True, help_text="Day the change took legal effect.")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(AuditEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.actor or 'system'} at {self.created_at:%Y-%m-%d %H:%M}"

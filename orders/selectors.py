@@ -1,60 +1,27 @@
-"""Reads of orders. The question everything else asks is answered here, once:
+"""Reads of orders. The question everything else asks is answered here:
 
     which orders, in force and served, prohibited this person (or anyone) from this store at this moment?
 
-A moment is turned into its UK local day (settings.TIME_ZONE, Europe/London, so BST is respected)
-and every period is inclusive of its first and last day. An order is in force on day ``d`` when it
-was served on or before ``d``, took effect on or before ``d``, and ``d`` is no later than its end
-date (unless indefinite) and earlier than its discharge day and the day a full order replaced it.
-A prohibition is in effect when its own period (if any) and any variation that added or removed it
-allow ``d``. Whether it covers a store is decided at query time, from the store as it is now: a
+Whether an order or a prohibition is in force on a day is ``orders.in_force`` (the one home of that
+rule, with its query twin); a moment is turned into its UK local day by ``local_day`` (BST respected).
+Whether a prohibition covers a store is decided here, at query time, from the store as it is now: a
 store that opened inside a zone after the order was made is covered.
+
+Other apps use ``gallery_offender_ids``, ``breaching_prohibitions``, ``prohibitions_in_force``,
+``stores_covered``, ``local_day``, ``offenders_for`` and ``orders_for``.
 """
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from accounts import access
 from accounts.models import Store
 from orders import geo
+from orders.in_force import local_day, order_in_force_q, prohibition_in_effect_q
 from orders.models import Offender, Order, Prohibition
 from orders.validators import normalise_pnc_id
-
-
-def local_day(at: datetime.datetime | datetime.date) -> datetime.date:
-    """The UK local day of a moment. A bare date is taken as already local; a naive datetime is refused."""
-    if isinstance(at, datetime.datetime):
-        if timezone.is_naive(at):
-            raise ValueError("A moment must be timezone-aware (use timezone.now() or an aware datetime).")
-        return timezone.localdate(at)
-    return at
-
-
-def order_in_force_q(day: datetime.date, prefix: str = "") -> Q:
-    """Q for orders in force and served on ``day``; ``prefix`` (e.g. "order__") reaches the order from another model."""
-
-    def f(name: str) -> str:
-        return prefix + name
-
-    return (
-        Q(**{f("served_on__isnull"): False, f("served_on__lte"): day, f("effective_from__lte"): day})
-        & (Q(**{f("indefinite"): True}) | Q(**{f("ends_on__gte"): day}))
-        & (Q(**{f("discharged_on__isnull"): True}) | Q(**{f("discharged_on__gt"): day}))
-        & (Q(**{f("superseded_on__isnull"): True}) | Q(**{f("superseded_on__gt"): day}))
-    )
-
-
-def prohibition_in_effect_q(day: datetime.date) -> Q:
-    """Q for prohibitions whose own period and variations allow ``day`` (the order is checked separately)."""
-    return (
-        (Q(starts_on__isnull=True) | Q(starts_on__lte=day))
-        & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-        & (Q(added_on__isnull=True) | Q(added_on__lte=day))
-        & (Q(removed_on__isnull=True) | Q(removed_on__gt=day))
-    )
 
 
 def orders_in_force(*, at: datetime.datetime | datetime.date, force_id: int | None = None) -> QuerySet[Order]:
@@ -105,11 +72,7 @@ def prohibitions_in_force(
     ``offender=None`` asks about anyone. Only orders held by the store's force count (a prohibition
     can only name premises of its own force)."""
     day = local_day(at)
-    qs = Prohibition.objects.filter(
-        order_in_force_q(day, prefix="order__"),
-        prohibition_in_effect_q(day),
-        order__offender__force_id=store.beat.force_id,
-    )
+    qs = Prohibition.objects.filter(prohibition_in_effect_q(day), order__offender__force_id=store.beat.force_id)
     if offender is not None:
         qs = qs.filter(order__offender=offender)
     named = Prohibition.stores.through.objects.filter(prohibition_id=OuterRef("pk"), store_id=store.pk)
