@@ -249,6 +249,14 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
 
 
 @pytest.fixture(scope="session")
+def openapi_schema() -> dict:
+    """The OpenAPI schema as drf-spectacular generates it (openapi.yaml is written from it)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.fixture(scope="session")
 def face_engine():
     """The real face model, loaded once for the whole test session."""
     require(FACES.is_dir(), f"Face dataset not found at {FACES}")
