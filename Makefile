@@ -35,6 +35,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	@mkdir -p var
 	$(SCHEMA_ENV) $(PY) manage.py spectacular --file var/openapi.check.yaml --validate --fail-on-warn
 	diff -u openapi.yaml var/openapi.check.yaml || (echo "openapi.yaml is stale: run 'make schema'" && exit 1)
 

@@ -4,6 +4,7 @@ https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
 """
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -12,3 +13,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = Celery("retrace")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# kombu's filesystem transport (the embedded default) reads and writes folders it does not create.
+_FILESYSTEM_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+
+
+@app.on_after_configure.connect
+def create_broker_folders(sender: Celery, source, **kwargs) -> None:
+    """Create the filesystem broker's folders once the app has its settings, before the first message
+    is sent or read (settings only name them: importing settings writes nothing)."""
+    if not str(source.broker_url or "").startswith("filesystem://"):
+        return
+    options = source.broker_transport_options or {}
+    for key in _FILESYSTEM_FOLDERS:
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,22 @@
+from pathlib import Path
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class CoreConfig(AppConfig):
     name = "core"
+
+    def ready(self) -> None:
+        create_sqlite_folders()
+
+
+def create_sqlite_folders() -> None:
+    """SQLite creates its database file but not the folder it is in (var/ on a fresh clone, a test slot's
+    folder): create those before the first connection. Settings only name them."""
+    for database in settings.DATABASES.values():
+        if database.get("ENGINE") != "django.db.backends.sqlite3":
+            continue
+        for name in (database.get("NAME"), (database.get("TEST") or {}).get("NAME")):
+            if name and str(name) != ":memory:" and not str(name).startswith("file:"):
+                Path(name).parent.mkdir(parents=True, exist_ok=True)

@@ -2,11 +2,10 @@
 
 import logging
 
+from celery import current_app
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
-
-from config.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +18,9 @@ def _check_database() -> str:
 
 
 def _check_broker() -> str:
-    with celery_app.connection_for_write() as conn:
+    # The project's Celery app (config/celery.py, loaded with Django) is the current one; core does not
+    # import config.
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return "ok"
 

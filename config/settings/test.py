@@ -1,7 +1,8 @@
 """Settings for pytest. DATABASE_URL / CELERY_BROKER_URL move the suite onto PostgreSQL and Redis."""
 
-from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import CELERY_BROKER_URL, DATABASES, VAR_DIR, env
+from config.settings.components.celery import filesystem_broker_options
 
 DEBUG = False
 # Tasks run in-process in unit tests; the worker tests start a real worker process.
@@ -16,20 +17,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file (not :memory:) so that a worker process started by a test can share it.
-    TEST_DIR.mkdir(parents=True, exist_ok=True)
+    # A file (not :memory:) so that a worker process started by a test can share it. Its folder is
+    # created when Django starts (core.apps).
     DATABASES["default"]["TEST"] = {"NAME": str(TEST_DIR / "test.sqlite3")}
 DEMO_LOGINS_ALLOWED = env.bool("RETRACE_DEMO_LOGINS_ALLOWED", default=True)
 # Tests use their own broker folder so they never take tasks queued by `make run`.
-if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
-    _test_broker = TEST_DIR / "broker"
-    for _sub in ("out", "processed", "control"):
-        (_test_broker / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_test_broker / "out"),
-        "data_folder_out": str(_test_broker / "out"),
-        "processed_folder": str(_test_broker / "processed"),
-        # The exchange tables: without this kombu writes them to ./control, in the working tree.
-        "control_folder": str(_test_broker / "control"),
-        "store_processed": False,
-    }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(TEST_DIR / "broker")

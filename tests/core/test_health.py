@@ -17,3 +17,19 @@ def test_healthz_is_503_when_broker_is_down(client, monkeypatch):
     r = client.get("/healthz")
     assert r.status_code == 503
     assert r.json()["database"] == "ok" and r.json()["broker"].startswith("unavailable")
+
+
+def test_healthz_checks_the_projects_celery_app_from_any_thread():
+    """core does not import config: the health check asks Celery for its current app, which must be the
+    project's in every thread (gunicorn serves requests from a thread pool)."""
+    import threading
+
+    from celery import current_app
+
+    from config.celery import app
+
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(current_app._get_current_object()))
+    thread.start()
+    thread.join()
+    assert seen == [app]
