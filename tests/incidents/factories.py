@@ -1,15 +1,27 @@
+import datetime
+
 import factory
 from django.utils import timezone
 
 from incidents.models import Incident
 from tests.factories import StoreFactory, UserFactory
 
+# A Monday afternoon inside the order that tests.orders.factories.OrderFactory makes (in force from
+# 5 January 2026 to 4 January 2028): an incident whose CCTV a breach check or a re-search looks at
+# happens then, whatever today's date is.
+IN_ORDER_PERIOD = datetime.datetime(2026, 3, 2, 14, 30, tzinfo=datetime.UTC)
+
 
 class IncidentFactory(factory.django.DjangoModelFactory):
-    """An incident row (bypasses the service: use ``incidents.services.incident_create`` to test it)."""
+    """An incident row (bypasses the service: use ``incidents.services.incident_create`` to test it),
+    reported just now; pass ``in_order_period=True`` for one on 2 March 2026 (``IN_ORDER_PERIOD``).
+    Pass ``store`` and ``reported_by`` when the test's users must see it (``world.a.store``)."""
 
     class Meta:
         model = Incident
+
+    class Params:
+        in_order_period = factory.Trait(occurred_at=IN_ORDER_PERIOD)
 
     store = factory.SubFactory(StoreFactory)
     reported_by = factory.SubFactory(UserFactory)

@@ -3,31 +3,21 @@
 import datetime
 import hashlib
 
-import factory
 from django.core.files.base import ContentFile
 
 from incidents.models import Evidence, Incident
 from orders.models import ReferencePhoto
 from tests.conftest import FACES
+from tests.incidents import factories as incident_factories
 from tests.orders.factories import OffenderFactory, OrderFactory
 
 
-class IncidentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Incident
-
-    store = None  # pass store=world.a.store
-    reported_by = None  # pass reported_by=world.a.worker
-    occurred_at = factory.LazyFunction(lambda: datetime.datetime(2026, 3, 2, 14, 30, tzinfo=datetime.UTC))
-    category = Incident.Category.THEFT
-    ongoing = False
-    injured = False
-    weapon = False
-    description = "Took goods from the shelf and left without paying."
-    reference = factory.Sequence(lambda n: f"INC-2026-{n:06d}")
-    priority = Incident.Priority.P3
-    priority_reason = "routine"
-    response_target_minutes = 1440
+def IncidentFactory(**kwargs) -> Incident:
+    """The one incident factory (``tests.incidents.factories.IncidentFactory``) on 2 March 2026, inside
+    the orders these tests make: pass ``store`` and ``reported_by``. The recognition tests may call that
+    factory with ``in_order_period=True`` themselves; this name is kept until they do."""
+    kwargs.setdefault("in_order_period", True)  # an occurred_at passed still wins
+    return incident_factories.IncidentFactory(**kwargs)
 
 
 def evidence_for(incident: Incident, data: bytes, name: str, kind: str = "image") -> Evidence:
