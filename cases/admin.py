@@ -3,7 +3,8 @@
 from django.contrib import admin
 
 from accounts.admin_scope import ForceScopedAdmin
-from cases.models import Case, CaseAccess, CaseDecision
+from cases import events
+from cases.models import Case, CaseAccess, CaseDecision, CaseEvent
 
 
 class ReadOnlyScopedAdmin(ForceScopedAdmin):
@@ -34,11 +35,33 @@ class CaseDecisionInline(admin.TabularInline):
         return False
 
 
+class CaseEventInline(admin.TabularInline):
+    """The case's history, worded by ``cases.events.describe`` (as in the evidence pack's continuity log)."""
+
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "what"]
+    readonly_fields = fields
+    verbose_name = "event"
+    verbose_name_plural = "history"
+
+    @admin.display(description="What happened")
+    def what(self, event: CaseEvent) -> str:
+        return events.describe(event)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Case)
 class CaseAdmin(ReadOnlyScopedAdmin):
     list_display = ["pk", "status", "is_breach", "incident_priority", "incident", "offender", "best_similarity"]
     list_filter = ["status", "is_breach", "incident_priority"]
-    inlines = [CaseDecisionInline]
+    inlines = [CaseDecisionInline, CaseEventInline]
 
 
 @admin.register(CaseAccess)

@@ -1,26 +1,38 @@
 """Cases API for police users: the triage queue, case details, the two-stage review, the evidence
-pack and (force admins) the s.62 access log. Shop workers get 403 on all of it."""
+pack and (force admins) the s.62 access log. Shop workers get 403 on all of it.
 
-import csv
+A DPA 2018 s.62 justification is free text about why a person is looked at: it is sent in the body of
+``POST /api/cases/{id}/justification/`` and never in a URL (URLs are written to access logs); a GET
+that carries one in its query string is refused (400 ``justification_in_url``) and stores nothing."""
 
-from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsForceAdmin, IsPolice
-from cases import selectors, services
+from cases import downloads, selectors, services
+from cases.errors import CaseErrorCode
+from cases.filters import AccessLogFilterSet, CaseQueueFilterSet
 from cases.models import Case, CaseAccess, CaseDecision
 from cases.pack import build_evidence_pack
 from core.exceptions import ApplicationError
-from core.filters import MAX_ID, ScopedFilterBackend
+
+# Serializers ---------------------------------------------------------------------------------------
+# Component names are kept as they were before the <Noun>OutputSerializer naming (clients generate from them).
 
 
-class CaseDecisionSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="CaseDecision")
+class CaseDecisionOutputSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.username")
 
     class Meta:
@@ -28,7 +40,8 @@ class CaseDecisionSerializer(serializers.ModelSerializer):
         fields = ["stage", "outcome", "reason", "corroboration", "decided_by", "decided_at"]
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="CaseList")
+class CaseListOutputSerializer(serializers.ModelSerializer):
     incident_reference = serializers.CharField(source="incident.reference")
     store = serializers.CharField(source="incident.store.name")
     occurred_at = serializers.DateTimeField(source="incident.occurred_at")
@@ -61,7 +74,7 @@ class CaseListSerializer(serializers.ModelSerializer):
         return int((end - case.created_at).total_seconds() // 60)
 
 
-class ProhibitionSummarySerializer(serializers.Serializer):
+class ProhibitionSummaryOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     description = serializers.CharField()
@@ -69,7 +82,8 @@ class ProhibitionSummarySerializer(serializers.Serializer):
     ends_on = serializers.DateField(allow_null=True)
 
 
-class CaseDetailSerializer(CaseListSerializer):
+@extend_schema_serializer(component_name="CaseDetail")
+class CaseDetailOutputSerializer(CaseListOutputSerializer):
     incident = serializers.IntegerField(source="incident_id")
     category = serializers.CharField(source="incident.category")
     description = serializers.CharField(source="incident.description")
@@ -88,11 +102,11 @@ class CaseDetailSerializer(CaseListSerializer):
     )
     cctv_face_url = serializers.SerializerMethodField()
     reference_photo_url = serializers.SerializerMethodField()
-    decisions = CaseDecisionSerializer(many=True)
+    decisions = CaseDecisionOutputSerializer(many=True)
 
-    class Meta(CaseListSerializer.Meta):
+    class Meta(CaseListOutputSerializer.Meta):
         fields = [
-            *CaseListSerializer.Meta.fields,
+            *CaseListOutputSerializer.Meta.fields,
             "incident",
             "category",
             "description",
@@ -125,7 +139,7 @@ class CaseDetailSerializer(CaseListSerializer):
     def get_prohibitions(self, case) -> list[dict]:
         if case.breach_order is None:
             return []
-        return ProhibitionSummarySerializer(case.breach_order.prohibitions.all(), many=True).data
+        return ProhibitionSummaryOutputSerializer(case.breach_order.prohibitions.all(), many=True).data
 
     def _url(self, case, which: str) -> str:
         return self.context["request"].build_absolute_uri(f"/api/cases/{case.pk}/images/{which}/")
@@ -137,12 +151,86 @@ class CaseDetailSerializer(CaseListSerializer):
         return self._url(case, "reference")
 
 
+class CaseJustificationInputSerializer(serializers.Serializer):
+    justification = serializers.CharField(
+        max_length=2000,
+        help_text="Why you need to open this case's face images (DPA 2018 s.62): 10 characters or more.",
+    )
+
+
+class CaseJustificationOutputSerializer(serializers.Serializer):
+    justification = serializers.CharField(help_text="The justification every view of this case by you cites.")
+    justified_at = serializers.DateTimeField(source="created_at")
+
+
+class CaseReviewInputSerializer(serializers.Serializer):
+    same_person = serializers.BooleanField(help_text="true: the same person (confirm); false: reject.")
+    reason = serializers.CharField(max_length=4000)
+
+
+class CaseCorroborateInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[(a.value, a.label) for a in CaseDecision.ACTIONS])
+    corroboration = serializers.CharField(max_length=4000)
+    reason = serializers.CharField(max_length=4000)
+
+
+class CaseCloseInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+
+
+@extend_schema_serializer(component_name="CaseAccess")
+class CaseAccessOutputSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username", allow_null=True, default=None)
+
+    class Meta:
+        model = CaseAccess
+        fields = ["id", "created_at", "user", "kind", "case", "justification", "detail"]
+
+
+# Helpers -------------------------------------------------------------------------------------------
+
+JUSTIFICATION_IN_URL_RESPONSE = OpenApiResponse(
+    description="`justification_in_url`: a justification was sent in the query string. It is refused and not "
+    "stored (URLs are written to access logs): send it in the body of `POST /api/cases/{id}/justification/`."
+)
+
+
+def _case(request, pk: int) -> Case:
+    return get_object_or_404(selectors.cases_for(request.user), pk=pk)
+
+
+def _refuse_justification_in_url(request) -> None:
+    """A s.62 justification is free text about a person: it must not travel in a URL, where web servers
+    and proxies log it. A GET only reads; the justification is given with POST .../justification/."""
+    if "justification" in request.query_params:
+        raise ApplicationError(
+            "Send the justification in the body of POST /api/cases/{id}/justification/, never in the URL: "
+            "URLs are written to access logs. Nothing was recorded.",
+            code=CaseErrorCode.JUSTIFICATION_IN_URL,
+            fields={"justification": ["Not accepted in the query string."]},
+        )
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _detail(case: Case, request) -> Response:
+    return Response(CaseDetailOutputSerializer(case, context={"request": request}).data)
+
+
+# Views ---------------------------------------------------------------------------------------------
+
+
 class CaseListApi(generics.ListAPIView):
     """The triage queue: open cases for the beats an officer covers (force-wide for admins),
     CBO breaches first, then the incident's threat priority, then the oldest."""
 
-    serializer_class = CaseListSerializer
+    serializer_class = CaseListOutputSerializer
     permission_classes = [IsPolice]
+    filterset_class = CaseQueueFilterSet
     queryset = Case.objects.none()  # for the schema; requests use get_queryset
 
     @extend_schema(
@@ -156,28 +244,8 @@ class CaseListApi(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    class CaseQueueFilterInputSerializer(serializers.Serializer):
-        breach = serializers.BooleanField(required=False, allow_null=True, default=None)
-        beat = serializers.IntegerField(required=False, allow_null=True, default=None, max_value=MAX_ID)
-
     def get_queryset(self):
-        params = self.request.query_params
-        status = params.get("status") or None
-        if status and status not in Case.Status.values:
-            raise ApplicationError(f"Unknown status '{status}'.", fields={"status": list(Case.Status.values)})
-        sort = params.get("sort") or "priority"
-        if sort not in selectors.QUEUE_SORTS:
-            raise ApplicationError(f"Unknown sort '{sort}'.", fields={"sort": list(selectors.QUEUE_SORTS)})
-        # ?beat=abc or ?breach=maybe is a 400 (it was silently ignored, and ?beat=² was a 500).
-        filters = self.CaseQueueFilterInputSerializer(data={k: params[k] for k in ("breach", "beat") if params.get(k)})
-        filters.is_valid(raise_exception=True)
-        return selectors.triage_queue(
-            self.request.user,
-            status=status,
-            breach=filters.validated_data["breach"],
-            beat_id=filters.validated_data["beat"],
-            sort=sort,
-        )
+        return selectors.queue_scope(self.request.user)
 
 
 class CaseCountsApi(APIView):
@@ -188,55 +256,64 @@ class CaseCountsApi(APIView):
         return Response(selectors.status_counts(request.user))
 
 
-def _case(request, pk: int) -> Case:
-    return get_object_or_404(selectors.cases_for(request.user), pk=pk)
+class CaseJustificationApi(APIView):
+    """Say why you open this case (DPA 2018 s.62), once, before its details and face images: every later
+    view and export by you cites it. The justification travels in this POST's body, never in a URL.
+    201: recorded; 200: you had already given one (it stands, and nothing new is written)."""
+
+    permission_classes = [IsPolice]
+
+    @extend_schema(
+        request=CaseJustificationInputSerializer,
+        responses={
+            201: CaseJustificationOutputSerializer,
+            200: CaseJustificationOutputSerializer,
+            400: OpenApiResponse(
+                description="`justification_too_short` (under 10 characters), or `invalid` (missing, too long, "
+                "or a NUL character)."
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Justify", value={"justification": "Triage of retail crime cases on my beat"}, request_only=True
+            )
+        ],
+    )
+    def post(self, request, pk: int):
+        case = _case(request, pk)
+        data = _valid(CaseJustificationInputSerializer, request)
+        already = selectors.has_justified(case=case, user=request.user)
+        access = services.case_justify(case=case, user=request.user, justification=data["justification"])
+        return Response(CaseJustificationOutputSerializer(access).data, status=200 if already else 201)
 
 
 class CaseDetailApi(APIView):
+    """A case with its decisions. Give your justification first (`POST /api/cases/{id}/justification/`);
+    until then this answers 403 `justification_required`. Each view is logged with that justification."""
+
     permission_classes = [IsPolice]
 
-    class CaseDetailQueryInputSerializer(serializers.Serializer):
-        justification = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "justification", str, description="Required the first time you open a case: why (DPA 2018 s.62)."
-            )
-        ],
-        responses={200: CaseDetailSerializer},
-    )
+    @extend_schema(responses={200: CaseDetailOutputSerializer, 400: JUSTIFICATION_IN_URL_RESPONSE})
     def get(self, request, pk: int):
         case = _case(request, pk)
-        params = self.CaseDetailQueryInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)  # a NUL character was a 500 on PostgreSQL
-        if justification := params.validated_data.get("justification"):
-            if not selectors.has_justified(case=case, user=request.user):
-                services.case_justify(case=case, user=request.user, justification=justification)
+        _refuse_justification_in_url(request)
         services.case_access_log(case=case, user=request.user, kind=CaseAccess.Kind.VIEW_CASE)
-        return Response(CaseDetailSerializer(case, context={"request": request}).data)
+        return _detail(case, request)
 
 
 class CaseImageApi(APIView):
-    """A face image of the case (`cctv` crop or `reference` photo); each view is logged."""
+    """A face image of the case (`cctv` crop or `reference` photo); each view is logged with your
+    justification (403 `justification_required` until you have given one)."""
 
     permission_classes = [IsPolice]
 
-    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY, 400: JUSTIFICATION_IN_URL_RESPONSE})
     def get(self, request, pk: int, which: str):
         case = _case(request, pk)
-        field = case_image_field(case, which)
+        _refuse_justification_in_url(request)
+        field = downloads.case_image_field(case, which)
         services.case_access_log(case=case, user=request.user, kind=CaseAccess.Kind.VIEW_IMAGE, detail=which)
-        return FileResponse(field.storage.open(field.name, "rb"), content_type="image/jpeg")
-
-
-def case_image_field(case: Case, which: str):
-    match = case.best_match
-    if which == "cctv" and match and match.crop:  # gone once a rejected match's retention ends
-        return match.crop
-    if which == "reference" and match and match.reference_photo and match.reference_photo.image:
-        return match.reference_photo.image
-    raise ApplicationError("No such image for this case.", code="not_found", status_code=404)
+        return downloads.image_response(field)
 
 
 class CaseReviewApi(APIView):
@@ -244,20 +321,15 @@ class CaseReviewApi(APIView):
 
     permission_classes = [IsPolice]
 
-    class CaseReviewInputSerializer(serializers.Serializer):
-        same_person = serializers.BooleanField(help_text="true: the same person (confirm); false: reject.")
-        reason = serializers.CharField(max_length=4000)
-
     @extend_schema(
         request=CaseReviewInputSerializer,
-        responses=CaseDetailSerializer,
+        responses=CaseDetailOutputSerializer,
         examples=[OpenApiExample("Confirm", value={"same_person": True, "reason": "Same scar, build and jacket."})],
     )
     def post(self, request, pk: int):
         case = _case(request, pk)
-        data = _valid(self.CaseReviewInputSerializer, request)
-        case = services.case_review(case=case, reviewer=request.user, **data)
-        return Response(CaseDetailSerializer(case, context={"request": request}).data)
+        data = _valid(CaseReviewInputSerializer, request)
+        return _detail(services.case_review(case=case, reviewer=request.user, **data), request)
 
 
 class CaseCorroborateApi(APIView):
@@ -265,37 +337,21 @@ class CaseCorroborateApi(APIView):
 
     permission_classes = [IsPolice]
 
-    class CaseCorroborateInputSerializer(serializers.Serializer):
-        action = serializers.ChoiceField(choices=[(a.value, a.label) for a in CaseDecision.ACTIONS])
-        corroboration = serializers.CharField(max_length=4000)
-        reason = serializers.CharField(max_length=4000)
-
-    @extend_schema(request=CaseCorroborateInputSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CaseCorroborateInputSerializer, responses=CaseDetailOutputSerializer)
     def post(self, request, pk: int):
         case = _case(request, pk)
-        data = _valid(self.CaseCorroborateInputSerializer, request)
-        case = services.case_corroborate(case=case, officer=request.user, **data)
-        return Response(CaseDetailSerializer(case, context={"request": request}).data)
+        data = _valid(CaseCorroborateInputSerializer, request)
+        return _detail(services.case_corroborate(case=case, officer=request.user, **data), request)
 
 
 class CaseCloseApi(APIView):
     permission_classes = [IsPolice]
 
-    class CaseCloseInputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=4000)
-
-    @extend_schema(request=CaseCloseInputSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CaseCloseInputSerializer, responses=CaseDetailOutputSerializer)
     def post(self, request, pk: int):
         case = _case(request, pk)
-        data = _valid(self.CaseCloseInputSerializer, request)
-        case = services.case_close(case=case, officer=request.user, **data)
-        return Response(CaseDetailSerializer(case, context={"request": request}).data)
-
-
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+        data = _valid(CaseCloseInputSerializer, request)
+        return _detail(services.case_close(case=case, officer=request.user, **data), request)
 
 
 class CaseEvidencePackApi(APIView):
@@ -313,36 +369,20 @@ class CaseEvidencePackApi(APIView):
     )
     def get(self, request, pk: int):
         case = _case(request, pk)
+        _refuse_justification_in_url(request)
         wanted = request.query_params.get("as") or "zip"
         if wanted not in ("zip", "pdf"):  # was silently a zip
             raise ApplicationError(f"Unknown format '{wanted}': use as=zip or as=pdf.", fields={"as": ["zip", "pdf"]})
         pdf, zipped = build_evidence_pack(case=case, user=request.user)
-        if wanted == "pdf":
-            return _download(pdf, "application/pdf", f"case-{case.pk}-evidence-pack.pdf")
-        return _download(zipped, "application/zip", f"case-{case.pk}-evidence-pack.zip")
-
-
-def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-class CaseAccessSerializer(serializers.ModelSerializer):
-    user = serializers.CharField(source="user.username", allow_null=True, default=None)
-
-    class Meta:
-        model = CaseAccess
-        fields = ["id", "created_at", "user", "kind", "case", "justification", "detail"]
+        return downloads.evidence_pack_download(case=case, pdf=pdf, zipped=zipped, as_pdf=wanted == "pdf")
 
 
 class AccessLogListApi(generics.ListAPIView):
     """Force admins: every view of biometric images, search and export in the force (DPA 2018 s.62)."""
 
-    serializer_class = CaseAccessSerializer
+    serializer_class = CaseAccessOutputSerializer
     permission_classes = [IsForceAdmin]
-    filter_backends = [ScopedFilterBackend]
-    filterset_fields = ["kind", "case", "user"]
+    filterset_class = AccessLogFilterSet
 
     def get_queryset(self):
         return selectors.access_log_for(self.request.user)
@@ -353,23 +393,4 @@ class AccessLogExportApi(APIView):
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
-        return access_log_csv(selectors.access_log_for(request.user))
-
-
-def access_log_csv(qs) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="retrace-access-log.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["when", "user", "kind", "case", "justification", "detail"])
-    for a in qs.iterator():
-        writer.writerow(
-            [
-                a.created_at.isoformat(),
-                a.user.username if a.user else "system",
-                a.kind,
-                a.case_id or "",
-                a.justification,
-                a.detail,
-            ]
-        )
-    return response
+        return downloads.access_log_csv(selectors.access_log_for(request.user))

@@ -10,7 +10,7 @@ Data Protection Act 2018 s.62).
 from django.conf import settings
 from django.db import models
 
-from core.models import BaseModel
+from core.models import AuditEvent, BaseModel
 
 
 class Case(BaseModel):
@@ -89,8 +89,9 @@ class CaseDecision(models.Model):
         return f"{self.case_id} {self.stage}: {self.outcome}"
 
 
-class CaseEvent(models.Model):
-    """What happened to a case other than decisions: raised, evidence added, pack built."""
+class CaseEvent(AuditEvent):
+    """What happened to a case other than decisions: raised, evidence added, pack built. Written by the
+    writers in ``cases.events``, which also word each event for people (``describe``)."""
 
     class Kind(models.TextChoices):
         RAISED = "raised", "Raised from a possible match"
@@ -99,21 +100,24 @@ class CaseEvent(models.Model):
         PACK_BUILT = "pack_built", "Evidence pack built"
         CROP_PURGED = "crop_purged", "Face crop of a rejected match deleted"
 
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(AuditEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
 
 
 class CaseAccess(models.Model):
-    """s.62 log: each view of a case's biometric images, each search and each export, with a justification."""
+    """s.62 log: each view of a case's biometric images, each search and each export, with a justification.
+
+    Not an ``AuditEvent``: the person is ``user`` and PROTECTed (the log must keep who looked, so a user
+    with entries cannot be deleted), where an audit event's ``actor`` is SET_NULL; the rows are read
+    newest first. Its writers are ``cases.services.case_justify``, ``case_access_log`` and
+    ``evidence_access_log``."""
 
     class Kind(models.TextChoices):
         JUSTIFIED = "justified", "Opened the case, giving a justification"

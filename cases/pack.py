@@ -23,17 +23,51 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image as PdfImage
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cases.models import Case, CaseAccess, CaseEvent
+from cases import events
+from cases.errors import CaseErrorCode
+from cases.models import Case, CaseAccess
 from cases.services import case_access_log
 from core.exceptions import ApplicationError
+from orders.geo import circle_polygon
 
 logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
 
 
 class EvidenceIntegrityError(ApplicationError):
-    code = "evidence_integrity"
+    code = CaseErrorCode.EVIDENCE_INTEGRITY
     status_code = 409
+
+
+PACK_STATUSES = (Case.Status.CONFIRMED, Case.Status.ACTIONED, Case.Status.CLOSED)
+
+
+@dataclass(frozen=True)
+class PackAvailability:
+    """Whether a case's evidence pack may be built and, when not, why (words for the officer)."""
+
+    available: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.available
+
+
+def pack_availability(case: Case) -> PackAvailability:
+    """The one rule: a pack is built only for a CBO-breach case whose match a reviewer has confirmed
+    (confirmed, actioned or closed). The case page shows the links or the reason from it; the builder
+    refuses with it."""
+    if not case.is_breach:
+        return PackAvailability(False, "No evidence pack: this case is not a CBO breach.")
+    if case.status == Case.Status.REJECTED:
+        return PackAvailability(False, "No evidence pack: the reviewer found this is not the same person.")
+    if case.status not in PACK_STATUSES:
+        return PackAvailability(False, "The evidence pack can be downloaded once a reviewer has confirmed the match.")
+    return PackAvailability(True)
+
+
+def pack_available(case: Case) -> bool:
+    return pack_availability(case).available
 
 
 @dataclass(frozen=True)
@@ -104,9 +138,13 @@ def zone_map_png(prohibition, store) -> bytes | None:
     if prohibition.polygon:
         shapes.append([to_m(lon, lat) for lon, lat in prohibition.polygon["coordinates"][0]])
     if prohibition.has_circle:
-        cx, cy = to_m(float(prohibition.centre_longitude), float(prohibition.centre_latitude))
-        r = float(prohibition.radius_m)
-        shapes.append([(cx + r * math.cos(t / 36 * math.pi), cy + r * math.sin(t / 36 * math.pi)) for t in range(73)])
+        circle = circle_polygon(
+            lat=float(prohibition.centre_latitude),
+            lon=float(prohibition.centre_longitude),
+            radius_m=float(prohibition.radius_m),
+            sides=72,
+        )
+        shapes.append([to_m(lon, lat) for lon, lat in circle["coordinates"][0]])
     xs = [x for s in shapes for x, _ in s] + [0.0]
     ys = [y for s in shapes for _, y in s] + [0.0]
     span = max(max(xs) - min(xs), max(ys) - min(ys), 50.0) * 1.2
@@ -265,6 +303,8 @@ def _continuity(case: Case) -> list[list[str]]:
         rows.append((e.uploaded_at, e.uploaded_by.get_username(), f"uploaded {e.original_name}"))
     for ev in case.incident.events.select_related("actor"):
         rows.append((ev.created_at, ev.actor.get_username() if ev.actor else "system", f"incident {ev.kind}"))
+    for ev in case.events.select_related("actor"):
+        rows.append((ev.created_at, ev.actor.get_username() if ev.actor else "system", events.describe(ev)))
     for a in case.accesses.select_related("user"):
         rows.append((a.created_at, a.user.get_username() if a.user else "system", f"{a.get_kind_display()}"))
     rows.sort(key=lambda r: r[0])
@@ -288,12 +328,11 @@ def _table(rows: list[list], *, widths: tuple[int, ...]) -> Table:
 
 
 def build_evidence_pack(*, case: Case, user) -> tuple[bytes, bytes]:
-    """Return (pdf, zip). Only for a breach case whose match a reviewer has confirmed."""
-    confirmed = (Case.Status.CONFIRMED, Case.Status.ACTIONED, Case.Status.CLOSED)
-    if not case.is_breach or case.status not in confirmed:
+    """Return (pdf, zip). Only for a breach case whose match a reviewer has confirmed (``pack_availability``)."""
+    if not pack_available(case):
         raise ApplicationError(
             "An evidence pack is built only for a CBO-breach case whose match a reviewer has confirmed.",
-            code="pack_not_available",
+            code=CaseErrorCode.PACK_NOT_AVAILABLE,
             status_code=409,
         )
     exhibits = verified_exhibits(case)
@@ -333,5 +372,5 @@ def build_evidence_pack(*, case: Case, user) -> tuple[bytes, bytes]:
             zf.writestr(name, data)
         zf.writestr("manifest.json", json.dumps(manifest, indent=2))
     case_access_log(case=case, user=user, kind=CaseAccess.Kind.EXPORT, detail="evidence pack")
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.PACK_BUILT, actor=user, details={"exhibits": len(exhibits)})
+    events.pack_built_event(case=case, actor=user, exhibits=len(exhibits))
     return pdf, out.getvalue()

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, QuerySet
 
-from accounts.access import scope_to_police
+from accounts.access import is_force_admin_of, scope_to_police
 from cases.models import Case, CaseAccess
 
 
@@ -21,14 +21,24 @@ QUEUE_SORTS = {
 }
 
 
-def triage_queue(
-    user, *, status: str | None = None, breach: bool | None = None, beat_id: int | None = None, sort: str = "priority"
-):
-    """Open cases for the beats an officer covers (force-wide for admins), most urgent first unless
-    ``sort`` says otherwise (one of QUEUE_SORTS)."""
-    qs = cases_for(user)
-    if user.is_beat_officer:
+def queue_scope(user) -> QuerySet[Case]:
+    """Every case of the beats an officer covers (force-wide for admins), in any status."""
+    qs = cases_for(user)  # none for anyone but police
+    if getattr(user, "is_beat_officer", False):
         qs = qs.filter(beat__in=user.beats.values("pk"))
+    return qs
+
+
+def queue_filter(
+    qs: QuerySet[Case],
+    *,
+    status: str | None = None,
+    breach: bool | None = None,
+    beat_id: int | None = None,
+    sort: str = "priority",
+) -> QuerySet[Case]:
+    """The queue's one rule for its filters, shared by the page and the API's filter set: the open
+    cases unless ``status`` names one, most urgent first unless ``sort`` says otherwise (one of QUEUE_SORTS)."""
     qs = qs.filter(status=status) if status else qs.filter(status__in=Case.OPEN_STATUSES)
     if breach is not None:
         qs = qs.filter(is_breach=breach)
@@ -37,12 +47,23 @@ def triage_queue(
     return qs.order_by(*QUEUE_SORTS[sort])
 
 
+def triage_queue(
+    user, *, status: str | None = None, breach: bool | None = None, beat_id: int | None = None, sort: str = "priority"
+) -> QuerySet[Case]:
+    """Open cases for the beats an officer covers (force-wide for admins), most urgent first."""
+    return queue_filter(queue_scope(user), status=status, breach=breach, beat_id=beat_id, sort=sort)
+
+
 def status_counts(user) -> dict[str, int]:
-    qs = cases_for(user)
-    if user.is_beat_officer:
-        qs = qs.filter(beat__in=user.beats.values("pk"))
-    counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    counts = dict(queue_scope(user).values_list("status").annotate(n=Count("id")).order_by())
     return {value: counts.get(value, 0) for value in Case.Status.values}
+
+
+def justification_access(*, case: Case, user) -> CaseAccess | None:
+    """The user's first justification for opening this case (the one every later view cites), if any."""
+    return (
+        CaseAccess.objects.filter(case=case, user=user, kind=CaseAccess.Kind.JUSTIFIED).order_by("created_at").first()
+    )
 
 
 def has_justified(*, case: Case, user) -> bool:
@@ -50,14 +71,12 @@ def has_justified(*, case: Case, user) -> bool:
 
 
 def justification_of(*, case: Case, user) -> str:
-    access = (
-        CaseAccess.objects.filter(case=case, user=user, kind=CaseAccess.Kind.JUSTIFIED).order_by("created_at").first()
-    )
+    access = justification_access(case=case, user=user)
     return access.justification if access else ""
 
 
 def access_log_for(user) -> QuerySet[CaseAccess]:
     """Force admins read the whole force's access log."""
-    if not (user.is_authenticated and user.is_force_admin and user.force_id):
+    if not is_force_admin_of(user, getattr(user, "force_id", None)):
         return CaseAccess.objects.none()
     return CaseAccess.objects.filter(force_id=user.force_id).select_related("user", "case")

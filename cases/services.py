@@ -4,40 +4,47 @@ Every transition happens under a row lock (``select_for_update``) and leaves a d
 """
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.models import Case, CaseAccess, CaseDecision, CaseEvent, MatchFeedback
+from cases import events
+from cases.errors import CaseErrorCode
+from cases.models import Case, CaseAccess, CaseDecision, MatchFeedback
+from cases.selectors import justification_access, justification_of
 from core.exceptions import ApplicationError
+from orders.selectors import breaching_prohibitions
+from recognition.models import PossibleMatch
 
 logger = logging.getLogger(__name__)
 
-INVALID_TRANSITION = "invalid_transition"
-JUSTIFICATION_REQUIRED = "justification_required"
-
 
 def _breach_for(*, offender, incident):
-    from orders.selectors import breaching_prohibitions
-
     hits = breaching_prohibitions(offender=offender, store=incident.store, at=incident.occurred_at)
     return hits[0] if hits else None
 
 
 def case_raise_for_match(*, match) -> Case:
     """Raise the case for (incident, person), or add this match to it. Idempotent: re-running
-    recognition never duplicates a case. No notification leaves the triage queue."""
+    recognition never duplicates a case. No notification leaves the triage queue.
+
+    The incident's status is left alone: shop staff see it, and a change the moment a case is raised
+    would tell them a face matched. Police move it themselves (incident page)."""
     incident = match.evidence.incident
-    for _attempt in range(2):
-        try:
-            with transaction.atomic():
-                case = _raise_or_extend(match=match, incident=incident)
-            break
-        except IntegrityError:  # a concurrent worker raised the same case first: extend it instead
-            continue
-    # The incident's status is left alone: shop staff see it, and a change the moment a case is
-    # raised would tell them a face matched. Police move it themselves (incident page).
-    return case
+    try:
+        with transaction.atomic():
+            return _raise_or_extend(match=match, incident=incident)
+    except IntegrityError:
+        # A concurrent worker raised the same case first (one case per incident and person): its row is
+        # committed now, so a second try extends it. An integrity error on that try is a real fault
+        # and is raised, never swallowed.
+        logger.info(
+            "Case for incident %s and offender %s raised concurrently: extending it", incident.pk, match.offender_id
+        )
+    with transaction.atomic():
+        return _raise_or_extend(match=match, incident=incident)
 
 
 def _raise_or_extend(*, match, incident) -> Case:
@@ -58,24 +65,15 @@ def _raise_or_extend(*, match, incident) -> Case:
             best_similarity=match.similarity,
             threshold=match.threshold,
         )
-        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RAISED, details=_match_details(match))
+        events.case_raised_event(case=case, match=match)
         return case
     if case.best_match_id == match.pk:
         return case  # the same match again: nothing new
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.MATCH_ADDED, details=_match_details(match))
+    events.match_added_event(case=case, match=match)
     if match.similarity > case.best_similarity:
         case.best_match, case.best_similarity, case.threshold = match, match.similarity, match.threshold
         case.save(update_fields=["best_match", "best_similarity", "threshold", "updated_at"])
     return case
-
-
-def _match_details(match) -> dict:
-    return {
-        "match": match.pk,
-        "evidence": match.evidence_id,
-        "similarity": round(match.similarity, 4),
-        "frame_time_s": match.frame_time_s,
-    }
 
 
 def _locked(case: Case, *, expected: tuple[str, ...], action: str) -> Case:
@@ -83,7 +81,7 @@ def _locked(case: Case, *, expected: tuple[str, ...], action: str) -> Case:
     if locked.status not in expected:
         raise ApplicationError(
             f"This case is '{locked.get_status_display()}': it cannot be {action} now.",
-            code=INVALID_TRANSITION,
+            code=CaseErrorCode.INVALID_TRANSITION,
             status_code=409,
         )
     return locked
@@ -104,9 +102,7 @@ def _set_status(case: Case, status: str, actor) -> None:
         case.closed_at = timezone.now()
         fields.append("closed_at")
     case.save(update_fields=fields)
-    CaseEvent.objects.create(
-        case=case, kind=CaseEvent.Kind.STATUS_CHANGED, actor=actor, details={"from": old, "to": status}
-    )
+    events.status_changed_event(case=case, actor=actor, old=old, new=status)
 
 
 @transaction.atomic
@@ -168,14 +164,24 @@ def case_close(*, case: Case, officer, reason: str) -> Case:
 
 
 def case_justify(*, case: Case, user, justification: str) -> CaseAccess:
-    """The first time a user opens a case they say why (s.62); later views cite that justification."""
+    """The first time a user opens a case they say why (s.62); later views cite that justification.
+
+    The justification arrives in a POST body, never in a URL (URLs are written to access logs). The
+    first justification stands: giving another later writes nothing and returns the first."""
     justification = (justification or "").strip()
+    if "\x00" in justification:  # PostgreSQL refuses NUL in text
+        raise ApplicationError(
+            "The justification contains a character that cannot be stored (NUL).",
+            fields={"justification": ["Null characters are not allowed."]},
+        )
     if len(justification) < 10:
         raise ApplicationError(
             "Say why you need to open this case (at least 10 characters): it is logged under DPA 2018 s.62.",
-            code="justification_too_short",
+            code=CaseErrorCode.JUSTIFICATION_TOO_SHORT,
             fields={"justification": ["At least 10 characters."]},
         )  # a 400: the input is wrong; 403 justification_required is for no justification at all
+    if existing := justification_access(case=case, user=user):
+        return existing
     return CaseAccess.objects.create(
         case=case, force_id=case.force_id, user=user, kind=CaseAccess.Kind.JUSTIFIED, justification=justification
     )
@@ -183,14 +189,12 @@ def case_justify(*, case: Case, user, justification: str) -> CaseAccess:
 
 def case_access_log(*, case: Case, user, kind: str, detail: str = "") -> CaseAccess:
     """Log a view or export. Refused (403) until the user has justified opening this case."""
-    from cases.selectors import justification_of
-
     justification = justification_of(case=case, user=user)
     if not justification:
         raise ApplicationError(
-            "Give a justification before viewing this case's face images (DPA 2018 s.62): "
-            "pass ?justification=... the first time you open it.",
-            code=JUSTIFICATION_REQUIRED,
+            "Give a justification before viewing this case's face images (DPA 2018 s.62): open the case page, "
+            f"or POST it to /api/cases/{case.pk}/justification/, the first time you open it.",
+            code=CaseErrorCode.JUSTIFICATION_REQUIRED,
             status_code=403,
         )
     return CaseAccess.objects.create(
@@ -201,12 +205,6 @@ def case_access_log(*, case: Case, user, kind: str, detail: str = "") -> CaseAcc
 def rejected_crops_purge(*, now=None) -> int:
     """Delete the CCTV face crops of matches rejected more than CASES_REJECTED_CROP_RETENTION_DAYS
     ago: the face was judged not to be the candidate, so it is not kept. Returns how many went."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from recognition.models import PossibleMatch
-
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CASES_REJECTED_CROP_RETENTION_DAYS)
     purged = 0
@@ -217,9 +215,7 @@ def rejected_crops_purge(*, now=None) -> int:
             match.crop = ""
             match.save(update_fields=["crop"])
             purged += 1
-            CaseEvent.objects.create(
-                case=case, kind=CaseEvent.Kind.CROP_PURGED, details={"match": match.pk, "reason": "rejected match"}
-            )
+            events.crop_purged_event(case=case, match_id=match.pk)
     if purged:
         logger.info("Deleted %d face crop(s) of rejected matches older than %s", purged, cutoff.date())
     return purged

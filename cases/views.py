@@ -1,36 +1,21 @@
 """Officer pages: the triage queue, a case with both faces side by side, and the review forms.
 They call the same selectors and services as the API."""
 
-import re
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import has_usable_role
-from cases import selectors, services
-from cases.apis import _download, access_log_csv, case_image_field
+from accounts.permissions import FORCE_ADMIN, POLICE, role_required
+from cases import downloads, selectors, services
 from cases.models import Case, CaseAccess, CaseDecision
-from cases.pack import build_evidence_pack
+from cases.pack import build_evidence_pack, pack_availability
 from core.exceptions import ApplicationError
 
-
-def police_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not (has_usable_role(request.user) and request.user.is_police):
-            raise PermissionDenied("Only police users may see cases.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+POLICE_ONLY = "Only police users may see cases."
 
 
-@police_required
+@role_required(POLICE, message=POLICE_ONLY)
 def case_queue(request):
     status = request.GET.get("status") or None
     if status not in Case.Status.values:
@@ -53,8 +38,10 @@ def case_queue(request):
     )
 
 
-@police_required
+@role_required(POLICE, message=POLICE_ONLY)
 def case_detail(request, pk: int):
+    """The case, once the officer has justified opening it. The justification is POSTed here by the
+    justify form and read back from the log: it never travels in a URL (a GET's query is not read)."""
     case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
     if request.method == "POST" and "justification" in request.POST:
         try:
@@ -76,37 +63,22 @@ def case_detail(request, pk: int):
             "decisions": case.decisions.select_related("decided_by"),
             "actions": [(a.value, a.label) for a in CaseDecision.ACTIONS],
             "justification": selectors.justification_of(case=case, user=request.user),
+            "pack": pack_availability(case),
             # The threshold is a cosine distance (at or below it is a possible match); similarity is 1 - distance.
             "distance": 1.0 - case.best_similarity if case.best_similarity is not None else None,
         },
     )
 
 
-@police_required
+@role_required(POLICE, message=POLICE_ONLY)
 def case_image(request, pk: int, which: str):
     case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
-    field = case_image_field(case, which)
+    field = downloads.case_image_field(case, which)
     services.case_access_log(case=case, user=request.user, kind=CaseAccess.Kind.VIEW_IMAGE, detail=which)
-    return FileResponse(field.storage.open(field.name, "rb"), content_type="image/jpeg")
+    return downloads.image_response(field)
 
 
-RANGE_CHUNK = 8 * 1024 * 1024  # the most one ranged answer sends; players ask again for the rest
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
-
-
-def _byte_range(request, size: int) -> tuple[int, int] | None:
-    """The (first, last) byte a ``Range: bytes=a-b`` header asks for, or None when there is none."""
-    match = _RANGE.fullmatch(request.headers.get("Range", "").strip())
-    if not match or not (match[1] or match[2]):
-        return None
-    if not match[1]:  # the last N bytes
-        return max(size - int(match[2]), 0), size - 1
-    first = int(match[1])
-    last = min(int(match[2]) if match[2] else size - 1, size - 1, first + RANGE_CHUNK - 1)
-    return first, last
-
-
-@police_required
+@role_required(POLICE, message=POLICE_ONLY)
 def case_evidence(request, pk: int, evidence_id: int):
     """The CCTV exhibit behind a match, for viewing at the matched moment (link ends in #t=seconds).
 
@@ -115,30 +87,14 @@ def case_evidence(request, pk: int, evidence_id: int):
     again but still need the officer's justification."""
     case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
     evidence = get_object_or_404(case.incident.evidence, pk=evidence_id)
-    field = evidence.file
-    wanted = _byte_range(request, field.size)
+    wanted = downloads.byte_range(request, evidence.file.size)
     if wanted is None or wanted[0] == 0:
         services.case_access_log(
             case=case, user=request.user, kind=CaseAccess.Kind.VIEW_EVIDENCE, detail=evidence.original_name
         )
     elif not selectors.has_justified(case=case, user=request.user):
         raise PermissionDenied("Open the case with a justification before viewing its exhibits.")
-    if wanted is None:
-        response = FileResponse(
-            field.storage.open(field.name, "rb"), content_type=evidence.content_type, filename=evidence.original_name
-        )
-        response["Accept-Ranges"] = "bytes"
-        return response
-    first, last = wanted
-    if first > last:
-        return HttpResponse(status=416, headers={"Content-Range": f"bytes */{field.size}"})
-    with field.storage.open(field.name, "rb") as handle:
-        handle.seek(first)
-        data = handle.read(last - first + 1)
-    response = HttpResponse(data, status=206, content_type=evidence.content_type)
-    response["Content-Range"] = f"bytes {first}-{first + len(data) - 1}/{field.size}"
-    response["Accept-Ranges"] = "bytes"
-    return response
+    return downloads.exhibit_response(evidence, wanted)
 
 
 def _decide(request, pk: int, decide, done: str = "Decision recorded."):
@@ -152,7 +108,7 @@ def _decide(request, pk: int, decide, done: str = "Decision recorded."):
 
 
 @require_POST
-@police_required
+@role_required(POLICE, message=POLICE_ONLY)
 def case_review(request, pk: int):
     same = request.POST.get("decision") == "confirm"
     reason = request.POST.get("reason", "")
@@ -170,7 +126,7 @@ def case_review(request, pk: int):
 
 
 @require_POST
-@police_required
+@role_required(POLICE, message=POLICE_ONLY)
 def case_corroborate(request, pk: int):
     p = request.POST
     return _decide(
@@ -188,7 +144,7 @@ def case_corroborate(request, pk: int):
 
 
 @require_POST
-@police_required
+@role_required(POLICE, message=POLICE_ONLY)
 def case_close(request, pk: int):
     reason = request.POST.get("reason", "")
     return _decide(
@@ -199,7 +155,7 @@ def case_close(request, pk: int):
     )
 
 
-@police_required
+@role_required(POLICE, message=POLICE_ONLY)
 def case_pack(request, pk: int, fmt: str):
     case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
     try:
@@ -207,16 +163,12 @@ def case_pack(request, pk: int, fmt: str):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("case-detail", pk=pk)
-    if fmt == "pdf":
-        return _download(pdf, "application/pdf", f"case-{case.pk}-evidence-pack.pdf")
-    return _download(zipped, "application/zip", f"case-{case.pk}-evidence-pack.zip")
+    return downloads.evidence_pack_download(case=case, pdf=pdf, zipped=zipped, as_pdf=fmt == "pdf")
 
 
-@login_required
+@role_required(FORCE_ADMIN, message="Only force admins may read the access log.")
 def access_log(request):
-    if not request.user.is_force_admin:
-        raise PermissionDenied("Only force admins may read the access log.")
     qs = selectors.access_log_for(request.user)
     if request.GET.get("export") == "csv":
-        return access_log_csv(qs)
+        return downloads.access_log_csv(qs)
     return render(request, "cases/access_log.html", {"entries": qs[:500]})

@@ -7,11 +7,13 @@ import zipfile
 
 import pytest
 
-from cases.models import CaseAccess
-from cases.services import case_review
+from cases.events import describe
+from cases.models import Case, CaseAccess, CaseEvent
+from cases.pack import _continuity, pack_availability, pack_available, zone_map_png
+from cases.services import case_justify, case_review
 from orders.models import Prohibition
 from tests.cases.factories import evidence_on, incident_at, possible_match
-from tests.conftest import client_for
+from tests.conftest import client_for, signed_in
 from tests.orders.factories import OffenderFactory, OrderFactory, ProhibitionFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +43,7 @@ def test_pack_for_confirmed_breach_holds_pdf_images_and_verified_hashes(world, j
 
 def test_tampered_exhibit_stops_the_pack_loudly(world, justified, caplog):
     confirm(justified, world.a.admin)
+    events_before = CaseEvent.objects.count()
     evidence = justified.incident.evidence.get()
     with open(evidence.file.path, "ab") as fh:
         fh.write(b"tampered")
@@ -50,15 +53,82 @@ def test_tampered_exhibit_stops_the_pack_loudly(world, justified, caplog):
     assert evidence.original_name in r.json()["message"]
     assert any("integrity failure" in rec.message for rec in caplog.records if rec.levelname == "ERROR")
     assert not CaseAccess.objects.filter(kind="export").exists()
+    assert CaseEvent.objects.count() == events_before  # no "pack built"
 
 
 def test_no_pack_before_review_or_for_non_breach(world, justified):
+    events_before = CaseEvent.objects.count()
     r = client_for(world.a.officer).get(f"/api/cases/{justified.pk}/evidence-pack/")
     assert r.status_code == 409 and r.json()["code"] == "pack_not_available"
+    assert not CaseAccess.objects.filter(kind="export").exists()
+    assert CaseEvent.objects.count() == events_before
+
+
+@pytest.mark.parametrize(
+    ("is_breach", "status", "available", "reason"),
+    [
+        (True, Case.Status.AWAITING_REVIEW, False, "once a reviewer has confirmed the match"),
+        (True, Case.Status.REJECTED, False, "the reviewer found this is not the same person"),
+        (True, Case.Status.CONFIRMED, True, ""),
+        (True, Case.Status.ACTIONED, True, ""),
+        (True, Case.Status.CLOSED, True, ""),
+        (False, Case.Status.AWAITING_REVIEW, False, "not a CBO breach"),
+        (False, Case.Status.CONFIRMED, False, "not a CBO breach"),
+        (False, Case.Status.CLOSED, False, "not a CBO breach"),
+    ],
+)
+def test_one_rule_says_when_a_pack_is_available_for_the_page_and_the_builder(
+    world, breach_case, is_breach, status, available, reason
+):
+    """The case page showed the pack's links by its own rule (any status but awaiting review and rejected)
+    while the builder had another; both now ask ``pack_availability``."""
+    Case.objects.filter(pk=breach_case.pk).update(is_breach=is_breach, status=status)
+    case = Case.objects.get(pk=breach_case.pk)
+    verdict = pack_availability(case)
+    assert verdict.available is available and bool(verdict) is available and pack_available(case) is available
+    assert reason in verdict.reason and (verdict.reason == "") is available
+    case_justify(case=case, user=world.a.officer, justification="Checking the evidence pack")
+    r = client_for(world.a.officer).get(f"/api/cases/{case.pk}/evidence-pack/")
+    assert r.status_code == (200 if available else 409)
+    if is_breach:  # the page's pack section is shown for breach cases only
+        html = signed_in(world.a.officer).get(f"/cases/{case.pk}/").content.decode()
+        assert ("pack.zip" in html) is available
+        assert verdict.reason in html
+
+
+def test_continuity_log_words_case_events_as_the_admin_does(world, justified):
+    confirm(justified, world.a.admin)
+    rows = _continuity(Case.objects.get(pk=justified.pk))
+    whats = [what for _, _, what in rows]
+    raised = CaseEvent.objects.get(case=justified, kind=CaseEvent.Kind.RAISED)
+    changed = CaseEvent.objects.get(case=justified, kind=CaseEvent.Kind.STATUS_CHANGED)
+    assert describe(raised) in whats and describe(changed) in whats
+    assert "Status changed from 'Awaiting review' to 'Match confirmed, awaiting corroboration'" in whats
+    assert [who for _, who, what in rows if what == describe(changed)] == [world.a.admin.get_username()]
+
+
+def test_zone_map_draws_a_radius_zone_from_orders_geo(world, monkeypatch):
+    """The circle comes from ``orders.geo.circle_polygon`` (it was recomputed here)."""
+    import cases.pack
+
+    a = world.a
+    prohibition = ProhibitionFactory(
+        order=OrderFactory(offender=OffenderFactory(force=a.force)),
+        kind=Prohibition.Kind.ZONE,
+        centre_latitude=a.store.latitude,
+        centre_longitude=a.store.longitude,
+        radius_m=250,
+    )
+    calls = []
+    real = cases.pack.circle_polygon
+    monkeypatch.setattr(cases.pack, "circle_polygon", lambda **kw: calls.append(kw) or real(**kw))
+    png = zone_map_png(prohibition, a.store)
+    assert png.startswith(b"\x89PNG")
+    assert calls == [{"lat": float(a.store.latitude), "lon": float(a.store.longitude), "radius_m": 250.0, "sides": 72}]
 
 
 def test_zone_breach_pack_includes_a_map(world):
-    from cases.services import case_justify, case_raise_for_match
+    from cases.services import case_raise_for_match
 
     a = world.a
     offender = OffenderFactory(force=a.force)

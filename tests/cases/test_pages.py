@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.files.base import ContentFile
 
-from cases.models import Case, CaseAccess
+from cases.models import Case, CaseAccess, CaseDecision, CaseEvent
 from cases.services import case_raise_for_match
 from orders.models import ReferencePhoto
 from tests.cases.factories import evidence_on, incident_at, offender_barred_from, possible_match
@@ -19,16 +19,48 @@ def test_queue_page_shows_breach_first_with_counts(world, breach_case):
     assert "Awaiting review: <strong>1</strong>" in html
 
 
+def written() -> tuple[int, int, int]:
+    return CaseDecision.objects.count(), CaseEvent.objects.count(), CaseAccess.objects.count()
+
+
 @pytest.mark.django_db
 def test_shop_worker_gets_403_on_case_pages(world, breach_case):
+    before = written()
     c = signed_in(world.a.worker)
     assert c.get("/cases/").status_code == 403
-    assert c.get(f"/cases/{breach_case.pk}/").status_code == 403
+    r = c.get(f"/cases/{breach_case.pk}/")
+    assert r.status_code == 403 and b"Only police users may see cases." in r.content
+    assert c.post(f"/cases/{breach_case.pk}/", {"justification": "Curious about this one"}).status_code == 403
+    assert c.post(f"/cases/{breach_case.pk}/review/", {"decision": "confirm", "reason": "Same"}).status_code == 403
+    assert written() == before
+
+
+@pytest.mark.django_db
+def test_user_without_a_role_gets_403_on_case_pages(world, breach_case):
+    before = written()
+    assert signed_in(world.norole).get(f"/cases/{breach_case.pk}/").status_code == 403
+    assert written() == before
 
 
 @pytest.mark.django_db
 def test_other_force_gets_404(world, breach_case):
-    assert signed_in(world.b.officer).get(f"/cases/{breach_case.pk}/").status_code == 404
+    before = written()
+    c = signed_in(world.b.officer)
+    assert c.get(f"/cases/{breach_case.pk}/").status_code == 404
+    assert c.post(f"/cases/{breach_case.pk}/", {"justification": "Curious about force A"}).status_code == 404
+    assert written() == before
+
+
+@pytest.mark.django_db
+def test_case_page_ignores_a_justification_in_the_query_string(world, breach_case):
+    """DPA s.62: a justification is POSTed by the justify form, never read from a URL."""
+    c = signed_in(world.a.officer)
+    r = c.get(f"/cases/{breach_case.pk}/", {"justification": "Reviewing breach cases on my beat"})
+    assert r.status_code == 200 and b"Say why you need to open it" in r.content and b"cctv-face" not in r.content
+    assert f'action="/cases/{breach_case.pk}/"'.encode() in r.content and b'method="post"' in r.content
+    assert not CaseAccess.objects.exists()
+    assert c.get(f"/cases/{breach_case.pk}/image/cctv/", {"justification": "Reviewing breach cases"}).status_code == 403
+    assert not CaseAccess.objects.exists()
 
 
 @pytest.mark.django_db
@@ -38,9 +70,12 @@ def test_case_page_asks_for_justification_first_and_logs_it(world, breach_case):
     assert b"Say why you need to open it" in r.content and b"cctv-face" not in r.content
     assert c.get(f"/cases/{breach_case.pk}/image/cctv/").status_code == 403
     c.post(f"/cases/{breach_case.pk}/", {"justification": "short"})
-    assert not CaseAccess.objects.filter(kind="justified").exists()
-    c.post(f"/cases/{breach_case.pk}/", {"justification": "Reviewing breach cases on my beat"})
-    r = c.get(f"/cases/{breach_case.pk}/")
+    c.post(f"/cases/{breach_case.pk}/", {"justification": "Reviewing\x00 breach cases on my beat"})
+    assert not CaseAccess.objects.exists()
+    r = c.post(f"/cases/{breach_case.pk}/", {"justification": "Reviewing breach cases on my beat"})
+    assert r.status_code == 302 and r.url == f"/cases/{breach_case.pk}/"  # the justification is not in the URL
+    r = c.get(r.url)
+    assert "Opened under your justification: “Reviewing breach cases on my beat”" in r.content.decode()
     assert b'id="cctv-face"' in r.content and b'id="reference-face"' in r.content
     assert c.get(f"/cases/{breach_case.pk}/image/reference/").status_code == 200
     kinds = set(CaseAccess.objects.filter(user=world.a.officer).values_list("kind", flat=True))
@@ -61,14 +96,22 @@ def test_review_forms_walk_the_case_to_closed(world, justified):
 
 @pytest.mark.django_db
 def test_review_without_reason_shows_error_and_changes_nothing(world, justified):
-    r = signed_in(world.a.officer).post(f"/cases/{justified.pk}/review/", {"decision": "confirm"}, follow=True)
+    c = signed_in(world.a.officer)
+    c.get(f"/cases/{justified.pk}/")
+    before = written()
+    r = c.post(f"/cases/{justified.pk}/review/", {"decision": "confirm"})
+    assert CaseDecision.objects.count() == before[0] and CaseEvent.objects.count() == before[1]
+    r = c.get(r.url)
     assert b"Give the reason for this decision" in r.content
     assert Case.objects.get(pk=justified.pk).status == Case.Status.AWAITING_REVIEW
 
 
 @pytest.mark.django_db
 def test_access_log_page_for_admins_only(world, justified):
-    assert signed_in(world.a.officer).get("/cases/access-log/").status_code == 403
+    before = written()
+    r = signed_in(world.a.officer).get("/cases/access-log/?export=csv")
+    assert r.status_code == 403 and b"Only force admins may read the access log." in r.content
+    assert written() == before
     r = signed_in(world.a.admin).get("/cases/access-log/?export=csv")
     assert r.status_code == 200 and b"Triage of my beat" in r.content
 

@@ -31,6 +31,16 @@ def test_case_page_says_when_the_pack_becomes_available(world, justified):
     assert "once a reviewer has confirmed the match" in html and "pack.zip" not in html
 
 
+def test_pack_link_refused_before_review_says_why_and_writes_nothing(world, justified):
+    from cases.models import CaseAccess, CaseEvent
+
+    c = signed_in(world.a.officer)
+    before = (CaseAccess.objects.filter(kind="export").count(), CaseEvent.objects.count())
+    r = c.get(f"/cases/{justified.pk}/pack.zip", follow=True)
+    assert "An evidence pack is built only for a CBO-breach case" in r.content.decode()
+    assert (CaseAccess.objects.filter(kind="export").count(), CaseEvent.objects.count()) == before
+
+
 def test_each_decision_says_what_was_recorded_and_what_comes_next(world, justified):
     c = signed_in(world.a.officer)
     url = f"/cases/{justified.pk}"
@@ -97,3 +107,6 @@ def test_exhibit_ranges_still_need_a_justification(world, breach_case):
     assert c.get(url, headers={"Range": "bytes=10-"}).status_code == 403
     assert c.get(url, headers={"Range": "bytes=0-"}).status_code == 403
     assert signed_in(world.b.officer).get(url, headers={"Range": "bytes=10-"}).status_code == 404
+    from cases.models import CaseAccess
+
+    assert not CaseAccess.objects.exists()

@@ -98,3 +98,49 @@ def test_queue_of_officer_covers_only_their_beats(world):
     assert list(triage_queue(a.officer)) == []  # covers a.beat only
     assert list(triage_queue(a.admin)) == [case]  # force-wide
     assert list(triage_queue(world.b.admin)) == []  # another force
+
+
+def test_a_second_integrity_error_is_raised_not_an_unbound_case(world, monkeypatch):
+    """After two integrity errors the retry loop fell through to ``return case`` with ``case`` never
+    assigned: an UnboundLocalError instead of the database's error."""
+    from django.db import IntegrityError
+
+    import cases.services
+
+    a = world.a
+    offender, _, _ = offender_barred_from(a.store)
+    match = possible_match(evidence_on(incident_at(a.store, a.worker)), offender)
+    tries = []
+
+    def collide(*, match, incident):
+        tries.append(match)
+        raise IntegrityError("duplicate key value violates unique constraint case_one_per_incident_person")
+
+    monkeypatch.setattr(cases.services, "_raise_or_extend", collide)
+    with pytest.raises(IntegrityError):
+        case_raise_for_match(match=match)
+    assert len(tries) == 2 and not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+def test_one_integrity_error_is_tried_again(world, monkeypatch):
+    """A concurrent worker raised the same case first: the first try's savepoint is rolled back and the
+    second try finds (here: writes) the case."""
+    from django.db import IntegrityError
+
+    import cases.services
+
+    a = world.a
+    offender, _, _ = offender_barred_from(a.store)
+    match = possible_match(evidence_on(incident_at(a.store, a.worker)), offender)
+    real, tries = cases.services._raise_or_extend, []
+
+    def collide_once(*, match, incident):
+        tries.append(match)
+        if len(tries) == 1:
+            raise IntegrityError("duplicate key value violates unique constraint case_one_per_incident_person")
+        return real(match=match, incident=incident)
+
+    monkeypatch.setattr(cases.services, "_raise_or_extend", collide_once)
+    case = case_raise_for_match(match=match)
+    assert len(tries) == 2 and Case.objects.get() == case and case.best_match == match
+    assert list(CaseEvent.objects.values_list("kind", flat=True)) == ["raised"]

@@ -1,0 +1,95 @@
+"""Files the cases API and pages send: a case's face images, a CCTV exhibit in byte ranges, the
+evidence pack and the access log as CSV. HTTP responses only; what is logged is the caller's business
+(``cases.services.case_access_log``), before it sends the file."""
+
+import csv
+import re
+
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, HttpResponse
+
+from cases.models import Case, CaseAccess
+from core.exceptions import ApplicationError, ErrorCode
+
+RANGE_CHUNK = 8 * 1024 * 1024  # the most one ranged answer sends; players ask again for the rest
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def evidence_pack_download(*, case: Case, pdf: bytes, zipped: bytes, as_pdf: bool) -> HttpResponse:
+    if as_pdf:
+        return attachment(pdf, "application/pdf", f"case-{case.pk}-evidence-pack.pdf")
+    return attachment(zipped, "application/zip", f"case-{case.pk}-evidence-pack.zip")
+
+
+def case_image_field(case: Case, which: str) -> FieldFile:
+    """The stored face image of a case: ``cctv`` (the crop of the best match) or ``reference`` (its photo)."""
+    match = case.best_match
+    if which == "cctv" and match and match.crop:  # gone once a rejected match's retention ends
+        return match.crop
+    if which == "reference" and match and match.reference_photo and match.reference_photo.image:
+        return match.reference_photo.image
+    raise ApplicationError("No such image for this case.", code=ErrorCode.NOT_FOUND, status_code=404)
+
+
+def image_response(field: FieldFile) -> FileResponse:
+    return FileResponse(field.storage.open(field.name, "rb"), content_type="image/jpeg")
+
+
+def byte_range(request, size: int) -> tuple[int, int] | None:
+    """The (first, last) byte a ``Range: bytes=a-b`` header asks for, or None when there is none."""
+    match = _RANGE.fullmatch(request.headers.get("Range", "").strip())
+    if not match or not (match[1] or match[2]):
+        return None
+    if not match[1]:  # the last N bytes
+        return max(size - int(match[2]), 0), size - 1
+    first = int(match[1])
+    last = min(int(match[2]) if match[2] else size - 1, size - 1, first + RANGE_CHUNK - 1)
+    return first, last
+
+
+def exhibit_response(evidence, wanted: tuple[int, int] | None) -> HttpResponse:
+    """The exhibit whole (``wanted`` None) or the byte range asked for, so that a player can seek."""
+    field = evidence.file
+    if wanted is None:
+        response = FileResponse(
+            field.storage.open(field.name, "rb"), content_type=evidence.content_type, filename=evidence.original_name
+        )
+        response["Accept-Ranges"] = "bytes"
+        return response
+    first, last = wanted
+    if first > last:
+        return HttpResponse(status=416, headers={"Content-Range": f"bytes */{field.size}"})
+    with field.storage.open(field.name, "rb") as handle:
+        handle.seek(first)
+        data = handle.read(last - first + 1)
+    response = HttpResponse(data, status=206, content_type=evidence.content_type)
+    response["Content-Range"] = f"bytes {first}-{first + len(data) - 1}/{field.size}"
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+def access_log_csv(qs) -> HttpResponse:
+    """The s.62 access log as CSV, one row per entry."""
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="retrace-access-log.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["when", "user", "kind", "case", "justification", "detail"])
+    access: CaseAccess
+    for access in qs.iterator():
+        writer.writerow(
+            [
+                access.created_at.isoformat(),
+                access.user.username if access.user else "system",
+                access.kind,
+                access.case_id or "",
+                access.justification,
+                access.detail,
+            ]
+        )
+    return response
