@@ -96,7 +96,8 @@ def test_evidence_pack_in_an_unknown_format_is_400_not_a_zip(world):
 def test_nul_in_a_case_justification_is_400_and_logs_nothing(world):
     a = world.a
     case = _case(a)
-    r = client_for(a.officer).get(f"/api/cases/{case.pk}/?justification=Triage%00of my beat's cases")
+    body = {"justification": "Triage\x00of my beat's cases"}  # sent in a POST body: never in a URL (s.62)
+    r = client_for(a.officer).post(f"/api/cases/{case.pk}/justification/", body, format="json")
     assert_error(r, 400, "justification")
     assert not CaseAccess.objects.filter(case=case, user=a.officer).exists()
 
