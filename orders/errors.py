@@ -15,7 +15,7 @@ class OrderErrorCode(ErrorCodes):
     REASON_REQUIRED = "reason_required", "Say why: a discharge, variation or deletion needs a reason."
 
     # Offenders
-    INVALID_PNC_ID = "invalid_pnc_id", "The PNC ID is not in the form 2009/0012345X, or its check letter is wrong."
+    INVALID_PNC_ID = "invalid_pnc_id", "The PNC ID is not in the form 2009/0012345E, or its check letter is wrong."
     DUPLICATE_PNC_ID = "duplicate_pnc_id", "The force already holds an offender with this PNC ID (409)."
     DATE_OF_BIRTH_FUTURE = "date_of_birth_future", "The date of birth is in the future."
     DATE_OF_BIRTH_INVALID = "date_of_birth_invalid", "The date of birth is before 1900."

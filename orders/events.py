@@ -1,11 +1,47 @@
-"""Audit writers: one function per kind of event, each recording who, when, and the old and new values."""
+"""Audit rows of offenders and orders: one keyword-only writer per kind of event (as Saleor's
+``order/events.py``), each recording who, when and the old and new values, and ``describe``: the one
+wording of an event for people (the admin's history). The API gives the rows as they are."""
 
 import datetime
 from decimal import Decimal
 
 from django.db import models
 
-from orders.models import OffenderEvent, Order, OrderEvent
+from orders.models import OffenderEvent, Order, OrderEvent, Prohibition, ReferencePhoto
+
+# What the history records of each row.
+OFFENDER_FIELDS = ["given_names", "family_name", "aliases", "date_of_birth", "pnc_id", "notes"]
+PHOTO_FIELDS = ["image", "source", "taken_on", "sha256"]
+ORDER_FIELDS = [
+    "kind",
+    "court",
+    "case_reference",
+    "made_on",
+    "effective_from",
+    "ends_on",
+    "indefinite",
+    "served_on",
+    "served_by",
+    "youth",
+    "positive_requirements",
+    "supervisor",
+    "replaces_id",
+    "superseded_on",
+    "discharged_on",
+]
+PROHIBITION_FIELDS = [
+    "kind",
+    "description",
+    "retailer_id",
+    "centre_latitude",
+    "centre_longitude",
+    "radius_m",
+    "polygon",
+    "starts_on",
+    "ends_on",
+    "added_on",
+    "removed_on",
+]
 
 
 def jsonable(value):
@@ -29,15 +65,26 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict:
     return {f: jsonable(getattr(obj, f)) for f in fields}
 
 
+def prohibition_snapshot(prohibition: Prohibition) -> dict:
+    data = snapshot(prohibition, PROHIBITION_FIELDS)
+    if prohibition.pk:
+        data["store_ids"] = sorted(prohibition.stores.values_list("pk", flat=True))
+        data["beat_ids"] = sorted(prohibition.beats.values_list("pk", flat=True))
+    return data
+
+
 def diff(old: dict, new: dict) -> tuple[dict, dict]:
     """Only the keys whose values changed, as (old, new)."""
     changed = [k for k in new if old.get(k) != new.get(k)]
     return {k: old.get(k) for k in changed}, {k: new[k] for k in changed}
 
 
-def offender_event(offender, kind: str, *, actor, old=None, new=None, photo_id=None, reason="") -> OffenderEvent:
+# Offenders and their photos --------------------------------------------------------------------
+
+
+def _offender_event(offender_id: int, kind: str, *, actor, old=None, new=None, photo_id=None, reason=""):
     return OffenderEvent.objects.create(
-        offender=offender,
+        offender_id=offender_id,
         kind=kind,
         actor=actor,
         photo_id=photo_id,
@@ -47,11 +94,48 @@ def offender_event(offender, kind: str, *, actor, old=None, new=None, photo_id=N
     )
 
 
-def order_event(
-    order: Order, kind: str, *, actor, old=None, new=None, prohibition_id=None, effective_on=None, reason=""
+def offender_created_event(*, offender, actor) -> OffenderEvent:
+    return _offender_event(
+        offender.pk, OffenderEvent.Kind.CREATED, actor=actor, new=snapshot(offender, OFFENDER_FIELDS)
+    )
+
+
+def offender_changed_event(*, offender, actor, old: dict, new: dict, reason: str = "") -> OffenderEvent:
+    return _offender_event(offender.pk, OffenderEvent.Kind.CHANGED, actor=actor, old=old, new=new, reason=reason)
+
+
+def photo_added_event(*, photo: ReferencePhoto, actor) -> OffenderEvent:
+    new = snapshot(photo, PHOTO_FIELDS)
+    return _offender_event(photo.offender_id, OffenderEvent.Kind.PHOTO_ADDED, actor=actor, photo_id=photo.pk, new=new)
+
+
+def photo_changed_event(*, photo: ReferencePhoto, actor, old: dict, new: dict) -> OffenderEvent:
+    kind = OffenderEvent.Kind.PHOTO_CHANGED
+    return _offender_event(photo.offender_id, kind, actor=actor, photo_id=photo.pk, old=old, new=new)
+
+
+def photo_removed_event(*, photo: ReferencePhoto, actor, reason: str = "") -> OffenderEvent:
+    """A force admin removed the photo (written before it is deleted: the old values are the photo's)."""
+    old = snapshot(photo, PHOTO_FIELDS)
+    kind = OffenderEvent.Kind.PHOTO_REMOVED
+    return _offender_event(photo.offender_id, kind, actor=actor, photo_id=photo.pk, old=old, reason=reason)
+
+
+def photo_retention_event(*, photo: ReferencePhoto, reason: str) -> OffenderEvent:
+    """The nightly retention task deleted the photo (no actor: the system)."""
+    old = snapshot(photo, PHOTO_FIELDS)
+    kind = OffenderEvent.Kind.RETENTION
+    return _offender_event(photo.offender_id, kind, actor=None, photo_id=photo.pk, old=old, reason=reason)
+
+
+# Orders and their prohibitions -----------------------------------------------------------------
+
+
+def _order_event(
+    order_id: int, kind: str, *, actor, old=None, new=None, prohibition_id=None, effective_on=None, reason=""
 ) -> OrderEvent:
     return OrderEvent.objects.create(
-        order=order,
+        order_id=order_id,
         kind=kind,
         actor=actor,
         prohibition_id=prohibition_id,
@@ -60,3 +144,196 @@ def order_event(
         new=jsonable(new or {}),
         reason=reason,
     )
+
+
+def order_made_event(*, order: Order, actor) -> OrderEvent:
+    new = snapshot(order, ORDER_FIELDS)
+    return _order_event(order.pk, OrderEvent.Kind.MADE, actor=actor, new=new, effective_on=order.made_on)
+
+
+def order_corrected_event(*, order: Order, actor, old: dict, new: dict, reason: str = "") -> OrderEvent:
+    return _order_event(order.pk, OrderEvent.Kind.CORRECTED, actor=actor, old=old, new=new, reason=reason)
+
+
+def order_served_event(*, order: Order, actor) -> OrderEvent:
+    new = {"served_on": order.served_on, "served_by": order.served_by}
+    kind = OrderEvent.Kind.SERVED
+    return _order_event(order.pk, kind, actor=actor, old={"served_on": None}, new=new, effective_on=order.served_on)
+
+
+def order_varied_event(
+    *, order: Order, actor, old: dict, new: dict, varied_on: datetime.date, reason: str
+) -> OrderEvent:
+    kind = OrderEvent.Kind.VARIED
+    return _order_event(order.pk, kind, actor=actor, old=old, new=new, effective_on=varied_on, reason=reason)
+
+
+def order_discharged_event(*, order: Order, actor, reason: str) -> OrderEvent:
+    day = order.discharged_on
+    return _order_event(order.pk, OrderEvent.Kind.DISCHARGED, actor=actor, old={"discharged_on": None},
+                        new={"discharged_on": day}, effective_on=day, reason=reason)  # fmt: skip
+
+
+def order_replaced_event(*, interim: Order, by: Order, actor, old: dict) -> OrderEvent:
+    """The interim order stops the day the full order ``by`` takes effect."""
+    new = {"superseded_on": jsonable(by.effective_from), "replaced_by_id": by.pk}
+    kind = OrderEvent.Kind.REPLACED
+    return _order_event(interim.pk, kind, actor=actor, old=old, new=new, effective_on=by.effective_from)
+
+
+def prohibition_added_event(*, prohibition: Prohibition, actor, reason: str = "") -> OrderEvent:
+    """Recorded with the order (no ``added_on``), or added by a variation from ``added_on``."""
+    return _order_event(
+        prohibition.order_id,
+        OrderEvent.Kind.PROHIBITION_ADDED,
+        actor=actor,
+        prohibition_id=prohibition.pk,
+        effective_on=prohibition.added_on,
+        new=prohibition_snapshot(prohibition),
+        reason=reason,
+    )
+
+
+def prohibition_corrected_event(*, prohibition: Prohibition, actor, old: dict, new: dict, reason: str = ""):
+    kind = OrderEvent.Kind.PROHIBITION_CORRECTED
+    return _order_event(prohibition.order_id, kind, actor=actor, prohibition_id=prohibition.pk, old=old, new=new,
+                        reason=reason)  # fmt: skip
+
+
+def prohibition_removed_event(*, prohibition: Prohibition, actor, reason: str) -> OrderEvent:
+    """A variation removed the prohibition from ``removed_on`` (the row is kept: earlier days still count)."""
+    day = prohibition.removed_on
+    return _order_event(
+        prohibition.order_id,
+        OrderEvent.Kind.PROHIBITION_REMOVED,
+        actor=actor,
+        prohibition_id=prohibition.pk,
+        old={"removed_on": None},
+        new={"removed_on": day},
+        effective_on=day,
+        reason=reason,
+    )
+
+
+def prohibition_deleted_event(*, prohibition: Prohibition, actor, reason: str) -> OrderEvent:
+    """A prohibition recorded in error is deleted (written before the delete: its values stay here)."""
+    return _order_event(
+        prohibition.order_id,
+        OrderEvent.Kind.PROHIBITION_REMOVED,
+        actor=actor,
+        prohibition_id=prohibition.pk,
+        old=prohibition_snapshot(prohibition),
+        new={"deleted": True},
+        reason=reason,
+    )
+
+
+def premises_imported_event(*, prohibition: Prohibition, actor, rows: int, store_ids: list[int], file_sha256: str):
+    new = {"rows": rows, "store_ids": sorted(store_ids), "file_sha256": file_sha256}
+    kind = OrderEvent.Kind.PREMISES_IMPORTED
+    return _order_event(prohibition.order_id, kind, actor=actor, prohibition_id=prohibition.pk, new=new)
+
+
+# Wording for people ------------------------------------------------------------------------------
+
+
+def describe(event: OffenderEvent | OrderEvent) -> str:
+    """The event in a line a person reads, e.g. "Prohibition added: Northway Foods Alsager, from 2 Mar 2026"."""
+    words = _WORDING.get((type(event), event.kind))
+    label = event.get_kind_display()
+    detail = words(event) if words else ""
+    return f"{label}: {detail}" if detail else label
+
+
+def _day(value) -> str:
+    """An ISO date (as events hold them) as "2 Mar 2026"."""
+    if not value:
+        return ""
+    day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%b %Y}"
+
+
+def _fields(values: dict) -> str:
+    names = [name.removesuffix("_id").replace("_", " ") for name in values if name not in ("beat_ids", "store_ids")]
+    if "store_ids" in values:
+        names.append("stores")
+    if "beat_ids" in values:
+        names.append("beats")
+    return ", ".join(names)
+
+
+def _prohibition(values: dict) -> str:
+    kind = values.get("kind")
+    label = Prohibition.Kind(kind).label if kind in Prohibition.Kind.values else "prohibition"
+    return values.get("description") or label
+
+
+def _from(day) -> str:
+    return f", from {_day(day)}" if day else ""
+
+
+def _made(e: OrderEvent) -> str:
+    kind = e.new.get("kind")
+    label = Order.Kind(kind).label if kind in Order.Kind.values else ""
+    return f"{label} CBO {e.new.get('case_reference', '')}, {e.new.get('court', '')}, made {_day(e.new.get('made_on'))}"
+
+
+def _served(e: OrderEvent) -> str:
+    by = e.new.get("served_by")
+    return f"on {_day(e.new.get('served_on'))}" + (f" by {by}" if by else "")
+
+
+def _varied(e: OrderEvent) -> str:
+    parts = [f"from {_day(e.effective_on)}"]
+    terms = {k: v for k, v in e.new.items() if k not in ("prohibitions_removed", "prohibitions_added")}
+    if terms.get("indefinite") is True:
+        parts.append("now indefinite")
+    elif terms.get("ends_on"):
+        parts.append(f"now ends {_day(terms['ends_on'])}")
+    other = {k: v for k, v in terms.items() if k not in ("ends_on", "indefinite")}
+    if other:
+        parts.append(f"{_fields(other)} changed")
+    for key, verb in (("prohibitions_removed", "removed"), ("prohibitions_added", "added")):
+        if count := len(e.new.get(key) or []):
+            parts.append(f"{count} prohibition{'s' if count != 1 else ''} {verb}")
+    return "; ".join(parts)
+
+
+def _removed(e: OrderEvent) -> str:
+    if e.new.get("deleted"):
+        return f"{_prohibition(e.old)}, deleted (recorded in error)"
+    return f"prohibition {e.prohibition_id}{_from(e.effective_on)}"
+
+
+def _imported(e: OrderEvent) -> str:
+    stores, rows = len(e.new.get("store_ids") or []), e.new.get("rows", 0)
+    return f"{stores} store{'s' if stores != 1 else ''} from {rows} CSV row{'s' if rows != 1 else ''}"
+
+
+def _photo(values: dict) -> str:
+    return f"{values.get('source', '')}, taken {_day(values.get('taken_on'))}"
+
+
+def _name(e: OffenderEvent) -> str:
+    return f"{e.new.get('given_names', '')} {e.new.get('family_name', '')}"
+
+
+_ORDER, _OFFENDER = OrderEvent.Kind, OffenderEvent.Kind
+_WORDING = {
+    (OrderEvent, _ORDER.MADE): _made,
+    (OrderEvent, _ORDER.CORRECTED): lambda e: _fields(e.new),
+    (OrderEvent, _ORDER.SERVED): _served,
+    (OrderEvent, _ORDER.VARIED): _varied,
+    (OrderEvent, _ORDER.DISCHARGED): lambda e: f"from {_day(e.effective_on)}",
+    (OrderEvent, _ORDER.REPLACED): lambda e: f"from {_day(e.effective_on)}",
+    (OrderEvent, _ORDER.PROHIBITION_ADDED): lambda e: _prohibition(e.new) + _from(e.effective_on),
+    (OrderEvent, _ORDER.PROHIBITION_CORRECTED): lambda e: f"{_fields(e.new)} of prohibition {e.prohibition_id}",
+    (OrderEvent, _ORDER.PROHIBITION_REMOVED): _removed,
+    (OrderEvent, _ORDER.PREMISES_IMPORTED): _imported,
+    (OffenderEvent, _OFFENDER.CREATED): _name,
+    (OffenderEvent, _OFFENDER.CHANGED): lambda e: _fields(e.new),
+    (OffenderEvent, _OFFENDER.PHOTO_ADDED): lambda e: _photo(e.new),
+    (OffenderEvent, _OFFENDER.PHOTO_CHANGED): lambda e: _fields(e.new),
+    (OffenderEvent, _OFFENDER.PHOTO_REMOVED): lambda e: _photo(e.old),
+    (OffenderEvent, _OFFENDER.RETENTION): lambda e: _photo(e.old),
+}

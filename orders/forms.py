@@ -8,9 +8,11 @@ from django.forms.models import BaseInlineFormSet
 
 from accounts.models import Store
 from core.exceptions import ApplicationError
-from orders import services
+from orders.events import OFFENDER_FIELDS
 from orders.models import Offender, Order, Prohibition, ReferencePhoto
-from orders.services import OFFENDER_FIELDS, ProhibitionInput
+from orders.services.offenders import offender_clean
+from orders.services.orders import order_check_replaces, order_clean
+from orders.services.prohibitions import ProhibitionInput, clean_prohibition
 
 
 def apply_errors(form: forms.BaseForm, exc: ApplicationError) -> None:
@@ -40,7 +42,7 @@ class OffenderAdminForm(forms.ModelForm):
             **{f: cleaned.get(f) or ("" if f != "date_of_birth" else None) for f in OFFENDER_FIELDS},
         )
         try:
-            services.offender_clean(probe)
+            offender_clean(probe)
         except ApplicationError as exc:
             apply_errors(self, exc)
         return cleaned
@@ -81,10 +83,10 @@ class OrderAdminForm(forms.ModelForm):
         fields = {f: cleaned[f] for f in self.Meta.fields if f in cleaned and f not in ("offender", "replaces")}
         probe = Order(pk=self.instance.pk, offender=offender, **fields)
         try:
-            services.order_clean(probe)
+            order_clean(probe)
             replaces = cleaned.get("replaces")
             if replaces is not None and not self.instance.pk:
-                services.order_check_replaces(probe, replaces)
+                order_check_replaces(probe, replaces)
         except ApplicationError as exc:
             apply_errors(self, exc)
         return cleaned
@@ -149,7 +151,7 @@ class ProhibitionInlineFormSet(BaseInlineFormSet):
         for form in self.forms:
             if not form.has_changed() or self._should_delete_form(form) or form.errors:
                 continue
-            for name, _code, message in services.clean_prohibition(prohibition_input(form.cleaned_data), order):
+            for name, _code, message in clean_prohibition(prohibition_input(form.cleaned_data), order):
                 name = name.rsplit(".", 1)[-1]
                 form.add_error(name if name in form.fields and name not in form.errors else None, message)
 

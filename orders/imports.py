@@ -3,7 +3,8 @@
 The file must be UTF-8 (a BOM is fine) with the header ``store_code,postcode`` and optionally a
 ``retailer`` column (needed only when two retailers in the force use the same store code). Each row
 names a store by its code, or every store of the force at a postcode. A dry run shows what each row
-resolves to, or why it is wrong; a real run imports nothing unless every row is right.
+resolves to, or why it is wrong; a real run imports nothing unless every row is right. The re-search
+of old footage that new premises make relevant is ``workflows.orders.premises_import``'s.
 """
 
 import csv
@@ -15,9 +16,11 @@ from django.db import transaction
 
 from accounts.models import Store, postcode_validator
 from core.exceptions import ApplicationError
-from orders.events import order_event
-from orders.models import Order, OrderEvent, Prohibition
-from orders.services import ProhibitionInput, authorise, prohibition_add, prohibition_correct
+from orders.errors import OrderErrorCode
+from orders.events import premises_imported_event
+from orders.models import Order, Prohibition
+from orders.services.common import require_force_admin
+from orders.services.prohibitions import ProhibitionInput, prohibition_add, prohibition_correct
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000
@@ -64,20 +67,20 @@ class ImportReport:
 def _decode(content: bytes) -> str:
     if len(content) > MAX_BYTES:
         raise ApplicationError(
-            "The CSV file is larger than 1 MB.", code="csv_too_large", fields={"file": ["Too large."]}
+            "The CSV file is larger than 1 MB.", code=OrderErrorCode.CSV_TOO_LARGE, fields={"file": ["Too large."]}
         )
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ApplicationError(
             f"The file is not UTF-8 text (byte {exc.start} cannot be read). Save it as 'CSV UTF-8' and try again.",
-            code="csv_encoding",
+            code=OrderErrorCode.CSV_ENCODING,
             fields={"file": ["Not UTF-8."]},
         ) from exc
     if "\x00" in text:
         raise ApplicationError(
             "The file is not a text CSV (it holds NUL bytes: UTF-16 or a spreadsheet?). Save it as 'CSV UTF-8'.",
-            code="csv_encoding",
+            code=OrderErrorCode.CSV_ENCODING,
             fields={"file": ["Not UTF-8 text."]},
         )
     return text
@@ -98,7 +101,7 @@ def _header(reader) -> list[str]:
         found = ",".join(header) if header else "nothing"
         raise ApplicationError(
             f"The first row must be the header 'store_code,postcode' ('retailer' may be added); found: {found}.",
-            code="csv_header",
+            code=OrderErrorCode.CSV_HEADER,
             fields={"file": ["Wrong header."]},
         )
     return names
@@ -160,7 +163,7 @@ def parse_premises_csv(content: bytes, *, force_id: int) -> list[ImportRow]:
     except csv.Error as exc:  # e.g. a cell over the csv module's 128 KB field limit: the file's fault, not a 500
         raise ApplicationError(
             f"Line {reader.line_num} of the file cannot be read as CSV ({exc}).",
-            code="csv_malformed",
+            code=OrderErrorCode.CSV_MALFORMED,
             fields={"file": [f"Line {reader.line_num}: {exc}."]},
         ) from None
 
@@ -173,7 +176,7 @@ def _parse_rows(reader, *, force_id: int) -> list[ImportRow]:
         if not any(v.strip() for v in values):
             continue
         if len(rows) >= MAX_ROWS:
-            raise ApplicationError(f"The file has more than {MAX_ROWS} rows.", code="csv_too_large")
+            raise ApplicationError(f"The file has more than {MAX_ROWS} rows.", code=OrderErrorCode.CSV_TOO_LARGE)
         cells = dict(zip(names, (v.strip() for v in values), strict=False))
         row = ImportRow(line, cells.get("store_code", ""), cells.get("postcode", ""), cells.get("retailer", ""))
         if len(values) > len(names):
@@ -186,7 +189,9 @@ def _parse_rows(reader, *, force_id: int) -> list[ImportRow]:
             row.error = "Give a store code or a postcode."
         rows.append(row)
     if not rows:
-        raise ApplicationError("The file has a header but no rows.", code="csv_empty", fields={"file": ["No rows."]})
+        raise ApplicationError(
+            "The file has a header but no rows.", code=OrderErrorCode.CSV_EMPTY, fields={"file": ["No rows."]}
+        )
     return rows
 
 
@@ -201,11 +206,11 @@ def premises_import(
 ) -> ImportReport:
     """Import the stores listed in a CSV as named premises of ``order``: a new prohibition, or added to
     ``prohibition`` (one of the order's named-premises prohibitions). All or nothing."""
-    authorise(actor, order.offender.force_id)
+    require_force_admin(actor, order.offender.force_id)
     if prohibition is not None and (prohibition.order_id != order.pk or prohibition.kind != Prohibition.Kind.PREMISES):
         raise ApplicationError(
             "Stores can only be added to a named-premises prohibition of this order.",
-            code="not_in_order",
+            code=OrderErrorCode.NOT_IN_ORDER,
             fields={"prohibition": ["Not a named-premises prohibition of this order."]},
         )
     report = ImportReport(rows=parse_premises_csv(content, force_id=order.offender.force_id), dry_run=dry_run)
@@ -215,21 +220,17 @@ def premises_import(
         count = len(report.errors)
         raise ApplicationError(
             f"{count} row{'s are' if count > 1 else ' is'} wrong; nothing was imported.",
-            code="csv_rows_invalid",
+            code=OrderErrorCode.CSV_ROWS_INVALID,
             fields=report.errors,
         )
     with transaction.atomic():
         report.prohibition = _apply(order, actor, report, description, prohibition)
-        order_event(
-            order,
-            OrderEvent.Kind.PREMISES_IMPORTED,
+        premises_imported_event(
+            prohibition=report.prohibition,
             actor=actor,
-            prohibition_id=report.prohibition.pk,
-            new={
-                "rows": len(report.rows),
-                "store_ids": sorted(s.pk for s in report.stores),
-                "file_sha256": hashlib.sha256(content).hexdigest(),
-            },
+            rows=len(report.rows),
+            store_ids=[s.pk for s in report.stores],
+            file_sha256=hashlib.sha256(content).hexdigest(),
         )
     return report
 

@@ -33,7 +33,7 @@ class Offender(BaseModel):
         max_length=13,
         blank=True,
         validators=[validate_pnc_id],
-        help_text="Police National Computer ID, e.g. 2009/0012345X.",
+        help_text="Police National Computer ID, e.g. 2009/0012345E.",
     )
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(

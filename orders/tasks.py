@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
+from orders.services.retention import retention_purge
+
 
 @shared_task(name="orders.tasks.orders_retention_task")
 def orders_retention_task() -> int:
     """Nightly (Celery beat, ORDERS_RETENTION_EVERY_HOURS): delete photos and templates past retention."""
-    from orders.services import retention_purge
-
     return len(retention_purge())

@@ -4,8 +4,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
-# PNC ID: year, slash, serial number (up to 7 digits), check letter. Written long (2009/0012345X)
-# or short (09/12345X). The check letter is (YY followed by the 7-digit serial) mod 23 in this alphabet.
+# PNC ID: year, slash, serial number (up to 7 digits), check letter. Written long (2009/0012345E)
+# or short (09/12345E). The check letter is (YY followed by the 7-digit serial) mod 23 in this alphabet.
 PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 _PNC_RE = re.compile(r"^(?P<year>\d{2}|\d{4})/(?P<serial>\d{1,7})(?P<check>[A-Z])$")
 
@@ -20,7 +20,7 @@ def normalise_pnc_id(value: str) -> str:
     match = _PNC_RE.match(text)
     if not match:
         raise ValidationError(
-            "A PNC ID looks like 2009/0012345X or 09/12345X: year, '/', serial number, check letter.",
+            "A PNC ID looks like 2009/0012345E or 09/12345E: year, '/', serial number, check letter.",
             code="pnc_format",
         )
     year, serial, check = match["year"], match["serial"], match["check"]

@@ -34,10 +34,10 @@ def test_a_photo_refused_on_saving_keeps_the_typed_answers(world, monkeypatch):
     from orders.models import Offender
     from tests.incidents.conftest import image_bytes
 
-    def no_face(photo):
+    def no_face(*, photo):
         raise ApplicationError("No face was found in the photo.", code="no_face", fields={"image": ["No face."]})
 
-    monkeypatch.setattr("orders.services._enrol", no_face)
+    monkeypatch.setattr("recognition.services.reference_photo_enrol", no_face)
     data = {"given_names": "Jason", "family_name": "Smith", "aliases": "Jay\nJJ", "pnc_id": "", "notes": ""}
     for prefix, total in (("photos", 1), ("orders", 0), ("events", 0)):
         data |= {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0"}

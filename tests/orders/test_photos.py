@@ -1,4 +1,5 @@
-"""Reference photos through the services, the API and the admin, with the real face model on real photos."""
+"""Reference photos through the workflow (stored, then enrolled), the API and the admin, with the real face
+model on real photos."""
 
 import datetime
 import io
@@ -17,6 +18,7 @@ from recognition.models import FaceTemplate
 from tests.conftest import FACES, client_for
 from tests.orders.conftest import face_file
 from tests.orders.factories import OffenderFactory, OrderFactory
+from workflows import orders as order_workflows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.deepface]
 D = datetime.date
@@ -42,7 +44,7 @@ def small_face() -> SimpleUploadedFile:
 
 
 def add(offender, actor, image):
-    return services.reference_photo_add(
+    return order_workflows.reference_photo_add(
         offender=offender, actor=actor, image=image, source="Custody, Crewe suite", taken_on=D(2025, 11, 2)
     )
 
@@ -88,7 +90,7 @@ def test_remove_photo_forgets_templates_and_deletes_file(world, face_engine, dja
     photo = add(offender, world.a.admin, face_file("img2.jpg"))
     name, photo_id = photo.image.name, photo.pk
     with django_capture_on_commit_callbacks(execute=True):
-        services.reference_photo_remove(photo=photo, actor=world.a.admin, reason="Wrong person")
+        order_workflows.reference_photo_remove(photo=photo, actor=world.a.admin, reason="Wrong person")
     assert not ReferencePhoto.objects.filter(pk=photo_id).exists()
     assert not FaceTemplate.objects.filter(reference_photo_id=photo_id).exists()
     assert not ReferencePhoto._meta.get_field("image").storage.exists(name)

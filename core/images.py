@@ -1,0 +1,105 @@
+"""One check for an uploaded image, before anything is stored: a custody photo (orders) or a still
+from CCTV (incidents).
+
+In order: not empty; not over ``max_bytes``; a JPEG, PNG or WebP by its contents (the ``filetype``
+package reads the first bytes, never the name); not over ``max_pixels`` (read from the header before
+any decoding, so that a decompression bomb is refused cheaply); and it decodes: its structure and
+checksums (``verify``) and every byte of its image data (``load``; a JPEG is decoded at an eighth of
+its size, which reads the same bytes). Each failure is an ``ApplicationError`` with one code, whoever
+asks, and the message on ``field``.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import IO
+
+import filetype
+from PIL import Image
+
+from core.exceptions import ApplicationError, ErrorCodes
+
+IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+HEAD_BYTES = 8192
+
+
+class ImageErrorCode(ErrorCodes):
+    """Codes of ``check_image`` (the same for every upload of an image)."""
+
+    EMPTY_FILE = "empty_file", "The file is empty (0 bytes)."
+    FILE_TOO_LARGE = "file_too_large", "The file is larger than the limit for its kind."
+    UNSUPPORTED_IMAGE_TYPE = "unsupported_image_type", "The file's contents are not a JPEG, PNG or WebP image."
+    UNREADABLE_IMAGE = "unreadable_image", "The image cannot be decoded (damaged or cut short)."
+    IMAGE_TOO_MANY_PIXELS = "image_too_many_pixels", "The image has more pixels than the limit (width x height)."
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    mime: str
+    extension: str  # without the dot: "jpg", "png" or "webp"
+    width: int
+    height: int
+
+
+def check_image(
+    data: bytes | IO[bytes], *, max_bytes: int, max_pixels: int, field: str = "image", noun: str = "image"
+) -> CheckedImage:
+    """Check an uploaded image (its bytes, or a file positioned anywhere); raise ``ApplicationError`` with
+    one ``ImageErrorCode`` per failure, the message on ``field`` ("The {noun} ..."). The file is left at 0."""
+    fp = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    size = _size(fp)
+    if not size:
+        raise _refused(f"The {noun} file is empty.", ImageErrorCode.EMPTY_FILE, field)
+    if size > max_bytes:
+        limit = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes} bytes"
+        raise _refused(f"The {noun} is larger than {limit}.", ImageErrorCode.FILE_TOO_LARGE, field)
+    fp.seek(0)
+    kind = filetype.guess(fp.read(HEAD_BYTES))
+    fp.seek(0)
+    if kind is None or kind.mime not in IMAGE_TYPES:
+        raise _refused(f"The {noun} must be a JPEG, PNG or WebP image.", ImageErrorCode.UNSUPPORTED_IMAGE_TYPE, field)
+    width, height = _decode(fp, max_pixels=max_pixels, field=field, noun=noun)
+    return CheckedImage(mime=kind.mime, extension=IMAGE_TYPES[kind.mime], width=width, height=height)
+
+
+def _size(fp: IO[bytes]) -> int:
+    size = getattr(fp, "size", None)
+    if size is None:
+        size = fp.seek(0, io.SEEK_END)
+        fp.seek(0)
+    return size
+
+
+def _decode(fp: IO[bytes], *, max_pixels: int, field: str, noun: str) -> tuple[int, int]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(fp) as img:
+                width, height = img.size
+                if width * height > max_pixels:
+                    raise _too_many_pixels(noun, field, max_pixels, width, height)
+                img.verify()  # structure and checksums
+            fp.seek(0)
+            with Image.open(fp) as img:
+                img.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # JPEG: decode small, same bytes
+                img.load()  # every byte of image data decodes
+    except ApplicationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels(noun, field, max_pixels) from None
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many types for a broken file
+        message = f"The {noun} file is damaged or unreadable ({exc.__class__.__name__})."
+        raise _refused(message, ImageErrorCode.UNREADABLE_IMAGE, field) from None
+    finally:
+        fp.seek(0)
+    return width, height
+
+
+def _too_many_pixels(noun: str, field: str, limit: int, width: int | None = None, height: int | None = None):
+    size = f" ({width} × {height})" if width else ""
+    message = f"The {noun} is too large{size}; the limit is {limit / 1e6:g} million pixels."
+    return _refused(message, ImageErrorCode.IMAGE_TOO_MANY_PIXELS, field)
+
+
+def _refused(message: str, code: str, field: str) -> ApplicationError:
+    return ApplicationError(message, code=code, fields={field: [message]})
