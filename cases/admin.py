@@ -25,8 +25,7 @@ class CaseDecisionInline(admin.TabularInline):
     model = CaseDecision
     extra = 0
     can_delete = False
-    fields = ["stage", "outcome", "reason", "corroboration", "decided_by", "decided_at"]
-    readonly_fields = fields
+    readonly_fields = fields = ("stage", "outcome", "reason", "corroboration", "decided_by", "decided_at")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -41,8 +40,7 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "actor", "what"]
-    readonly_fields = fields
+    readonly_fields = fields = ("created_at", "actor", "what")
     verbose_name = "event"
     verbose_name_plural = "history"
 

@@ -139,7 +139,7 @@ class CaseDetailOutputSerializer(CaseListOutputSerializer):
     def get_prohibitions(self, case) -> list[dict]:
         if case.breach_order is None:
             return []
-        return ProhibitionSummaryOutputSerializer(case.breach_order.prohibitions.all(), many=True).data
+        return list(ProhibitionSummaryOutputSerializer(case.breach_order.prohibitions.all(), many=True).data)
 
     def _url(self, case, which: str) -> str:
         return self.context["request"].build_absolute_uri(f"/api/cases/{case.pk}/images/{which}/")

@@ -7,6 +7,7 @@ import re
 
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 
 from cases.models import Case, CaseAccess
 from core.exceptions import ApplicationError, ErrorCode
@@ -38,7 +39,7 @@ def case_image_field(case: Case, which: str) -> FieldFile:
 
 
 def image_response(field: FieldFile) -> FileResponse:
-    return FileResponse(field.storage.open(field.name, "rb"), content_type="image/jpeg")
+    return FileResponse(field.storage.open(str(field.name), "rb"), content_type="image/jpeg")
 
 
 def byte_range(request, size: int) -> tuple[int, int] | None:
@@ -53,15 +54,15 @@ def byte_range(request, size: int) -> tuple[int, int] | None:
     return first, last
 
 
-def exhibit_response(evidence, wanted: tuple[int, int] | None) -> HttpResponse:
+def exhibit_response(evidence, wanted: tuple[int, int] | None) -> HttpResponseBase:
     """The exhibit whole (``wanted`` None) or the byte range asked for, so that a player can seek."""
     field = evidence.file
     if wanted is None:
-        response = FileResponse(
+        whole = FileResponse(
             field.storage.open(field.name, "rb"), content_type=evidence.content_type, filename=evidence.original_name
         )
-        response["Accept-Ranges"] = "bytes"
-        return response
+        whole["Accept-Ranges"] = "bytes"
+        return whole
     first, last = wanted
     if first > last:
         return HttpResponse(status=416, headers={"Content-Range": f"bytes */{field.size}"})

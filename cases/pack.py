@@ -175,8 +175,8 @@ PAGE_WIDTH = A4[0] - 50 * mm  # SimpleDocTemplate's default margins are 25 mm a 
 def _pdf_image(data: bytes, *, max_w: float, max_h: float, max_px: int = 800) -> PdfImage:
     """The image at its own aspect ratio within max_w x max_h, downscaled for the PDF (the zip
     keeps the original)."""
-    with Image.open(io.BytesIO(data)) as img:
-        img = img.convert("RGB")
+    with Image.open(io.BytesIO(data)) as opened:
+        img = opened.convert("RGB")
         img.thumbnail((max_px, max_px))
         scale = min(max_w / img.width, max_h / img.height)
         out = io.BytesIO()
@@ -188,6 +188,7 @@ def _pdf(case: Case, exhibits: list[Exhibit], images: dict[str, bytes], built_by
     styles = getSampleStyleSheet()
     h, p = styles["Heading2"], styles["BodyText"]
     incident, order, prohibition = case.incident, case.breach_order, case.breach_prohibition
+    assert order is not None  # pack_availability: only breach cases, which name the order breached
     story = [
         Paragraph(f"CBO breach evidence pack: case {case.pk}", styles["Title"]),
         Paragraph(
@@ -303,8 +304,8 @@ def _continuity(case: Case) -> list[list[str]]:
         rows.append((e.uploaded_at, e.uploaded_by.get_username(), f"uploaded {e.original_name}"))
     for ev in case.incident.events.select_related("actor"):
         rows.append((ev.created_at, ev.actor.get_username() if ev.actor else "system", f"incident {ev.kind}"))
-    for ev in case.events.select_related("actor"):
-        rows.append((ev.created_at, ev.actor.get_username() if ev.actor else "system", events.describe(ev)))
+    for event in case.events.select_related("actor"):
+        rows.append((event.created_at, event.actor.get_username() if event.actor else "system", events.describe(event)))
     for a in case.accesses.select_related("user"):
         rows.append((a.created_at, a.user.get_username() if a.user else "system", f"{a.get_kind_display()}"))
     rows.sort(key=lambda r: r[0])
@@ -345,16 +346,18 @@ def build_evidence_pack(*, case: Case, user) -> tuple[bytes, bytes]:
         images["zone-map.png"] = zone_map
     built_at = timezone.now()
     pdf = _pdf(case, exhibits, images, user, built_at)
+    order = case.breach_order
+    assert order is not None  # pack_availability: only breach cases, which name the order breached
     manifest = {
         "case": case.pk,
         "incident": case.incident.reference,
         "built_at": built_at.isoformat(),
         "built_by": user.get_username(),
         "order": {
-            "court": case.breach_order.court,
-            "case_reference": case.breach_order.case_reference,
-            "served_on": case.breach_order.served_on.isoformat() if case.breach_order.served_on else None,
-            "served_by": case.breach_order.served_by,
+            "court": order.court,
+            "case_reference": order.case_reference,
+            "served_on": order.served_on.isoformat() if order.served_on else None,
+            "served_by": order.served_by,
             "prohibition": str(case.breach_prohibition),
         },
         "similarity": case.best_similarity,

@@ -13,8 +13,8 @@ def cases_for(user) -> QuerySet[Case]:
     return scope_to_police(qs, user, force_path="force")
 
 
-QUEUE_SORTS = {
-    "priority": Case._meta.ordering,  # breaches, then threat priority, then the oldest
+QUEUE_SORTS: dict[str, list[str]] = {
+    "priority": [str(field) for field in Case._meta.ordering or ()],  # breaches, then threat priority, then the oldest
     "oldest": ["created_at", "id"],
     "newest": ["-created_at", "-id"],
     "similarity": ["-best_similarity", "created_at", "id"],
