@@ -12,9 +12,9 @@ from PIL import Image
 
 from bench import synthetic
 from cases.models import Case, CaseAccess
-from orders.services import reference_photo_add
 from tests.conftest import FACES, client_for, require
 from tests.orders.factories import OffenderFactory, OrderFactory, ProhibitionFactory
+from workflows import orders as order_workflows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.deepface]
 
@@ -28,7 +28,7 @@ def barred_from_store_a(world, face_engine):
     order = OrderFactory(offender=offender, made_on=datetime.date(2026, 1, 5), ends_on=datetime.date(2028, 1, 4))
     ProhibitionFactory(order=order, stores=[a.store])
     image = SimpleUploadedFile("custody.jpg", (FACES / "img1.jpg").read_bytes(), content_type="image/jpeg")
-    reference_photo_add(
+    order_workflows.reference_photo_add(  # stores the photo and enrols its face (the orders service only stores)
         offender=offender, actor=a.admin, image=image, source="Custody", taken_on=datetime.date(2025, 6, 1)
     )
     return offender
