@@ -89,18 +89,22 @@ def test_forbidden_transitions_are_409_and_change_nothing(world, breach_case, st
 
 
 def test_decision_needs_a_reason(world, breach_case):
+    events = CaseEvent.objects.count()
     with pytest.raises(ApplicationError) as err:
         case_review(case=breach_case, reviewer=world.a.officer, same_person=True, reason="  ")
     assert "reason" in err.value.fields
-    assert not CaseDecision.objects.exists()
+    assert not CaseDecision.objects.exists() and not MatchFeedback.objects.exists()
+    assert CaseEvent.objects.count() == events
 
 
 def test_unknown_action_is_refused(world, breach_case):
     case = review(breach_case, world.a.officer)
+    before = (CaseDecision.objects.count(), CaseEvent.objects.count())
     with pytest.raises(ApplicationError) as err:
         corroborate(case, world.a.officer, action="caution_by_text")
     assert "action" in err.value.fields
     assert Case.objects.get(pk=case.pk).status == Case.Status.CONFIRMED
+    assert (CaseDecision.objects.count(), CaseEvent.objects.count()) == before
 
 
 def test_a_stage_cannot_be_decided_twice_even_bypassing_the_service(world, breach_case):
