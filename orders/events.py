@@ -253,13 +253,20 @@ def _day(value) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+# The order fields are named in (a JSON column keeps its keys in its own order).
+_FIELD_ORDER = {
+    name: i
+    for i, name in enumerate(
+        dict.fromkeys([*OFFENDER_FIELDS, *PHOTO_FIELDS, *ORDER_FIELDS, *PROHIBITION_FIELDS, "store_ids", "beat_ids"])
+    )
+}
+
+
 def _fields(values: dict) -> str:
-    names = [name.removesuffix("_id").replace("_", " ") for name in values if name not in ("beat_ids", "store_ids")]
-    if "store_ids" in values:
-        names.append("stores")
-    if "beat_ids" in values:
-        names.append("beats")
-    return ", ".join(names)
+    """The names of the fields an event changed, in words ("family name, notes")."""
+    names = sorted(values, key=lambda name: (_FIELD_ORDER.get(name, len(_FIELD_ORDER)), name))
+    words = {"store_ids": "stores", "beat_ids": "beats"}
+    return ", ".join(words.get(name) or name.removesuffix("_id").replace("_", " ") for name in names)
 
 
 def _prohibition(values: dict) -> str:

@@ -1,17 +1,39 @@
-"""A small self-contained SVG sketch of a prohibition's zone or circle and the stores around it, for the admin.
+"""Drawings of a prohibition's zone (its polygon, or its circle as ``orders.geo.circle_polygon`` gives it),
+with no map tiles: nothing is fetched from outside.
 
-No map tiles (nothing is fetched from outside): the zone's outline, a 1 km scale bar, and every store of
-the force nearby as a dot, red when the prohibition covers it. Hovering a dot shows the store's name."""
+- ``zone_svg``: for the admin, the zone's outline, a 1 km scale bar, and every store of the force nearby as
+  a dot, red when the prohibition covers it. Hovering a dot shows the store's name.
+- ``zone_map_png``: for the evidence pack, the zone and the store of the incident, in local metres.
+"""
 
+import io
 import math
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from PIL import Image, ImageDraw
 
 from orders import geo
 
 SIZE = 260
 PAD = 14
+Ring = list[tuple[float, float]]  # (longitude, latitude)
+
+
+def zone_outlines(prohibition, *, sides: int = 48) -> list[Ring]:
+    """The outlines a prohibition draws: its polygon's outer ring and/or its circle (``sides`` sides)."""
+    rings: list[Ring] = []
+    if prohibition.polygon:
+        rings.append([(float(x), float(y)) for x, y in prohibition.polygon["coordinates"][0]])
+    if prohibition.has_circle:
+        circle = geo.circle_polygon(
+            lat=float(prohibition.centre_latitude),
+            lon=float(prohibition.centre_longitude),
+            radius_m=float(prohibition.radius_m),
+            sides=sides,
+        )
+        rings.append([(x, y) for x, y in circle["coordinates"][0]])
+    return rings
 
 
 def _bounds(points: list[tuple[float, float]]) -> tuple[float, float, float, float]:
@@ -21,19 +43,10 @@ def _bounds(points: list[tuple[float, float]]) -> tuple[float, float, float, flo
 
 def zone_svg(prohibition, stores: list, covered_ids: set[int]) -> SafeString:
     """SVG for a zone/radius prohibition; ``stores`` are (store) candidates, ``covered_ids`` those covered."""
-    shape: list[tuple[float, float]] = []
-    if prohibition.polygon:
-        shape = [(float(x), float(y)) for x, y in prohibition.polygon["coordinates"][0]]
-    elif prohibition.has_circle:
-        circle = geo.circle_polygon(
-            lat=float(prohibition.centre_latitude),
-            lon=float(prohibition.centre_longitude),
-            radius_m=float(prohibition.radius_m),
-            sides=48,
-        )
-        shape = [(x, y) for x, y in circle["coordinates"][0]]
-    if not shape:
+    outlines = zone_outlines(prohibition, sides=48)
+    if not outlines:
         return mark_safe("")
+    shape = outlines[0]  # a zone is a polygon or a circle, never both
     min_lon, min_lat, max_lon, max_lat = _bounds(shape)
     # Include nearby stores (within one zone-width) in the frame.
     w, h = max_lon - min_lon or 0.001, max_lat - min_lat or 0.001
@@ -69,3 +82,36 @@ def zone_svg(prohibition, stores: list, covered_ids: set[int]) -> SafeString:
         parts.append(f'<text x="{PAD + bar_px + 4:.1f}" y="{y + 3}" font-size="10">1 km</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped above
+
+
+def zone_map_png(prohibition, store) -> bytes | None:
+    """A plain map of the zone (polygon or circle) and the store, in local metres around the store: for the
+    evidence pack. None when the prohibition has no zone."""
+    if prohibition is None or not (prohibition.polygon or prohibition.has_circle):
+        return None
+    lat0, lon0 = float(store.latitude), float(store.longitude)
+
+    def to_m(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - lon0) * 111_320 * math.cos(math.radians(lat0)), (lat - lat0) * 110_540
+
+    shapes = [[to_m(lon, lat) for lon, lat in ring] for ring in zone_outlines(prohibition, sides=72)]
+    xs = [x for s in shapes for x, _ in s] + [0.0]
+    ys = [y for s in shapes for _, y in s] + [0.0]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 50.0) * 1.2
+    size = 600
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+
+    def px(p: tuple[float, float]) -> tuple[float, float]:
+        return size / 2 + (p[0] - cx) / span * size, size / 2 - (p[1] - cy) / span * size
+
+    img = Image.new("RGB", (size, size + 30), "white")
+    draw = ImageDraw.Draw(img)
+    for shape in shapes:
+        draw.polygon([px(p) for p in shape], outline=(176, 0, 32), fill=(255, 225, 225))
+    sx, sy = px((0.0, 0.0))
+    draw.ellipse([sx - 7, sy - 7, sx + 7, sy + 7], fill=(18, 53, 91))
+    draw.text((sx + 10, sy - 6), store.name, fill=(18, 53, 91))
+    draw.text((10, size + 8), f"Exclusion zone (red) and {store.name} (blue). Width shown: {span:.0f} m.", fill="black")
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()

@@ -8,9 +8,11 @@ ending 4 January 2028."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from orders import in_force, selectors
 from orders.models import Order, Prohibition
+from tests.conftest import client_for
 from tests.orders.factories import OffenderFactory, OrderFactory, ProhibitionFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +158,26 @@ def test_a_naive_moment_is_refused():
 def test_status_in_words(world, fields, day, status):
     order = OrderFactory(offender=OffenderFactory(force=world.a.force), **fields)
     assert in_force.order_status(order, day) == status
+
+
+def test_the_api_answers_now_with_the_same_rule(world):
+    """``in_force_now`` and ``in_effect_now`` (the latter untested before) are the rule asked for today."""
+    today = timezone.localdate()
+    order = OrderFactory(offender=OffenderFactory(force=world.a.force), made_on=today - datetime.timedelta(days=30),
+                         ends_on=today + datetime.timedelta(days=30))  # fmt: skip
+    whole = ProhibitionFactory(order=order, stores=[world.a.store])
+    removed_today = ProhibitionFactory(order=order, stores=[world.a.store], removed_on=today)
+    from_tomorrow = ProhibitionFactory(order=order, stores=[world.a.store], starts_on=today + in_force.ONE_DAY)
+    last_day_today = ProhibitionFactory(order=order, stores=[world.a.store], ends_on=today)
+    admin = client_for(world.a.admin)
+
+    def answers():
+        body = admin.get(f"/api/orders/{order.pk}/").json()
+        return body["in_force_now"], {p["id"]: p["in_effect_now"] for p in body["prohibitions"]}
+
+    assert answers() == (
+        True,
+        {whole.pk: True, removed_today.pk: False, from_tomorrow.pk: False, last_day_today.pk: True},
+    )
+    Order.objects.filter(pk=order.pk).update(discharged_on=today)
+    assert answers() == (False, dict.fromkeys([whole.pk, removed_today.pk, from_tomorrow.pk, last_day_today.pk], False))
