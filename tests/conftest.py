@@ -248,6 +248,14 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.wait_for_load_state()
 
 
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """A fresh media folder per test, so that 'no file left behind' can be checked exactly."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture(scope="session")
 def openapi_schema() -> dict:
     """The OpenAPI schema as drf-spectacular generates it (openapi.yaml is written from it)."""
