@@ -90,7 +90,8 @@ def _segments_intersect(p1: Point, p2: Point, q1: Point, q2: Point) -> bool:
     )
 
 
-def _validate_ring(ring, label: str) -> list[Point]:
+def _ring_points(ring, label: str) -> list[Point]:
+    """The ring's positions as (lon, lat), each checked, a repeated position dropped."""
     if not isinstance(ring, list) or len(ring) < 4:
         raise GeometryError(f"The {label} needs at least 4 positions (a triangle plus the closing point).", "too_few")
     points: list[Point] = []
@@ -109,14 +110,11 @@ def _validate_ring(ring, label: str) -> list[Point]:
             )
         if not points or points[-1] != (lon, lat):  # a repeated position adds nothing
             points.append((lon, lat))
-    if len(points) < 2 or points[0] != points[-1]:
-        raise GeometryError(
-            f"The {label} does not close: its last position must repeat its first {list(points[0])}.", "not_closed"
-        )
-    if len(set(points[:-1])) < 3:
-        raise GeometryError(f"The {label} needs at least 3 distinct corners.", "too_few")
-    if len(points) > MAX_VERTICES:
-        raise GeometryError(f"The {label} has more than {MAX_VERTICES} positions.", "too_many")
+    return points
+
+
+def _check_edges(points: list[Point], label: str) -> None:
+    """No two edges cross, and no two neighbouring edges fold back over each other."""
     edges = list(zip(points, points[1:], strict=False))
     n = len(edges)
     for i in range(n):
@@ -136,6 +134,19 @@ def _validate_ring(ring, label: str) -> list[Point]:
                 raise GeometryError(
                     f"The {label} crosses itself: edge {i + 1} meets edge {j + 1}.", "self_intersection"
                 )
+
+
+def _validate_ring(ring, label: str) -> list[Point]:
+    points = _ring_points(ring, label)
+    if len(points) < 2 or points[0] != points[-1]:
+        raise GeometryError(
+            f"The {label} does not close: its last position must repeat its first {list(points[0])}.", "not_closed"
+        )
+    if len(set(points[:-1])) < 3:
+        raise GeometryError(f"The {label} needs at least 3 distinct corners.", "too_few")
+    if len(points) > MAX_VERTICES:
+        raise GeometryError(f"The {label} has more than {MAX_VERTICES} positions.", "too_many")
+    _check_edges(points, label)
     return points
 
 
