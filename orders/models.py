@@ -3,8 +3,8 @@
 All order dates are UK local dates (settings.TIME_ZONE = Europe/London) and every period is
 inclusive of its first and last day. Whether an order is in force at a moment is answered in one
 place, ``orders.in_force`` (its Python rule and query twin side by side); these models only hold facts
-and ask it. Changes go through ``orders.services``,
-which write an ``OffenderEvent`` or ``OrderEvent`` (who, when, old and new values) for each one.
+and ask it. Changes go through ``orders.services``, which write an ``OffenderEvent`` or ``OrderEvent``
+(who, when, old and new values) for each one through ``orders.events``.
 """
 
 import datetime
@@ -91,10 +91,10 @@ class ReferencePhoto(BaseModel):
 class Order(BaseModel):
     """A criminal behaviour order (interim or full) against an offender.
 
-    In force on UK local day ``d`` when served on or before ``d``, ``effective_from <= d`` and ``d``
-    is before every end: ``ends_on`` (inclusive, unless indefinite), ``discharged_on`` and
-    ``superseded_on`` (each the first day it no longer has effect). Variations and discharges are
-    ``OrderEvent`` rows; the dates here are the current state those events produced.
+    ``ends_on`` is the last day (none when indefinite); ``discharged_on`` and ``superseded_on`` are each
+    the first day it no longer has effect. When that makes it in force is ``orders.in_force``'s.
+    Variations and discharges are ``OrderEvent`` rows; the dates here are the current state those
+    events produced.
     """
 
     class Kind(models.TextChoices):
