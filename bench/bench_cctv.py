@@ -149,7 +149,11 @@ import django
 django.setup()
 import numpy as np
 from django.conf import settings
-from recognition import engine, gallery, pipeline, video
+from recognition import engine, gallery, video
+try:
+    from recognition import matching as pipeline  # this tree: the pure matching module
+except ImportError:
+    from recognition import pipeline  # the baseline tree
 eng = engine.get_engine()
 data = np.load(job["gallery"])
 g = gallery.Gallery(matrix=data["matrix"], offender_ids=data["offender_ids"], photo_ids=data["photo_ids"],

@@ -69,7 +69,7 @@ def bench_video() -> dict:
     from django.conf import settings
 
     from bench import synthetic
-    from recognition import engine, pipeline, video
+    from recognition import engine, matching, video
 
     eng = engine.get_engine()
     photo = engine.load_image(FACES / "img2.jpg")
@@ -84,7 +84,7 @@ def bench_video() -> dict:
         made_s = time.perf_counter() - started
         stats = video.SamplingStats()
         started = time.perf_counter()
-        outcome = pipeline.match_frames(
+        outcome = matching.match_frames(
             video.frames(str(clip.path), "video", stats),
             gallery_=gallery_,
             threshold=settings.RECOGNITION_DEFAULT_THRESHOLD,
@@ -306,11 +306,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 import django; django.setup()
 from config.celery import app
 import recognition.tasks
-from recognition import engine, pipeline, video, gallery
+from recognition import engine, matching, video, gallery
 from pathlib import Path
 eng = engine.get_engine()
 stats = video.SamplingStats()
-pipeline.match_frames(video.frames({image!r}, "image", stats), gallery_=gallery.build([]), threshold=0.07)
+matching.match_frames(video.frames({image!r}, "image", stats), gallery_=gallery.build([]), threshold=0.07)
 status = dict(l.split(":", 1) for l in open("/proc/self/status") if l.startswith(("VmRSS", "VmHWM")))
 print(json.dumps({{k: int(v.split()[0]) // 1024 for k, v in status.items()}}))
 """

@@ -19,6 +19,7 @@ from core.pagination import DefaultPagination
 from incidents import selectors, services
 from incidents.models import Evidence, Incident
 from incidents.uploads import limit_upload_sizes
+from workflows import evidence as evidence_workflow
 
 
 class EvidenceOutputSerializer(serializers.ModelSerializer):
@@ -206,7 +207,9 @@ class IncidentCollectionApi(APIView):
         if store is None:
             raise serializers.ValidationError({"store": ["Choose one of your stores."]})
         data.pop("files", None)
-        incident = services.incident_create(reported_by=request.user, store=store, files=_files(request), **data)
+        incident = evidence_workflow.incident_create(
+            reported_by=request.user, store=store, files=_files(request), **data
+        )
         return Response(IncidentOutputSerializer(incident).data, status=status.HTTP_201_CREATED)
 
 
@@ -281,5 +284,5 @@ class IncidentEvidenceApi(APIView):
         files = _files(request)
         if not files:
             raise serializers.ValidationError({"files": ["Choose at least one file (multipart field 'files')."]})
-        created = services.evidence_add(incident=incident, files=files, uploaded_by=request.user)
+        created = evidence_workflow.evidence_add(incident=incident, files=files, uploaded_by=request.user)
         return Response(EvidenceOutputSerializer(created, many=True).data, status=status.HTTP_201_CREATED)

@@ -3,7 +3,7 @@
 Every change leaves an ``IncidentEvent``. Evidence files are checked in full before anything is
 stored; then each is streamed to storage with its SHA-256 computed on the way. If anything fails,
 the transaction rolls back and the files already stored by this call are deleted: nothing partial
-is left. Face matching is enqueued only once the evidence rows have committed.
+is left. Face matching is queued by ``workflows.evidence``, which calls these services.
 """
 
 import hashlib
@@ -220,15 +220,7 @@ def _evidence_row(*, incident: Incident, item: CheckedFile, file_name: str, sha2
         sha256=sha256,
         size=evidence.size,
     )
-    # robust: a broker outage must not turn a stored exhibit into an error page (it is logged instead)
-    transaction.on_commit(lambda: _enqueue_recognition(evidence.pk), robust=True)
     return evidence
-
-
-def _enqueue_recognition(evidence_id: int) -> None:
-    from recognition import services as recognition_services
-
-    recognition_services.evidence_enqueue(evidence_id)
 
 
 class _HashingReader(File):

@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from accounts import access
+from cases.selectors import cases_for  # a page showing police the cases of an incident
 from core.exceptions import ApplicationError
 from incidents import rules, selectors, services
 from incidents.forms import IncidentFilterForm, IncidentReportForm
 from incidents.models import Incident
 from incidents.uploads import limit_upload_sizes
+from workflows import evidence as evidence_workflow
 
 
 def _wants_json(request) -> bool:
@@ -87,7 +89,7 @@ def _incident_report(request):
     form = IncidentReportForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            incident = services.incident_create(
+            incident = evidence_workflow.incident_create(
                 reported_by=request.user, files=request.FILES.getlist("files"), **form.cleaned_data
             )
         except ApplicationError as exc:
@@ -151,8 +153,6 @@ def _cases_of(user, incident: Incident) -> list:
     """Police see the cases raised from an incident (in their scope); shop staff never see matches."""
     if not user.is_police:
         return []
-    from cases.selectors import cases_for  # cases depends on incidents, not the other way round
-
     return list(cases_for(user).filter(incident=incident).order_by("pk")[:20])
 
 
@@ -172,7 +172,7 @@ def _incident_evidence_add(request, incident_id: int):
     if request.method == "POST":
         files = request.FILES.getlist("files")
         try:
-            services.evidence_add(incident=incident, files=files, uploaded_by=request.user)
+            evidence_workflow.evidence_add(incident=incident, files=files, uploaded_by=request.user)
         except ApplicationError as exc:
             errors = [m for field_messages in exc.fields.values() for m in field_messages] or [exc.message]
         else:

@@ -5,7 +5,7 @@ API (``/api/recognition/threshold/change/``) so that every change carries a reas
 from django.contrib import admin, messages
 
 from accounts.admin_scope import ForceScopedAdmin
-from recognition import services
+from recognition import processing as evidence_processing
 from recognition.models import EvidenceProcessing, FaceTemplate, PossibleMatch, ThresholdChange
 
 
@@ -56,7 +56,9 @@ class EvidenceProcessingAdmin(ReadOnlyScopedAdmin):
     def retry_failed(self, request, queryset):
         retried = 0
         for processing in queryset.filter(status=EvidenceProcessing.Status.FAILED):
-            services.evidence_processing_retry(processing=processing, actor=request.user, reason="admin screen")
+            evidence_processing.evidence_processing_retry(
+                processing=processing, actor=request.user, reason="admin screen"
+            )
             retried += 1
         self.message_user(request, f"{retried} file(s) queued again.", messages.SUCCESS)
 

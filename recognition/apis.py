@@ -10,7 +10,9 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsForceAdmin, IsPolice
 from core.filters import MAX_ID, IdFilter, ScopedFilterBackend, ScopedFilterSet
+from recognition import processing as evidence_processing
 from recognition import selectors, services
+from recognition.engine import current_model_version
 from recognition.models import EvidenceProcessing, PossibleMatch
 
 
@@ -100,7 +102,7 @@ class ProcessingRetryApi(APIView):
         processing = _processing_or_404(request, evidence_id)
         serializer = self.ProcessingRetryInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        processing = services.evidence_processing_retry(
+        processing = evidence_processing.evidence_processing_retry(
             processing=processing, actor=request.user, reason=serializer.validated_data["reason"]
         )
         processing.refresh_from_db()
@@ -179,8 +181,6 @@ class ThresholdSerializer(serializers.Serializer):
 
 
 def _threshold_body(force) -> dict:
-    from recognition.engine import current_model_version
-
     threshold = services.threshold_for(force_id=force.pk)
     try:
         version = current_model_version()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Count, Max
 
+from orders.selectors import gallery_offender_ids
 from recognition.models import FaceTemplate
 
 
@@ -134,8 +135,6 @@ def force_gallery(force_id: int, model_version: str) -> Gallery:
 
 def incident_gallery(*, force_id: int, at, model_version: str) -> Gallery:
     """The templates of offenders under an order in force (and served) in this force at ``at``."""
-    from orders.selectors import gallery_offender_ids
-
     offender_ids = gallery_offender_ids(force_id=force_id, at=at)
     if not offender_ids:
         return build([])

@@ -9,7 +9,7 @@ it, one search of the incident's gallery (DESIGN.md: "An officer may also point 
   the detector's smallest size, looks for a face inside it (the detection best covered by the
   box, else the box itself with its 5 landmarks), embeds it and searches the incident's gallery.
   A face within the force's threshold is stored and raises a case exactly as the automatic pass
-  does (``pipeline.record_matches``), marked ``PossibleMatch.Source.OFFICER``.
+  does (``processing.record_matches``, handed on to cases), marked ``PossibleMatch.Source.OFFICER``.
 - Every search, match or not, is in the s.62 access log with the officer's justification. A search
   that matches nobody leaves nothing behind: no crop is made, the embedding is dropped, nothing is
   written to storage. Refused input (bad box, no justification, a time past the end) is not a
@@ -22,13 +22,18 @@ import io
 import math
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from PIL import Image
 
 from core.exceptions import ApplicationError
-from recognition import engine, gallery, pipeline, video
+from core.files import local_path
+from recognition import engine, gallery, matching, video
+from recognition.handoff import Handoff
 from recognition.models import PossibleMatch
+from recognition.processing import record_matches
 from recognition.services import face_engine, threshold_for
 
 MIN_BOX_PX = 8  # smaller than this is a slip of the finger, not a face
@@ -94,18 +99,14 @@ def _time_error(message: str) -> ApplicationError:
 
 
 def _frame_count(capture) -> int | None:
-    import cv2
-
     count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
     return int(count) if count and math.isfinite(count) and count > 0 else None
 
 
 def media_info(evidence) -> MediaInfo:
     """Size and length of an exhibit, in the coordinates ``frame_at`` serves. 400 if undecodable."""
-    import cv2
-
     try:
-        with pipeline.local_path(evidence.file) as path:
+        with local_path(evidence.file) as path:
             if evidence.kind != "video":
                 image = video.load_evidence_image(path)
                 return MediaInfo(kind="image", width=image.shape[1], height=image.shape[0], duration_s=None, fps=None)
@@ -130,7 +131,7 @@ def frame_at(evidence, time_s: float | None) -> FrameImage:
     if time_s is not None and (not math.isfinite(time_s) or time_s < 0):
         raise _time_error("The time must be a number of seconds from 0.")
     try:
-        with pipeline.local_path(evidence.file) as path:
+        with local_path(evidence.file) as path:
             if evidence.kind != "video":
                 if time_s:
                     raise _time_error("A photo has one frame: leave the time out, or give 0.")
@@ -141,8 +142,6 @@ def frame_at(evidence, time_s: float | None) -> FrameImage:
 
 
 def _video_frame(path: str, time_s: float) -> FrameImage:
-    import cv2
-
     limit = settings.RECOGNITION_MAX_VIDEO_SECONDS
     if time_s > limit:
         raise _time_error(f"Only the first {limit} s of a video are searched.")
@@ -167,8 +166,6 @@ def _video_frame(path: str, time_s: float) -> FrameImage:
 
 
 def frame_jpeg(frame: FrameImage, *, quality: int = 90) -> bytes:
-    from PIL import Image
-
     out = io.BytesIO()
     Image.fromarray(frame.image).save(out, format="JPEG", quality=quality)
     return out.getvalue()
@@ -223,8 +220,6 @@ class _Located:
 
 def _region(image: np.ndarray, box: engine.Box) -> tuple[np.ndarray, int, int, float]:
     """The box with a margin, cut from the frame and upsampled: (region, left, top, scale)."""
-    import cv2
-
     side = max(box.w, box.h)
     margin = int(round(side * REGION_MARGIN))
     height, width = image.shape[:2]
@@ -271,7 +266,7 @@ def locate(eng: engine.Engine, image: np.ndarray, box: engine.Box) -> _Located:
     return _Located(chip=chip, face_box=face_box, found_by="detector" if best else "drawn_box")
 
 
-def _matches(eng, located: _Located, frame: FrameImage, gallery_, threshold: float) -> dict[int, pipeline.Found]:
+def _matches(eng, located: _Located, frame: FrameImage, gallery_, threshold: float) -> dict[int, matching.Found]:
     """Offenders within the threshold of the located face; the crop is made only for a match."""
     if not len(gallery_):
         return {}  # nothing to match against: nothing is embedded
@@ -280,11 +275,13 @@ def _matches(eng, located: _Located, frame: FrameImage, gallery_, threshold: flo
     del vector  # a face that matched nobody leaves nothing behind
     if not within:
         return {}
-    crop = pipeline.crop_jpeg(frame.image, located.face_box)
-    return {c.offender_id: pipeline.Found(c, frame.time_s, located.face_box, crop) for c in within}
+    crop = matching.crop_jpeg(frame.image, located.face_box)
+    return {c.offender_id: matching.Found(c, frame.time_s, located.face_box, crop) for c in within}
 
 
-def region_search(*, evidence, user, frame_time_s: float | None, box, justification: str) -> SearchResult:
+def region_search(
+    *, evidence, user, frame_time_s: float | None, box, justification: str, handoff: Handoff
+) -> SearchResult:
     """Search the face an officer boxed on a frame of an exhibit (see the module's docstring)."""
     justification = clean_justification(justification)
     frame = frame_at(evidence, frame_time_s)
@@ -297,8 +294,8 @@ def region_search(*, evidence, user, frame_time_s: float | None, box, justificat
     located = locate(eng, frame.image, drawn)
     found = _matches(eng, located, frame, gallery_, threshold)
     with transaction.atomic():
-        hits = _record(evidence, found, threshold=threshold, eng=eng)
-        access = _log(evidence, user, justification, frame, drawn, located, len(gallery_), hits)
+        hits = _record(evidence, found, threshold=threshold, eng=eng, handoff=handoff)
+        access_id = _log(evidence, user, justification, frame, drawn, located, len(gallery_), hits, handoff)
     return SearchResult(
         matched=bool(found),
         frame_time_s=frame.time_s,
@@ -307,45 +304,40 @@ def region_search(*, evidence, user, frame_time_s: float | None, box, justificat
         found_by=located.found_by,
         gallery_size=len(gallery_),
         cases=hits,
-        access_id=access.pk,
+        access_id=access_id,
     )
 
 
-def _record(evidence, found: dict[int, pipeline.Found], *, threshold: float, eng) -> list[CaseHit]:
+def _record(evidence, found: dict[int, matching.Found], *, threshold: float, eng, handoff: Handoff) -> list[CaseHit]:
     """Store the matches and raise their cases, as the automatic pass does. A person already
     matched in this file keeps that match (and its case) as it is: the officer is told the case."""
     if not found:
         return []
-    from cases.models import Case  # the hand-off to cases, as in pipeline._finish
-
-    incident = evidence.incident
     already = set(
         PossibleMatch.objects.filter(evidence=evidence, offender_id__in=found).values_list("offender_id", flat=True)
     )
-    had_case = set(Case.objects.filter(incident=incident, offender_id__in=found).values_list("offender_id", flat=True))
-    new = {oid: f for oid, f in found.items() if oid not in already}
-    pipeline.record_matches(
+    stored = record_matches(
         evidence,
-        new,
+        {oid: f for oid, f in found.items() if oid not in already},
         threshold=threshold,
         model_name=eng.model_name,
         model_version=eng.model_version,
+        handoff=handoff,
         extra={"source": PossibleMatch.Source.OFFICER},
     )
-    cases = dict(Case.objects.filter(incident=incident, offender_id__in=found).values_list("offender_id", "pk"))
+    refs = {match.offender_id: ref for match, ref in stored}
     hits = []
     for offender_id in sorted(found, key=lambda oid: found[oid].candidate.distance):
-        if offender_id in already:
-            outcome = "unchanged"
+        ref = refs.get(offender_id)
+        if ref is None:
+            case_id = handoff.case_id_for(incident_id=evidence.incident_id, offender_id=offender_id)
+            hits.append(CaseHit(case_id=case_id, outcome="unchanged"))
         else:
-            outcome = "updated" if offender_id in had_case else "raised"
-        hits.append(CaseHit(case_id=cases[offender_id], outcome=outcome))
+            hits.append(CaseHit(case_id=ref.case_id, outcome="raised" if ref.raised else "updated"))
     return hits
 
 
-def _log(evidence, user, justification, frame, drawn, located, gallery_size: int, hits: list[CaseHit]):
-    from cases.services import evidence_access_log
-
+def _log(evidence, user, justification, frame, drawn, located, gallery_size: int, hits: list[CaseHit], handoff) -> int:
     at = "photo" if frame.time_s is None else f"{frame.time_s:.2f} s"
     result = (
         "possible match: " + ", ".join(f"case {h.case_id} {h.outcome}" for h in hits)
@@ -358,7 +350,7 @@ def _log(evidence, user, justification, frame, drawn, located, gallery_size: int
         f"face [{f.x},{f.y},{f.w},{f.h}] by {located.found_by.replace('_', ' ')}, "
         f"{gallery_size} template(s): {result}"
     )
-    return evidence_access_log(
+    return handoff.evidence_accessed(
         evidence=evidence,
         user=user,
         kind="search",
@@ -368,12 +360,10 @@ def _log(evidence, user, justification, frame, drawn, located, gallery_size: int
     )
 
 
-def frame_view_log(*, evidence, user, frame: FrameImage):
+def frame_view_log(*, evidence, user, frame: FrameImage, handoff: Handoff) -> int:
     """s.62: an officer looked at a frame of an exhibit to choose a face to search."""
-    from cases.services import evidence_access_log
-
     at = "photo" if frame.time_s is None else f"{frame.time_s:.2f} s"
-    return evidence_access_log(
+    return handoff.evidence_accessed(
         evidence=evidence,
         user=user,
         kind="view_evidence",

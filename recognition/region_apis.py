@@ -16,6 +16,7 @@ from core.exceptions import ApplicationError
 from core.filters import MAX_ID
 from incidents.models import Evidence
 from recognition import region
+from workflows import evidence as evidence_workflow
 
 MAX_SECONDS = 24 * 3600  # far beyond any video searched; keeps the number finite and sane
 
@@ -98,7 +99,7 @@ class EvidenceFrameApi(APIView):
     def get(self, request, evidence_id: int):
         evidence = evidence_or_404(request.user, evidence_id)
         frame = region.frame_at(evidence, parse_time(request.query_params.get("t")))
-        region.frame_view_log(evidence=evidence, user=request.user, frame=frame)
+        evidence_workflow.frame_view_log(evidence=evidence, user=request.user, frame=frame)
         return jpeg_response(frame)
 
 
@@ -205,7 +206,7 @@ class RegionSearchApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         evidence = evidence_or_404(request.user, data["evidence"])
-        result = region.region_search(
+        result = evidence_workflow.region_search(
             evidence=evidence,
             user=request.user,
             frame_time_s=data["frame_time_s"],

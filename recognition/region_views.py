@@ -11,6 +11,7 @@ from accounts import access
 from core.exceptions import ApplicationError
 from recognition import region
 from recognition.region_apis import evidence_or_404, result_message
+from workflows import evidence as evidence_workflow
 
 
 def _require_police(request) -> None:
@@ -33,7 +34,7 @@ def _search(request, evidence) -> tuple[dict, list[str], int]:
     if not all(box):
         return {}, ["Draw a box round the face on the frame first."], 400
     try:
-        result = region.region_search(
+        result = evidence_workflow.region_search(
             evidence=evidence,
             user=request.user,
             frame_time_s=time_s,

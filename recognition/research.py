@@ -16,7 +16,8 @@ A force admin may also re-search one incident's files with a reason, against eve
 was in force and served at its time, as a first search would.
 
 Each file searched is written to the s.62 access log with the job's reason; matches go through
-``pipeline.record_matches`` (source "research"), which raises cases exactly as a first search does.
+``processing.record_matches`` (source "research"), handed on (``recognition.handoff``) to raise cases
+exactly as a first search does.
 A face that matches nobody leaves nothing behind. The files are chosen once, when the job first
 runs, and each is marked searched in the same transaction as its matches and its log row: a job
 run again (a redelivered task, or a continuation after its time budget) goes on where it stopped.
@@ -39,7 +40,14 @@ from django.utils import timezone
 
 from accounts import access
 from core.exceptions import ApplicationError, ErrorCode
+from incidents.models import Evidence, Incident
+from orders.models import Order, Prohibition
+from orders.selectors import local_day, prohibitions_in_force, stores_covered
+from recognition import engine, gallery, queue
+from recognition.handoff import Handoff
 from recognition.models import EvidenceProcessing, FaceTemplate, PossibleMatch, ResearchFile, ResearchJob
+from recognition.processing import record_matches, search_file
+from recognition.services import threshold_for
 
 logger = logging.getLogger(__name__)
 Trigger, Status, State = ResearchJob.Trigger, ResearchJob.Status, ResearchFile.State
@@ -64,8 +72,6 @@ def research_for_order(*, order, trigger: str, actor=None) -> ResearchJob | None
 def research_for_photo(*, photo, actor=None) -> ResearchJob | None:
     """Queue a re-search, for this person, of the footage any of their served orders makes relevant
     (a new photo can find them where the earlier ones could not). None when they have no such order."""
-    from orders.models import Order
-
     served = Order.objects.filter(offender_id=photo.offender_id, served_on__isnull=False, prohibitions__isnull=False)
     if not served.exists():
         return None
@@ -120,8 +126,6 @@ def research_for_incident(*, incident, actor, reason: str) -> ResearchJob:
 
 
 def _check_incident_searchable(incident) -> None:
-    from incidents.models import Incident
-
     Incident.objects.select_for_update().filter(pk=incident.pk).first()  # one request at a time per incident
     pending = ResearchJob.objects.filter(incident=incident, status__in=(Status.QUEUED, Status.RUNNING)).first()
     if pending is not None:
@@ -140,9 +144,7 @@ def _check_incident_searchable(incident) -> None:
 
 
 def _send(job_id: int) -> None:
-    from recognition.tasks import research_job_run_task
-
-    transaction.on_commit(lambda: research_job_run_task.delay(job_id))
+    queue.send_on_commit(queue.RESEARCH_JOB_RUN, job_id)
 
 
 def research_requeue_stale() -> int:
@@ -168,8 +170,6 @@ def research_requeue_stale() -> int:
 
 
 def _done_files():
-    from incidents.models import Evidence
-
     return Evidence.objects.filter(processing__status=EvidenceProcessing.Status.DONE)
 
 
@@ -181,10 +181,6 @@ def breach_relevant_incidents(*, offender, orders) -> list:
     """Incidents with a finished file that happened at a store one of ``orders``' prohibitions covered
     while that order was in force and served: ``prohibitions_in_force`` decides, the store and date
     filters before it only narrow the candidates."""
-    from incidents.models import Incident
-    from orders.models import Prohibition
-    from orders.selectors import local_day, prohibitions_in_force, stores_covered
-
     orders = [o for o in orders if o.served_on is not None]
     if not orders:
         return []
@@ -217,8 +213,6 @@ def job_evidence_ids(job: ResearchJob) -> list[int]:
         return list(qs.order_by("id").values_list("id", flat=True))
     if job.offender_id is None:
         return []  # the person was deleted before the job ran
-    from orders.models import Order
-
     orders = [job.order] if job.order_id else list(Order.objects.filter(offender_id=job.offender_id))
     incidents = breach_relevant_incidents(offender=job.offender, orders=orders)
     qs = _done_files().filter(incident__in=[i.pk for i in incidents])
@@ -242,7 +236,7 @@ def _searched_since_last_photo(offender_id: int):
 # Running a job ----------------------------------------------------------------------------------
 
 
-def research_job_run(*, job_id: int, budget_s: float | None = None) -> ResearchJob | None:
+def research_job_run(*, job_id: int, handoff: Handoff, budget_s: float | None = None) -> ResearchJob | None:
     """Run a job until its files are all searched (done), or ``budget_s`` has passed (still running:
     the caller sends it again). A job done, failed or gone returns None. Only database errors escape."""
     job = _claim(job_id)
@@ -252,7 +246,7 @@ def research_job_run(*, job_id: int, budget_s: float | None = None) -> ResearchJ
     try:
         if job.planned_at is None:
             _plan(job)
-        finished = _search_pending(job, deadline)
+        finished = _search_pending(job, deadline, handoff)
     except DatabaseError:
         raise  # transient: the task retries, and carries on where it stopped
     except SoftTimeLimitExceeded:
@@ -295,26 +289,24 @@ def _job_end(job: ResearchJob, status: str, reason: str = "") -> ResearchJob:
     return job
 
 
-def _search_pending(job: ResearchJob, deadline: float | None) -> bool:
+def _search_pending(job: ResearchJob, deadline: float | None, handoff: Handoff) -> bool:
     """Search each pending file in turn; False when the budget ran out first."""
     pending = job.files.filter(state=State.PENDING).select_related("evidence__incident__store__beat")
     for item in pending.order_by("id"):
         if deadline is not None and time.monotonic() > deadline:
             return False
-        _search_file(job, item)
+        _search_file(job, item, handoff)
     return True
 
 
-def _search_file(job: ResearchJob, item: ResearchFile) -> None:
-    from recognition import engine
-
+def _search_file(job: ResearchJob, item: ResearchFile, handoff: Handoff) -> None:
     evidence = item.evidence
     if evidence is None or not evidence.file or not evidence.file.storage.exists(evidence.file.name):
         return _mark(job, item, State.SKIPPED, "The file is no longer held.")
     if not _count_attempt(item):
         return _mark(job, item, State.FAILED, "The worker stopped while searching this file, each attempt.")
     try:
-        _search_and_record(job, item, evidence)
+        _search_and_record(job, item, evidence, handoff)
     except engine.EngineError as exc:
         _mark(job, item, State.FAILED, exc.message)
     except SoftTimeLimitExceeded:
@@ -338,8 +330,6 @@ def _count_attempt(item: ResearchFile) -> bool:
 def _gallery_for(job: ResearchJob, evidence, model_version: str):
     """Whom this file is searched for: the job's person, or everyone in the incident's gallery, less
     anyone already matched in the file (that match stands)."""
-    from recognition import gallery
-
     incident = evidence.incident
     full = gallery.incident_gallery(force_id=job.force_id, at=incident.occurred_at, model_version=model_version)
     wanted = {job.offender_id} if job.trigger != Trigger.ADMIN else {int(i) for i in full.offender_ids}
@@ -351,41 +341,38 @@ def _matched_offenders(evidence) -> set[int]:
     return set(PossibleMatch.objects.filter(evidence=evidence).values_list("offender_id", flat=True))
 
 
-def _search_and_record(job: ResearchJob, item: ResearchFile, evidence) -> None:
-    from recognition import engine, pipeline
-    from recognition.services import threshold_for
-
+def _search_and_record(job: ResearchJob, item: ResearchFile, evidence, handoff: Handoff) -> None:
     eng = engine.get_engine()
     gallery_ = _gallery_for(job, evidence, eng.model_version)
     if not len(gallery_):
         note = "Nobody to search for: no enrolled photo of the person, or already matched in this file."
         return _mark(job, item, State.SKIPPED, note)
     threshold = threshold_for(force_id=job.force_id)
-    outcome, _ = pipeline.search_file(evidence, gallery_=gallery_, threshold=threshold)
-    _record(job, item, evidence, outcome, gallery_size=len(gallery_), threshold=threshold, eng=eng)
+    outcome, _ = search_file(evidence, gallery_=gallery_, threshold=threshold)
+    _record(job, item, evidence, outcome, gallery_size=len(gallery_), threshold=threshold, eng=eng, handoff=handoff)
 
 
-def _record(job: ResearchJob, item: ResearchFile, evidence, outcome, *, gallery_size: int, threshold, eng) -> None:
+def _record(
+    job: ResearchJob, item: ResearchFile, evidence, outcome, *, gallery_size: int, threshold, eng, handoff: Handoff
+) -> None:
     """The file's matches, its s.62 log row and its searched state, together and once."""
-    from cases.services import evidence_access_log
-    from recognition import pipeline
-
     with transaction.atomic():
         locked = ResearchFile.objects.select_for_update().get(pk=item.pk)
         if locked.state != State.PENDING:
             return  # another delivery of this job searched it first
         matched = _matched_offenders(evidence)
         found = {k: v for k, v in outcome.found.items() if k not in matched}
-        matches = pipeline.record_matches(
+        matches = record_matches(
             evidence,
             found,
             threshold=threshold,
             model_name=eng.model_name,
             model_version=eng.model_version,
+            handoff=handoff,
             extra={"source": PossibleMatch.Source.RESEARCH},
         )
         faces = outcome.counts.get("faces_embedded", 0)
-        evidence_access_log(
+        handoff.evidence_accessed(
             evidence=evidence,
             user=job.requested_by,
             justification=f"Re-search of CCTV reported with incident {evidence.incident.reference}: {_log_reason(job)}",

@@ -1,9 +1,8 @@
-"""Recognition services: the entry points other apps call, and the admin's write operations.
+"""Recognition services: force thresholds, and the face templates of reference photos.
 
-- ``evidence_enqueue(evidence_id)``: the incidents app calls it (on commit) for each evidence file.
-- ``reference_photo_enrol(*, photo)`` / ``reference_photo_forget(*, photo_id)``: the orders app calls
-  them when a reference photo is added or removed.
-- ``evidence_process(*, evidence_id)``: what the Celery task runs (``recognition.pipeline``).
+- ``reference_photo_enrol(*, photo)`` / ``reference_photo_forget(*, photo_id)``: ``workflows.orders``
+  calls them when a reference photo is stored or removed.
+- Evidence files are processed in ``recognition.processing``; re-searches in ``recognition.research``.
 """
 
 from __future__ import annotations
@@ -12,18 +11,10 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
-from core.exceptions import ApplicationError, ErrorCode
+from core.exceptions import ApplicationError
 from recognition import engine
-from recognition.models import (
-    EvidenceProcessing,
-    EvidenceProcessingEvent,
-    FaceTemplate,
-    ForceThreshold,
-    ThresholdChange,
-)
+from recognition.models import FaceTemplate, ForceThreshold, ThresholdChange
 from recognition.weights import WeightsMissing
 
 logger = logging.getLogger(__name__)
@@ -140,85 +131,3 @@ def reference_photo_forget(*, photo_id: int) -> int:
     """Delete every template of a reference photo (the gallery caches see the change). Returns how many."""
     deleted, _ = FaceTemplate.objects.filter(reference_photo_id=photo_id).delete()
     return deleted
-
-
-# Evidence processing ------------------------------------------------------------------------
-
-
-def processing_event(processing: EvidenceProcessing, *, actor=None, note: str = "") -> None:
-    EvidenceProcessingEvent.objects.create(
-        processing=processing, status=processing.status, actor=actor, note=note[:500]
-    )
-
-
-def evidence_enqueue(evidence_id: int) -> None:
-    """Queue face matching for one evidence file: a ``queued`` record now, the task once committed."""
-    processing, created = EvidenceProcessing.objects.get_or_create(evidence_id=evidence_id)
-    if created:
-        processing_event(processing, note="queued on upload")
-    elif processing.status == EvidenceProcessing.Status.DONE:
-        return
-    _send_task(evidence_id)
-
-
-def _send_task(evidence_id: int) -> None:
-    from recognition.tasks import evidence_process_task
-
-    transaction.on_commit(lambda: evidence_process_task.delay(evidence_id))
-
-
-@transaction.atomic
-def evidence_processing_retry(*, processing: EvidenceProcessing, actor, reason: str = "") -> EvidenceProcessing:
-    """An admin re-queues a failed file (a done file is not re-run: its matches already stand)."""
-    processing = EvidenceProcessing.objects.select_for_update().get(pk=processing.pk)
-    if processing.status != EvidenceProcessing.Status.FAILED:
-        raise ApplicationError(
-            f"Only a failed file can be retried; this one is {processing.status}.",
-            code=ErrorCode.CONFLICT,
-            status_code=409,
-        )
-    processing.status = EvidenceProcessing.Status.QUEUED
-    processing.reason_code = processing.reason = ""
-    processing.save(update_fields=["status", "reason_code", "reason", "updated_at"])
-    processing_event(processing, actor=actor, note=f"retry: {reason}".strip(": "))
-    _send_task(processing.evidence_id)
-    return processing
-
-
-def evidence_requeue_stale() -> dict[str, int]:
-    """Safety net for lost work (run by beat): a file queued for longer than RECOGNITION_REQUEUE_AFTER_S
-    (its message lost) is sent again; a file "running" for longer than the task's time limit (its
-    worker killed) is sent again, or failed after RECOGNITION_MAX_ATTEMPTS. Re-sending is safe: the
-    task is idempotent."""
-    from datetime import timedelta
-
-    now = timezone.now()
-    Status = EvidenceProcessing.Status
-    queued_before = now - timedelta(seconds=settings.RECOGNITION_REQUEUE_AFTER_S)
-    running_before = now - timedelta(seconds=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT + 600)
-    counts = {"requeued": 0, "failed": 0}
-    stale = EvidenceProcessing.objects.filter(
-        Q(status=Status.QUEUED, updated_at__lt=queued_before) | Q(status=Status.RUNNING, updated_at__lt=running_before)
-    )
-    for processing in stale.order_by("id")[:500]:
-        with transaction.atomic():
-            processing = EvidenceProcessing.objects.select_for_update().get(pk=processing.pk)
-            if processing.status == Status.RUNNING and processing.attempts >= settings.RECOGNITION_MAX_ATTEMPTS:
-                processing.status, processing.reason_code = Status.FAILED, "worker_lost"
-                processing.reason = f"The worker stopped during each of {processing.attempts} attempts."
-                processing.save(update_fields=["status", "reason_code", "reason", "updated_at"])
-                processing_event(processing, note="worker_lost: gave up")
-                counts["failed"] += 1
-                continue
-            processing.save(update_fields=["updated_at"])  # not picked up again until the next cut-off
-            processing_event(processing, note=f"re-sent: {processing.status} too long")
-            _send_task(processing.evidence_id)
-            counts["requeued"] += 1
-    return counts
-
-
-def evidence_process(*, evidence_id: int) -> EvidenceProcessing | None:
-    """Run face matching on one evidence file (idempotent: a done file returns at once)."""
-    from recognition import pipeline
-
-    return pipeline.run(evidence_id=evidence_id)

@@ -1,7 +1,8 @@
-"""Thin Celery tasks on the "recognition" queue (routed in settings): fetch by id, call the service.
+"""Thin Celery tasks on the "recognition" queue (routed in settings): fetch by id, call the workflow.
 
 Acks are late and a lost worker's task is rejected back to the queue, so a crash mid-file re-runs
-it; the service is idempotent. Only database errors (transient) are retried.
+it; the work is idempotent. Only database errors (transient) are retried. Services send these tasks by
+name (``recognition.queue``), never by importing this module.
 """
 
 import logging
@@ -11,6 +12,10 @@ from celery.signals import worker_init
 from django.conf import settings
 from django.db import DatabaseError
 
+from recognition import engine
+from recognition.weights import WeightsMissing
+from workflows import evidence as evidence_workflow
+
 logger = logging.getLogger(__name__)
 
 
@@ -18,9 +23,6 @@ logger = logging.getLogger(__name__)
 def _load_face_model(**kwargs) -> None:
     """Fail at worker start-up, saying what to run, when the weights are missing; else load the model
     once, before the first task (forked pool processes inherit it)."""
-    from recognition import engine
-    from recognition.weights import WeightsMissing
-
     try:
         engine.get_engine()
     except WeightsMissing as exc:
@@ -39,18 +41,13 @@ def _load_face_model(**kwargs) -> None:
     time_limit=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT + 60,
 )
 def evidence_process_task(evidence_id: int) -> str | None:
-    from recognition.services import evidence_process
-
-    processing = evidence_process(evidence_id=evidence_id)
+    processing = evidence_workflow.evidence_matching_run(evidence_id=evidence_id)
     return None if processing is None else processing.status
 
 
 @shared_task(name="recognition.requeue_stale", acks_late=True, soft_time_limit=120, time_limit=180)
 def requeue_stale_task() -> dict:
-    from recognition.research import research_requeue_stale
-    from recognition.services import evidence_requeue_stale
-
-    return {**evidence_requeue_stale(), "research_jobs_resent": research_requeue_stale()}
+    return evidence_workflow.requeue_stale()
 
 
 @shared_task(
@@ -67,9 +64,7 @@ def requeue_stale_task() -> dict:
 def research_job_run_task(self, job_id: int) -> str | None:
     """Run a re-search job (idempotent and resumable: files already searched are not searched again).
     A job that used half its time limit carries on in a fresh task, so a long one never hits the limit."""
-    from recognition.research import research_job_run
-
-    job = research_job_run(job_id=job_id, budget_s=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT / 2)
+    job = evidence_workflow.research_job_run(job_id=job_id, budget_s=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT / 2)
     if job is None:
         return None
     if job.status == job.Status.RUNNING:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from core.exceptions import ApplicationError
+from recognition import processing as evidence_processing
 from recognition import selectors, services
 from recognition.engine import current_model_version
 from recognition.models import EvidenceProcessing
@@ -47,7 +48,7 @@ def processing_retry(request, evidence_id: int):
     _require_force_admin(request)
     processing = get_object_or_404(selectors.processing_for(request.user), evidence_id=evidence_id)
     try:
-        services.evidence_processing_retry(processing=processing, actor=request.user, reason="portal")
+        evidence_processing.evidence_processing_retry(processing=processing, actor=request.user, reason="portal")
         messages.success(request, f"{processing.evidence.original_name} is queued again.")
     except ApplicationError as exc:
         messages.error(request, exc.message)

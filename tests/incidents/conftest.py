@@ -89,5 +89,9 @@ def frameless_mkv(tmp_dir: Path) -> bytes:
 def enqueued(monkeypatch):
     """Face matching is the recognition app's business: here we only record what was enqueued."""
     calls: list[int] = []
-    monkeypatch.setattr("recognition.services.evidence_enqueue", calls.append)
+
+    def sent(task_name, *args):
+        calls.append(args[0])
+
+    monkeypatch.setattr("recognition.queue.send", sent)
     return calls

@@ -402,10 +402,10 @@ def test_list_filters_by_time(world, media_root):
 
 
 def test_a_broker_outage_does_not_fail_the_upload(world, incidents, jpeg, monkeypatch, caplog):
-    def down(evidence_id):
+    def down(task_name, *args):
         raise ConnectionError("broker unavailable")
 
-    monkeypatch.setattr("recognition.services.evidence_enqueue", down)
+    monkeypatch.setattr("recognition.queue.send", down)
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = post_files(world.a.worker, incidents["a"], upload("a.jpg", jpeg, "image/jpeg"))
     assert response.status_code == 201

@@ -9,7 +9,7 @@ from PIL import Image
 from bench import synthetic
 from recognition import engine
 from recognition.models import EvidenceProcessing, EvidenceProcessingEvent, FaceTemplate, PossibleMatch
-from recognition.services import evidence_process, reference_photo_enrol
+from recognition.services import reference_photo_enrol
 from tests.orders.factories import OffenderFactory
 from tests.recognition.factories import (
     IncidentFactory,
@@ -18,6 +18,7 @@ from tests.recognition.factories import (
     offender_with_order,
     reference_photo,
 )
+from workflows.evidence import evidence_matching_run as evidence_process
 
 pytestmark = [pytest.mark.django_db, pytest.mark.deepface]
 Status, Result = EvidenceProcessing.Status, EvidenceProcessing.Result
@@ -25,9 +26,16 @@ Status, Result = EvidenceProcessing.Status, EvidenceProcessing.Result
 
 @pytest.fixture
 def raised(monkeypatch):
-    """Matches handed to the cases app."""
-    calls = []
-    monkeypatch.setattr("cases.services.case_raise_for_match", lambda *, match: calls.append(match))
+    """Matches handed to the cases app (which raises their cases as usual)."""
+    from cases import services as case_services
+
+    calls, real = [], case_services.case_raise_for_match
+
+    def spy(*, match):
+        calls.append(match)
+        return real(match=match)
+
+    monkeypatch.setattr(case_services, "case_raise_for_match", spy)
     return calls
 
 

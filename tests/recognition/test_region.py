@@ -15,7 +15,7 @@ from cases.models import Case, CaseAccess
 from incidents.models import Evidence
 from recognition import engine
 from recognition.models import EvidenceProcessing, PossibleMatch
-from recognition.services import evidence_process, reference_photo_enrol
+from recognition.services import reference_photo_enrol
 from tests.conftest import client_for
 from tests.recognition.factories import (
     IncidentFactory,
@@ -24,6 +24,7 @@ from tests.recognition.factories import (
     offender_with_order,
     reference_photo,
 )
+from workflows.evidence import evidence_matching_run as evidence_process
 
 pytestmark = [pytest.mark.django_db, pytest.mark.deepface]
 
@@ -169,7 +170,11 @@ def test_a_face_too_small_for_the_automatic_pass_is_matched_when_an_officer_boxe
 
     # The case says the face was officer-selected, in the API and on its page.
     officer = client_for(world.a.officer)
-    detail = officer.get(f"/api/cases/{case.pk}/", {"justification": "Reviewing my officer-selected search"})
+    justified = officer.post(
+        f"/api/cases/{case.pk}/justification/", {"justification": "Reviewing my officer-selected search"}, format="json"
+    )
+    assert justified.status_code == 201
+    detail = officer.get(f"/api/cases/{case.pk}/")
     assert detail.status_code == 200 and detail.json()["match_source"] == "officer"
     matches = officer.get("/api/recognition/matches/", {"evidence": evidence.pk}).json()["results"]
     assert [(m["id"], m["source"]) for m in matches] == [(match.pk, "officer")]
@@ -378,11 +383,11 @@ def test_bodies_match_the_schema(world, small_face):
     import jsonschema
     from drf_spectacular.generators import SchemaGenerator
 
-    from tests.api.test_robustness import _json_schema
+    from tests.api_helpers import as_json_schema
 
     scene, evidence = small_face
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    components = _json_schema(schema["components"])
+    components = as_json_schema(schema["components"])
     media = client_for(world.a.officer).get(f"/api/recognition/evidence/{evidence.pk}/media/")
     search = _search(world.a.officer, evidence, _drawn(scene.face))
     frame = schema["paths"]["/api/recognition/evidence/{evidence_id}/frame/"]["get"]["responses"]["200"]
@@ -393,7 +398,7 @@ def test_bodies_match_the_schema(world, small_face):
     ):
         assert response.status_code == 200
         body_schema = schema["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
-        validator = jsonschema.Draft7Validator({**_json_schema(body_schema), "components": components})
+        validator = jsonschema.Draft7Validator({**as_json_schema(body_schema), "components": components})
         assert not [e.message for e in validator.iter_errors(response.json())], path
 
 

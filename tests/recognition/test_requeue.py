@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from recognition.models import EvidenceProcessing
-from recognition.services import evidence_requeue_stale
+from recognition.processing import evidence_requeue_stale
 from tests.recognition.factories import IncidentFactory, evidence_for
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +67,41 @@ def test_a_research_job_whose_message_was_lost_is_sent_again_and_runs(world, dja
     assert (lost.status, killed.status, fresh.status) == ("done", "done", "queued")  # no files: done at once
     assert lost.attempts == 1 and killed.attempts == 1
     assert research_requeue_stale() == 0
+
+
+def test_an_exhibit_whose_send_failed_is_queued_and_picked_up_by_the_safety_net(
+    world, media_root, monkeypatch, django_capture_on_commit_callbacks, face_engine
+):
+    """The queued record is written in the upload's transaction, so a send lost to a broker outage
+    leaves the exhibit queued (not forgotten), and the sweep sends it once the broker is back."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from recognition import queue
+    from tests.conftest import client_for
+    from tests.recognition.factories import face_bytes
+    from workflows.evidence import requeue_stale
+
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    real_send = queue.send
+
+    def broker_down(task_name, *args):
+        raise ConnectionError("broker unavailable")
+
+    monkeypatch.setattr(queue, "send", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = SimpleUploadedFile("till.jpg", face_bytes("img2.jpg"), content_type="image/jpeg")
+        response = client_for(world.a.worker).post(
+            f"/api/incidents/{incident.pk}/evidence/", {"files": [upload]}, format="multipart"
+        )
+    assert response.status_code == 201, response.content
+    processing = EvidenceProcessing.objects.get(evidence_id=response.json()[0]["id"])
+    assert (processing.status, processing.attempts) == ("queued", 0)  # stored, queued, never run
+
+    monkeypatch.setattr(queue, "send", real_send)  # the broker is back
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_stale()["requeued"] == 0  # too soon: a send may still be on its way
+    EvidenceProcessing.objects.filter(pk=processing.pk).update(updated_at=timezone.now() - datetime.timedelta(hours=7))
+    with django_capture_on_commit_callbacks(execute=True):  # the test settings run the task at once
+        assert requeue_stale()["requeued"] == 1
+    processing.refresh_from_db()
+    assert (processing.status, processing.attempts) == ("done", 1)

@@ -10,14 +10,16 @@ import pytest
 
 from cases.models import Case, CaseAccess
 from orders import services as order_services
-from recognition import research
 from recognition.models import EvidenceProcessing, FaceTemplate, PossibleMatch, ResearchFile, ResearchJob
-from recognition.services import evidence_process, reference_photo_enrol
+from recognition.services import reference_photo_enrol
 from recognition.tasks import research_job_run_task
 from tests.conftest import client_for
 from tests.orders.conftest import face_file, order_kwargs, premises
 from tests.orders.factories import OffenderFactory
 from tests.recognition.factories import IncidentFactory, evidence_for, face_bytes, reference_photo
+from workflows import evidence as evidence_workflow
+from workflows import orders as order_workflows
+from workflows.evidence import evidence_matching_run as evidence_process
 
 pytestmark = [pytest.mark.django_db, pytest.mark.deepface]
 Trigger, Status = ResearchJob.Trigger, ResearchJob.Status
@@ -45,7 +47,7 @@ def _offender_with_photo(side, name="img1.jpg"):
 
 def _record_order(side, offender, capture, *, stores=None, **dates):
     with capture(execute=True):
-        return order_services.order_create(
+        return order_workflows.order_create(
             offender=offender,
             actor=side.admin,
             prohibitions=[premises(*(stores or [side.store]))],
@@ -89,7 +91,7 @@ def test_order_recorded_after_the_incident_raises_the_breach_case_once(
     # The same job delivered again, and the order varied: still one match, one case, one search logged.
     assert research_job_run_task.apply(args=[job.pk]).get() is None
     with django_capture_on_commit_callbacks(execute=True):
-        order_services.order_vary(
+        order_workflows.order_vary(
             order=order,
             actor=a.admin,
             varied_on=datetime.date(2026, 6, 1),
@@ -105,13 +107,13 @@ def test_a_job_run_again_never_searches_a_finished_file_twice(world, face_engine
     a = world.a
     offender = _offender_with_photo(a)
     files = [_searched_incident(a, name)[1] for name in ("img2.jpg", "img17.jpg")]
-    order_services.order_create(  # recorded; the task is sent on commit, which this test does not reach
+    order_workflows.order_create(  # recorded; the task is sent on commit, which this test does not reach
         offender=offender, actor=a.admin, prohibitions=[premises(a.store)], **order_kwargs()
     )
     job = ResearchJob.objects.get()
     assert job.status == Status.QUEUED
 
-    stopped = research.research_job_run(job_id=job.pk, budget_s=0)  # planned, then out of time
+    stopped = evidence_workflow.research_job_run(job_id=job.pk, budget_s=0)  # planned, then out of time
     assert (stopped.status, stopped.files_total, stopped.files_done) == (Status.RUNNING, 2, 0)
     assert research_job_run_task.apply(args=[job.pk]).get() == Status.DONE  # the continuation
     job.refresh_from_db()
@@ -150,7 +152,7 @@ def test_footage_outside_the_orders_period_or_stores_is_not_searched(
         prohibition.starts_on = datetime.date(2026, 4, 1)
     dates.setdefault("effective_from", dates.get("made_on", datetime.date(2026, 1, 5)))
     with django_capture_on_commit_callbacks(execute=True):
-        order = order_services.order_create(
+        order = order_workflows.order_create(
             offender=offender, actor=a.admin, prohibitions=[prohibition], **order_kwargs(**dates)
         )
         if where.endswith("discharged"):
@@ -171,7 +173,7 @@ def test_order_served_late_searches_the_footage_then(world, face_engine, django_
     order = _record_order(a, offender, django_capture_on_commit_callbacks, served_on=None)
     assert not ResearchJob.objects.exists()  # not served: not in force, nothing to search for yet
     with django_capture_on_commit_callbacks(execute=True):
-        order_services.order_serve(order=order, actor=a.admin, served_on=datetime.date(2026, 2, 1), served_by="PC 1")
+        order_workflows.order_serve(order=order, actor=a.admin, served_on=datetime.date(2026, 2, 1), served_by="PC 1")
     job = ResearchJob.objects.get()
     assert (job.trigger, job.status, job.matches) == (Trigger.ORDER_SERVED, Status.DONE, 1)
     assert "order served" in _research_logs().get().justification
@@ -189,7 +191,7 @@ def test_photo_added_later_finds_the_person(world, face_engine, django_capture_o
     assert not _research_logs().exists()  # nothing searched: nothing logged
 
     with django_capture_on_commit_callbacks(execute=True):
-        order_services.reference_photo_add(
+        order_workflows.reference_photo_add(
             offender=offender,
             actor=a.admin,
             image=face_file("img1.jpg"),
@@ -230,14 +232,14 @@ def test_a_file_searched_for_the_person_is_searched_again_only_with_a_new_photo(
     order = _record_order(a, offender, django_capture_on_commit_callbacks)
     assert _research_logs().count() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        order_services.order_vary(
+        order_workflows.order_vary(
             order=order, actor=a.admin, varied_on=datetime.date(2026, 6, 1), reason="Extended.", indefinite=True
         )
     varied = ResearchJob.objects.get(trigger=Trigger.ORDER_VARIED)
     assert (varied.status, varied.files_total) == (Status.DONE, 0)  # the same photos: nothing new to learn
     assert _research_logs().count() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        order_services.reference_photo_add(
+        order_workflows.reference_photo_add(
             offender=offender,
             actor=a.admin,
             image=face_file("img4.jpg"),
@@ -310,7 +312,7 @@ def test_a_real_worker_runs_the_research_an_order_starts(world, face_engine, cel
     a = world.a
     offender = _offender_with_photo(a)
     incident, _ = _searched_incident(a)
-    order_services.order_create(  # no transaction around it: committed, so the task is sent now
+    order_workflows.order_create(  # no transaction around it: committed, so the task is sent now
         offender=offender, actor=a.admin, prohibitions=[premises(a.store)], **order_kwargs()
     )
     job = wait_for(

@@ -6,7 +6,7 @@ import pytest
 
 from cases.models import CaseAccess
 from recognition.models import EvidenceProcessing, ResearchFile, ResearchJob
-from tests.api.test_robustness import _json_schema, assert_error
+from tests.api_helpers import as_json_schema, assert_error
 from tests.conftest import client_for, signed_in
 from tests.orders.factories import OffenderFactory
 from tests.recognition.factories import IncidentFactory, evidence_for
@@ -157,7 +157,7 @@ def test_get_bodies_match_the_schema(world):
     incident_job = ResearchJob.objects.create(
         force=world.a.force, incident=evidence.incident, trigger=ResearchJob.Trigger.ADMIN, reason="x", status="done"
     )
-    components = _json_schema(schema["components"])
+    components = as_json_schema(schema["components"])
     for path, url in [
         ("/api/recognition/research-jobs/", "/api/recognition/research-jobs/"),
         ("/api/recognition/research-jobs/{job_id}/", f"/api/recognition/research-jobs/{job.pk}/"),
@@ -166,7 +166,7 @@ def test_get_bodies_match_the_schema(world):
         r = client_for(world.a.admin).get(url)
         assert r.status_code == 200
         body_schema = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-        validator = jsonschema.Draft7Validator({**_json_schema(body_schema), "components": components})
+        validator = jsonschema.Draft7Validator({**as_json_schema(body_schema), "components": components})
         assert not [e.message for e in validator.iter_errors(r.json())], path
     post = schema["paths"]["/api/recognition/incidents/{incident_id}/research/"]["post"]
     assert {"202", "400", "403", "404", "409"} <= set(post["responses"])

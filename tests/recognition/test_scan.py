@@ -6,7 +6,7 @@ import threading
 import numpy as np
 import pytest
 
-from recognition import engine, pipeline, scan
+from recognition import engine, matching, scan
 from recognition.engine import Box
 from recognition.video import Frame
 
@@ -19,14 +19,14 @@ def _frame(t, image):
 
 
 def test_a_fast_walker_stays_one_track_at_two_frames_a_second():
-    tracker = pipeline.Tracker(per_track=2)
+    tracker = matching.Tracker(per_track=2)
     # A 40 px face crossing 1080p at 1.5 m/s: 150 px (almost 4 face widths) between sampled frames.
     tracks = [tracker.assign_all([Box(100 + 150 * i, 500, 40, 40)], i * 0.5)[0] for i in range(8)]
     assert tracker.started == 1 and all(t is tracks[0] for t in tracks)
 
 
 def test_two_people_walking_past_each_other_stay_two_tracks():
-    tracker = pipeline.Tracker(per_track=2)
+    tracker = matching.Tracker(per_track=2)
     for i in range(8):
         left, right = Box(200 + 120 * i, 400, 48, 48), Box(1300 - 120 * i, 430, 48, 48)
         a, b = tracker.assign_all([left, right], i * 0.5)
@@ -37,14 +37,14 @@ def test_two_people_walking_past_each_other_stay_two_tracks():
 
 
 def test_someone_who_stops_walking_stays_one_track():
-    tracker = pipeline.Tracker(per_track=2)
+    tracker = matching.Tracker(per_track=2)
     for i, x in enumerate((100, 250, 400, 400, 400, 410)):  # walks up, stops, stands
         tracker.assign_all([Box(x, 500, 40, 40)], i * 0.5)
     assert tracker.started == 1
 
 
 def test_a_searched_person_passing_close_to_someone_is_searched_again():
-    tracker = pipeline.Tracker(per_track=1)
+    tracker = matching.Tracker(per_track=1)
     (done,) = tracker.assign_all([Box(100, 400, 48, 48)], 0.0)
     done.embeds = 1  # searched, no match: only followed from now on
     tracker.assign_all([Box(200, 400, 48, 48), Box(900, 400, 48, 48)], 0.5)  # someone far off: no doubt
@@ -54,7 +54,7 @@ def test_a_searched_person_passing_close_to_someone_is_searched_again():
 
 
 def test_a_face_of_another_size_or_too_far_is_someone_new():
-    tracker = pipeline.Tracker(per_track=2)
+    tracker = matching.Tracker(per_track=2)
     tracker.assign_all([Box(100, 100, 40, 40)], 0.0)
     tracker.assign_all([Box(110, 100, 90, 90)], 0.5)  # twice the size: another person
     tracker.assign_all([Box(1800, 900, 40, 40)], 1.0)  # across the frame in half a second
@@ -62,7 +62,7 @@ def test_a_face_of_another_size_or_too_far_is_someone_new():
 
 
 def test_a_track_is_embedded_a_few_times_then_only_followed():
-    tracker = pipeline.Tracker(per_track=2, spacing_s=1.0)
+    tracker = matching.Tracker(per_track=2, spacing_s=1.0)
     track = tracker.assign_all([Box(100, 100, 40, 40)], 0.0)[0]
     assert tracker.wants_embedding(track, 0.0)
     track.embeds, track.last_embed_s = 1, 0.0
@@ -74,7 +74,7 @@ def test_a_track_is_embedded_a_few_times_then_only_followed():
 
 
 def test_a_cut_ends_every_track():
-    tracker = pipeline.Tracker(per_track=2)
+    tracker = matching.Tracker(per_track=2)
     tracker.assign_all([Box(100, 100, 40, 40)], 0.0)
     tracker.cut()
     tracker.assign_all([Box(100, 100, 40, 40)], 0.5)

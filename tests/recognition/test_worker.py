@@ -4,7 +4,8 @@ an order is matched by the worker, and a corrupt file next to it fails cleanly."
 import pytest
 
 from recognition.models import EvidenceProcessing, PossibleMatch
-from recognition.services import evidence_enqueue, reference_photo_enrol
+from recognition.processing import evidence_processing_queue, evidence_processing_send
+from recognition.services import reference_photo_enrol
 from tests.conftest import wait_for
 from tests.recognition.factories import IncidentFactory, evidence_for, face_bytes, offender_with_order, reference_photo
 
@@ -18,7 +19,8 @@ def test_worker_matches_an_uploaded_photo(world, face_engine, celery_worker_proc
     good = evidence_for(incident, face_bytes("img2.jpg"), "till.jpg")
     bad = evidence_for(incident, b"\x00\x01 not a video", "door.mp4", kind="video")
     for evidence in (bad, good):
-        evidence_enqueue(evidence.pk)  # outside a transaction: sent at once
+        evidence_processing_queue(evidence_id=evidence.pk)
+        evidence_processing_send(evidence_id=evidence.pk)  # outside a transaction: sent at once
 
     def finished():
         rows = EvidenceProcessing.objects.filter(evidence__in=[good, bad])

@@ -1,6 +1,10 @@
 from django.core.management.base import BaseCommand
 
 from core.exceptions import ApplicationError
+from orders.models import ReferencePhoto
+from recognition.engine import get_engine
+from recognition.models import FaceTemplate
+from recognition.services import reference_photo_enrol
 
 
 class Command(BaseCommand):
@@ -13,11 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--prune", action="store_true", help="Delete templates of other model versions.")
 
     def handle(self, *args, prune, **options):
-        from orders.models import ReferencePhoto
-        from recognition.engine import get_engine
-        from recognition.models import FaceTemplate
-        from recognition.services import reference_photo_enrol
-
         version = get_engine().model_version
         current = FaceTemplate.objects.filter(model_version=version).values("reference_photo_id")
         enrolled, failed = 0, 0

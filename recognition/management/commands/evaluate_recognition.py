@@ -4,7 +4,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from recognition import calibration
 from recognition.engine import EngineError
+from recognition.evaluation import evaluate
+from recognition.models import RecognitionEvaluation
 from recognition.weights import WeightsMissing
 
 
@@ -27,9 +30,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, pairs, images, threshold, no_save, write_calibration, **options):
-        from recognition.evaluation import evaluate
-        from recognition.models import RecognitionEvaluation
-
         pairs_path, images_dir = Path(pairs), Path(images)
         if not pairs_path.is_file():
             raise CommandError(f"No pairs file at {pairs_path}.")
@@ -41,8 +41,6 @@ class Command(BaseCommand):
         except (WeightsMissing, EngineError, FileNotFoundError, ValueError, KeyError) as exc:
             raise CommandError(f"Evaluation failed: {exc}") from exc
         if write_calibration:
-            from recognition import calibration
-
             calibration.write(
                 pairs_file=figures.pairs_file,
                 distances=distances,

@@ -1,36 +1,23 @@
-"""Face matching of one evidence file: sample frames, detect, track, embed a few faces per track,
-search the incident's gallery, keep only matches.
+"""Face matching, pure: frames in, an ``Outcome`` out (the best face per offender and the counts).
 
-Privacy (DESIGN.md): a face that matches nobody is dropped as soon as it has been searched: no crop
-and no embedding is ever written for it. The processing record keeps counts, timings and the model.
-Idempotent: claiming the file and writing its matches happen in transactions that check its state,
-and the matches (one per evidence file and offender) are written together with the ``done`` state.
+Detection (``scan``), tracking, embedding and the gallery search, with no database and no storage:
+``recognition.processing`` claims a file, gives its frames to ``match_frames`` and stores what comes
+out; the benchmarks call ``match_frames`` directly.
+
+Privacy (DESIGN.md): a face that matches nobody is dropped as soon as it has been searched: nothing
+of it is returned, so nothing of it can be written.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
-import logging
 import math
-import os
-import shutil
-import tempfile
-import time
 from dataclasses import dataclass, field
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
-from django.utils import timezone
+from PIL import Image
 
-from recognition import engine, gallery, scan, video
-from recognition.models import EvidenceProcessing, PossibleMatch
-
-logger = logging.getLogger(__name__)
-Status = EvidenceProcessing.Status
-
+from recognition import engine, gallery, scan
 
 # Tracking -----------------------------------------------------------------------------------
 
@@ -174,8 +161,6 @@ class Outcome:
 
 def crop_jpeg(image, box: engine.Box) -> bytes:
     """The face with a margin, at the frame's own pixels (nothing invented by upsampling): a match's crop."""
-    from PIL import Image
-
     margin = int(box.size * 0.3)
     height, width = image.shape[:2]
     x1, y1 = max(0, box.x - margin), max(0, box.y - margin)
@@ -262,184 +247,3 @@ def match_frames(frames, *, gallery_: gallery.Gallery, threshold: float) -> Outc
             del vectors, chosen  # faces that matched nobody leave nothing behind
     counts["faces_tracked"] = tracker.started
     return outcome
-
-
-# The run ------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def local_path(fieldfile):
-    """A local file path for OpenCV: the file itself on local storage, else a temporary copy."""
-    try:
-        path = fieldfile.path
-    except NotImplementedError:  # remote storage (S3)
-        path = None
-    if path:
-        yield path
-        return
-    suffix = os.path.splitext(fieldfile.name)[1]
-    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-        fieldfile.open("rb")
-        try:
-            shutil.copyfileobj(fieldfile, tmp)
-        finally:
-            fieldfile.close()
-        tmp.flush()
-        yield tmp.name
-
-
-def _claim(evidence_id: int) -> EvidenceProcessing | None:
-    """Mark the file running (one more attempt), unless it is done or gone."""
-    from recognition.services import processing_event
-
-    with transaction.atomic():
-        EvidenceProcessing.objects.get_or_create(evidence_id=evidence_id)
-        processing = EvidenceProcessing.objects.select_for_update().get(evidence_id=evidence_id)
-        if processing.status == Status.DONE:
-            return None
-        processing.status, processing.attempts = Status.RUNNING, processing.attempts + 1
-        processing.started_at, processing.finished_at = timezone.now(), None
-        processing.save(update_fields=["status", "attempts", "started_at", "finished_at", "updated_at"])
-        processing_event(processing, note=f"attempt {processing.attempts}")
-    return processing
-
-
-def _fail(processing: EvidenceProcessing, code: str, message: str, started: float) -> EvidenceProcessing:
-    from recognition.services import processing_event
-
-    processing.status, processing.reason_code, processing.reason = Status.FAILED, code, message[:500]
-    processing.finished_at = timezone.now()
-    processing.processing_seconds = round(time.monotonic() - started, 3)
-    processing.save()
-    processing_event(processing, note=f"{code}: {message}")
-    return processing
-
-
-def run(*, evidence_id: int) -> EvidenceProcessing | None:
-    """Process one evidence file to done or failed. Only database errors (transient) escape."""
-    from incidents.models import Evidence
-
-    evidence = Evidence.objects.select_related("incident__store__beat").filter(pk=evidence_id).first()
-    if evidence is None:
-        return None
-    processing = _claim(evidence_id)
-    if processing is None:
-        return None
-    started = time.monotonic()
-    try:
-        return _process(evidence, processing, started)
-    except engine.EngineError as exc:
-        return _fail(processing, exc.code, exc.message, started)
-    except SoftTimeLimitExceeded:
-        return _fail(processing, "timeout", "Processing took longer than the time limit.", started)
-    except DatabaseError:
-        raise  # transient: the task retries
-    except Exception as exc:  # noqa: BLE001 - a bad file must never take the worker down
-        logger.exception("recognition: evidence %s failed", evidence_id)
-        return _fail(processing, "error", f"Unexpected error ({exc.__class__.__name__}).", started)
-
-
-def search_file(evidence, *, gallery_: gallery.Gallery, threshold: float) -> tuple[Outcome, video.SamplingStats]:
-    """Search one evidence file's frames against a gallery (the first search, and every re-search)."""
-    stats = video.SamplingStats()
-    with local_path(evidence.file) as path:
-        outcome = match_frames(video.frames(path, evidence.kind, stats), gallery_=gallery_, threshold=threshold)
-    return outcome, stats
-
-
-def _process(evidence, processing: EvidenceProcessing, started: float) -> EvidenceProcessing:
-    eng = engine.get_engine()
-    incident = evidence.incident
-    force_id = incident.store.beat.force_id
-    from recognition.services import threshold_for
-
-    threshold = threshold_for(force_id=force_id)
-    gallery_ = gallery.incident_gallery(force_id=force_id, at=incident.occurred_at, model_version=eng.model_version)
-    outcome, stats = search_file(evidence, gallery_=gallery_, threshold=threshold)
-    counts = outcome.counts
-    processing.media_seconds = stats.media_seconds
-    processing.frames_decoded, processing.frames_sampled = stats.frames_decoded, stats.frames_sampled
-    names = ("faces_detected", "faces_too_small", "faces_blurred", "faces_tracked", "faces_embedded")
-    for name in (*names, "frames_skipped_still"):
-        setattr(processing, name, counts[name])
-    processing.gallery_size = len(gallery_)
-    processing.model_name, processing.model_version, processing.threshold = eng.model_name, eng.model_version, threshold
-    if not counts["faces_usable"]:
-        result = EvidenceProcessing.Result.NO_FACE
-    else:
-        result = EvidenceProcessing.Result.MATCH if outcome.found else EvidenceProcessing.Result.NO_MATCH
-    return _finish(evidence, processing, outcome, result, started)
-
-
-def _finish(evidence, processing, outcome: Outcome, result: str, started: float) -> EvidenceProcessing:
-    """Write the matches and the done state together; hand each match to the cases app."""
-    from cases.services import search_log
-    from recognition.services import processing_event
-
-    with transaction.atomic():
-        locked = EvidenceProcessing.objects.select_for_update().get(pk=processing.pk)
-        if locked.status == Status.DONE:
-            return locked  # another run finished first
-        record_matches(
-            evidence,
-            outcome.found,
-            threshold=processing.threshold,
-            model_name=processing.model_name,
-            model_version=processing.model_version,
-        )
-        processing.status, processing.result, processing.matches = Status.DONE, result, len(outcome.found)
-        processing.reason_code = processing.reason = ""
-        processing.finished_at = timezone.now()
-        processing.processing_seconds = round(time.monotonic() - started, 3)
-        processing.save()
-        processing_event(processing, note=f"{result}: {len(outcome.found)} match(es)")
-        search_log(evidence=evidence, processing=processing)
-    return processing
-
-
-def record_matches(
-    evidence, found: dict[int, Found], *, threshold: float, model_name: str, model_version: str, extra=None
-) -> list[PossibleMatch]:
-    """Store each offender's best face as a PossibleMatch and raise (or extend) its case, best first.
-
-    Call inside a transaction. ``extra`` holds further PossibleMatch fields (how the face was found).
-    A second search finding the same offender in the same file updates the one match, never a second."""
-    from cases.services import case_raise_for_match
-
-    matches = []
-    for offender_id, best in sorted(found.items(), key=lambda item: item[1].candidate.distance):
-        match = _store_match(
-            evidence,
-            offender_id,
-            best,
-            threshold=threshold,
-            model_name=model_name,
-            model_version=model_version,
-            extra=extra or {},
-        )
-        case_raise_for_match(match=match)
-        matches.append(match)
-    return matches
-
-
-def _store_match(
-    evidence, offender_id: int, found: Found, *, threshold: float, model_name: str, model_version: str, extra: dict
-) -> PossibleMatch:
-    box, candidate = found.box, found.candidate
-    match, _ = PossibleMatch.objects.update_or_create(
-        evidence=evidence,
-        offender_id=offender_id,
-        defaults={
-            "reference_photo_id": candidate.reference_photo_id,
-            "distance": candidate.distance,
-            "similarity": candidate.similarity,
-            "threshold": threshold,
-            "frame_time_s": found.frame_time_s,
-            "face_box": [box.x, box.y, box.w, box.h],
-            "model_name": model_name,
-            "model_version": model_version,
-            **extra,
-        },
-    )
-    match.crop.save(f"match-{evidence.pk}-{offender_id}.jpg", ContentFile(found.crop_jpeg), save=True)
-    return match
