@@ -3,7 +3,9 @@
 wording of an event for people (the admin's history). The API gives the rows as they are."""
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 
@@ -326,7 +328,7 @@ def _name(e: OffenderEvent) -> str:
 
 
 _ORDER, _OFFENDER = OrderEvent.Kind, OffenderEvent.Kind
-_WORDING = {
+_WORDING: dict[tuple[type, str], Callable[[Any], str]] = {
     (OrderEvent, _ORDER.MADE): _made,
     (OrderEvent, _ORDER.CORRECTED): lambda e: _fields(e.new),
     (OrderEvent, _ORDER.SERVED): _served,

@@ -60,7 +60,7 @@ def _in_circle(prohibition: Prohibition, store: Store) -> bool:
         lon=store.longitude,
         centre_lat=prohibition.centre_latitude,
         centre_lon=prohibition.centre_longitude,
-        radius_m=prohibition.radius_m,
+        radius_m=prohibition.radius_m or 0,
     )
 
 
@@ -105,6 +105,8 @@ def stores_covered(prohibition: Prohibition) -> list[Store]:
     if prohibition.kind == Prohibition.Kind.PREMISES:
         return list(prohibition.stores.select_related("retailer", "beat"))
     if prohibition.kind == Prohibition.Kind.RETAILER_AREA:
+        if prohibition.retailer_id is None:
+            return []  # a retailer area names its retailer (the services require one)
         stores = stores.filter(retailer_id=prohibition.retailer_id)
     return [s for s in stores if prohibition_covers_store(prohibition, s)]
 

@@ -18,6 +18,7 @@ call those services directly.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -91,7 +92,7 @@ def order_create(
     positive_requirements: str = "",
     supervisor: str = "",
     replaces: Order | None = None,
-    prohibitions: list[ProhibitionInput] = (),
+    prohibitions: Sequence[ProhibitionInput] = (),
 ) -> Order:
     order = order_services.order_create(
         offender=offender, actor=actor, court=court, case_reference=case_reference, made_on=made_on,
@@ -136,7 +137,7 @@ def order_vary(
     positive_requirements=UNSET,
     supervisor=UNSET,
     remove_prohibitions=(),
-    add_prohibitions: list[ProhibitionInput] = (),
+    add_prohibitions: Sequence[ProhibitionInput] = (),
 ) -> Order:
     order = order_services.order_vary(
         order=order, actor=actor, varied_on=varied_on, reason=reason, ends_on=ends_on, indefinite=indefinite,
@@ -185,10 +186,11 @@ def premises_import(
     report = imports.premises_import(
         order=order, actor=actor, content=content, dry_run=dry_run, description=description, prohibition=prohibition
     )
-    if report.dry_run:
+    imported = report.prohibition  # None only on a dry run
+    if imported is None:
         return report
     if before is None:
-        _research(report.prohibition.order, Trigger.ORDER_RECORDED, actor)
-    elif prohibition_snapshot(report.prohibition) != before:
-        _research(report.prohibition.order, Trigger.ORDER_CORRECTED, actor)
+        _research(imported.order, Trigger.ORDER_RECORDED, actor)
+    elif prohibition_snapshot(imported) != before:
+        _research(imported.order, Trigger.ORDER_CORRECTED, actor)
     return report

@@ -1,6 +1,7 @@
 """Offenders: create and change a person held by a force (audited, old and new values)."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,7 +9,7 @@ from django.db import transaction
 from orders.errors import OrderErrorCode
 from orders.events import OFFENDER_FIELDS, diff, offender_changed_event, offender_created_event, snapshot
 from orders.models import Offender
-from orders.services.common import fail, one_line, raise_first, require_force_admin, today
+from orders.services.common import Errors, fail, one_line, raise_first, require_force_admin, today
 from orders.validators import normalise_pnc_id
 
 
@@ -24,7 +25,7 @@ def _normalise_aliases(aliases) -> str:
 
 def offender_clean(offender: Offender) -> None:
     """Normalise and validate an offender in place (no save). Raises ApplicationError."""
-    errors = []
+    errors: Errors = []
     offender.given_names, offender.family_name = one_line(offender.given_names), one_line(offender.family_name)
     offender.aliases = _normalise_aliases(offender.aliases)
     for name in ("given_names", "family_name"):
@@ -60,7 +61,7 @@ def offender_create(
     force,
     given_names: str,
     family_name: str,
-    aliases: list[str] | str = (),
+    aliases: Sequence[str] | str = (),
     date_of_birth: datetime.date | None = None,
     pnc_id: str = "",
     notes: str = "",
@@ -70,7 +71,7 @@ def offender_create(
         force=force,
         given_names=given_names,
         family_name=family_name,
-        aliases=aliases,
+        aliases=_normalise_aliases(aliases),
         date_of_birth=date_of_birth,
         pnc_id=pnc_id or "",
         notes=notes or "",

@@ -9,6 +9,7 @@ transaction.
 """
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -63,7 +64,8 @@ def _end_errors(order: Order) -> Errors:
 
 
 def _order_date_errors(order: Order) -> Errors:
-    errors, now = [], today()
+    errors: Errors = []
+    now = today()
     if order.made_on > now:
         errors.append(("made_on", Code.MADE_IN_FUTURE, "The order cannot have been made in the future."))
     if order.effective_from < order.made_on:
@@ -83,7 +85,7 @@ def _order_date_errors(order: Order) -> Errors:
 
 def order_clean(order: Order) -> None:
     """Normalise and validate an order's own fields in place (no save). Raises ApplicationError."""
-    errors = []
+    errors: Errors = []
     order.court, order.case_reference = one_line(order.court), one_line(order.case_reference)
     order.positive_requirements, order.supervisor = (order.positive_requirements or "").strip(), order.supervisor or ""
     for name in ("court", "case_reference", "made_on", "effective_from"):
@@ -156,7 +158,7 @@ def order_create(
     positive_requirements: str = "",
     supervisor: str = "",
     replaces: Order | None = None,
-    prohibitions: list[ProhibitionInput] = (),
+    prohibitions: Sequence[ProhibitionInput] = (),
 ) -> Order:
     require_force_admin(actor, offender.force_id)
     order = Order(
@@ -207,7 +209,7 @@ def order_correct(*, order: Order, actor, reason: str = "", **changes) -> Order:
     if changes.get("indefinite") is True and "ends_on" not in changes:
         order.ends_on = None
     order_clean(order)
-    if order.replaces_id:
+    if order.replaces is not None:
         _check_effective_after_interim(order, order.replaces)
     old, new = diff(before, snapshot(order, ORDER_FIELDS))
     if new:
@@ -274,8 +276,8 @@ def _apply_variation_terms(order: Order, terms: dict, varied_on: datetime.date) 
         fail(message, Code.ENDS_BEFORE_VARIATION, "ends_on")
 
 
-def _added_errors(order: Order, added: list[ProhibitionInput], varied_on: datetime.date) -> Errors:
-    errors = []
+def _added_errors(order: Order, added: Sequence[ProhibitionInput], varied_on: datetime.date) -> Errors:
+    errors: Errors = []
     for i, data in enumerate(added):
         errors += clean_prohibition(data, order, prefix=f"add_prohibitions[{i}].")
         if data.starts_on and data.starts_on < varied_on:
@@ -296,7 +298,7 @@ def order_vary(
     positive_requirements=UNSET,
     supervisor=UNSET,
     remove_prohibitions=(),
-    add_prohibitions: list[ProhibitionInput] = (),
+    add_prohibitions: Sequence[ProhibitionInput] = (),
 ) -> Order:
     """The court varied the order with effect from ``varied_on``: new end, requirements, prohibitions removed
     (no longer in effect from that day) or added (in effect from that day). Nothing earlier is overwritten:

@@ -130,7 +130,7 @@ def _clean_zone(data: ProhibitionInput, prefix: str, errors: Errors) -> None:
         errors.append((f"{prefix}polygon", Code.ZONE_AMBIGUOUS, "Give either a polygon or a circle, not both."))
 
 
-FIELDS_OF_KIND = {
+FIELDS_OF_KIND: dict[str, set[str]] = {
     Prohibition.Kind.PREMISES: {"stores"},
     Prohibition.Kind.RETAILER_AREA: {"retailer", "beats", "centre_latitude", "centre_longitude", "radius_m"},
     Prohibition.Kind.ZONE: {"polygon", "centre_latitude", "centre_longitude", "radius_m"},

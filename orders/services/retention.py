@@ -23,8 +23,9 @@ def retention_candidates(cutoff: datetime.date) -> list[tuple[Offender, datetime
     offenders = Offender.objects.filter(photos__isnull=False, orders__isnull=False).distinct()
     for offender in offenders.prefetch_related("orders"):
         last_days = [o.last_day for o in offender.orders.all()]
-        if last_days and None not in last_days and max(last_days) < cutoff:
-            result.append((offender, max(last_days)))
+        ended = [day for day in last_days if day is not None]
+        if ended and len(ended) == len(last_days) and max(ended) < cutoff:  # none indefinite and still running
+            result.append((offender, max(ended)))
     return result
 
 
