@@ -42,24 +42,44 @@ class CheckedImage:
 
 
 def check_image(
-    data: bytes | IO[bytes], *, max_bytes: int, max_pixels: int, field: str = "image", noun: str = "image"
+    data: bytes | IO[bytes],
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    field: str = "image",
+    noun: str = "image",
+    name: str = "",
 ) -> CheckedImage:
     """Check an uploaded image (its bytes, or a file positioned anywhere); raise ``ApplicationError`` with
-    one ``ImageErrorCode`` per failure, the message on ``field`` ("The {noun} ..."). The file is left at 0."""
+    one ``ImageErrorCode`` per failure, its message ("The {noun} ...", after "{name}: " when one of several
+    files is named) on ``field``. The file is left at its start."""
     fp = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    refuse = _Refusal(field=field, name=name)
     size = _size(fp)
     if not size:
-        raise _refused(f"The {noun} file is empty.", ImageErrorCode.EMPTY_FILE, field)
+        raise refuse(f"The {noun} file is empty.", ImageErrorCode.EMPTY_FILE)
     if size > max_bytes:
         limit = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes} bytes"
-        raise _refused(f"The {noun} is larger than {limit}.", ImageErrorCode.FILE_TOO_LARGE, field)
+        raise refuse(f"The {noun} is larger than {limit}.", ImageErrorCode.FILE_TOO_LARGE)
     fp.seek(0)
     kind = filetype.guess(fp.read(HEAD_BYTES))
     fp.seek(0)
     if kind is None or kind.mime not in IMAGE_TYPES:
-        raise _refused(f"The {noun} must be a JPEG, PNG or WebP image.", ImageErrorCode.UNSUPPORTED_IMAGE_TYPE, field)
-    width, height = _decode(fp, max_pixels=max_pixels, field=field, noun=noun)
+        raise refuse(f"The {noun} must be a JPEG, PNG or WebP image.", ImageErrorCode.UNSUPPORTED_IMAGE_TYPE)
+    width, height = _decode(fp, max_pixels=max_pixels, noun=noun, refuse=refuse)
     return CheckedImage(mime=kind.mime, extension=IMAGE_TYPES[kind.mime], width=width, height=height)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """Makes the error of one failure: the message on the field, after the file's name if there is one."""
+
+    field: str
+    name: str
+
+    def __call__(self, message: str, code: str) -> ApplicationError:
+        message = f"{self.name}: {message}" if self.name else message
+        return ApplicationError(message, code=code, fields={self.field: [message]})
 
 
 def _size(fp: IO[bytes]) -> int:
@@ -70,14 +90,14 @@ def _size(fp: IO[bytes]) -> int:
     return size
 
 
-def _decode(fp: IO[bytes], *, max_pixels: int, field: str, noun: str) -> tuple[int, int]:
+def _decode(fp: IO[bytes], *, max_pixels: int, noun: str, refuse: _Refusal) -> tuple[int, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(fp) as img:
                 width, height = img.size
                 if width * height > max_pixels:
-                    raise _too_many_pixels(noun, field, max_pixels, width, height)
+                    raise _too_many_pixels(refuse, noun, max_pixels, width, height)
                 img.verify()  # structure and checksums
             fp.seek(0)
             with Image.open(fp) as img:
@@ -86,20 +106,18 @@ def _decode(fp: IO[bytes], *, max_pixels: int, field: str, noun: str) -> tuple[i
     except ApplicationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels(noun, field, max_pixels) from None
+        raise _too_many_pixels(refuse, noun, max_pixels) from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises many types for a broken file
         message = f"The {noun} file is damaged or unreadable ({exc.__class__.__name__})."
-        raise _refused(message, ImageErrorCode.UNREADABLE_IMAGE, field) from None
+        raise refuse(message, ImageErrorCode.UNREADABLE_IMAGE) from None
     finally:
         fp.seek(0)
     return width, height
 
 
-def _too_many_pixels(noun: str, field: str, limit: int, width: int | None = None, height: int | None = None):
+def _too_many_pixels(refuse: _Refusal, noun: str, limit: int, width: int = 0, height: int = 0) -> ApplicationError:
     size = f" ({width} × {height})" if width else ""
-    message = f"The {noun} is too large{size}; the limit is {limit / 1e6:g} million pixels."
-    return _refused(message, ImageErrorCode.IMAGE_TOO_MANY_PIXELS, field)
-
-
-def _refused(message: str, code: str, field: str) -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
+    return refuse(
+        f"The {noun} is too large{size}; the limit is {limit / 1e6:g} million pixels.",
+        ImageErrorCode.IMAGE_TOO_MANY_PIXELS,
+    )

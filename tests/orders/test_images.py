@@ -34,6 +34,13 @@ def test_an_image_passes_with_its_type_and_size(fmt, mime, extension):
     assert (checked.mime, checked.extension, checked.width, checked.height) == (mime, extension, 64, 48)
 
 
+def test_one_of_several_files_is_named_in_the_message():
+    with pytest.raises(ApplicationError) as exc:
+        check_image(b"", **LIMITS, field="files", name="till-3.jpg")
+    assert exc.value.message == "till-3.jpg: The image file is empty."
+    assert exc.value.fields == {"files": ["till-3.jpg: The image file is empty."]}
+
+
 def test_a_file_is_checked_and_left_at_its_start():
     upload = SimpleUploadedFile("x.png", encoded(), content_type="image/png")
     upload.read(10)
