@@ -9,13 +9,12 @@ import hashlib
 import io
 import json
 import logging
-import math
 import zipfile
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
-from PIL import Image, ImageDraw
+from PIL import Image
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -28,7 +27,7 @@ from cases.errors import CaseErrorCode
 from cases.models import Case, CaseAccess
 from cases.services import case_access_log
 from core.exceptions import ApplicationError
-from orders.geo import circle_polygon
+from orders.maps import zone_map_png
 
 logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
@@ -123,48 +122,6 @@ def _read(field_file) -> bytes | None:
         return None
     with field_file.storage.open(field_file.name, "rb") as fh:
         return fh.read()
-
-
-def zone_map_png(prohibition, store) -> bytes | None:
-    """A plain map of the zone (polygon or circle) and the store, in local metres: no tiles, no network."""
-    if prohibition is None or not (prohibition.polygon or prohibition.has_circle):
-        return None
-    lat0, lon0 = float(store.latitude), float(store.longitude)
-
-    def to_m(lon: float, lat: float) -> tuple[float, float]:
-        return (lon - lon0) * 111_320 * math.cos(math.radians(lat0)), (lat - lat0) * 110_540
-
-    shapes: list[list[tuple[float, float]]] = []
-    if prohibition.polygon:
-        shapes.append([to_m(lon, lat) for lon, lat in prohibition.polygon["coordinates"][0]])
-    if prohibition.has_circle:
-        circle = circle_polygon(
-            lat=float(prohibition.centre_latitude),
-            lon=float(prohibition.centre_longitude),
-            radius_m=float(prohibition.radius_m),
-            sides=72,
-        )
-        shapes.append([to_m(lon, lat) for lon, lat in circle["coordinates"][0]])
-    xs = [x for s in shapes for x, _ in s] + [0.0]
-    ys = [y for s in shapes for _, y in s] + [0.0]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 50.0) * 1.2
-    size = 600
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-
-    def px(p: tuple[float, float]) -> tuple[float, float]:
-        return size / 2 + (p[0] - cx) / span * size, size / 2 - (p[1] - cy) / span * size
-
-    img = Image.new("RGB", (size, size + 30), "white")
-    draw = ImageDraw.Draw(img)
-    for shape in shapes:
-        draw.polygon([px(p) for p in shape], outline=(176, 0, 32), fill=(255, 225, 225))
-    sx, sy = px((0.0, 0.0))
-    draw.ellipse([sx - 7, sy - 7, sx + 7, sy + 7], fill=(18, 53, 91))
-    draw.text((sx + 10, sy - 6), store.name, fill=(18, 53, 91))
-    draw.text((10, size + 8), f"Exclusion zone (red) and {store.name} (blue). Width shown: {span:.0f} m.", fill="black")
-    out = io.BytesIO()
-    img.save(out, format="PNG")
-    return out.getvalue()
 
 
 CELL = ParagraphStyle("cell", fontName="Helvetica", fontSize=8, leading=10)

@@ -9,7 +9,7 @@ import pytest
 
 from cases.events import describe
 from cases.models import Case, CaseAccess, CaseEvent
-from cases.pack import _continuity, pack_availability, pack_available, zone_map_png
+from cases.pack import _continuity, pack_availability, pack_available
 from cases.services import case_justify, case_review
 from orders.models import Prohibition
 from tests.cases.factories import evidence_on, incident_at, possible_match
@@ -105,26 +105,6 @@ def test_continuity_log_words_case_events_as_the_admin_does(world, justified):
     assert describe(raised) in whats and describe(changed) in whats
     assert "Status changed from 'Awaiting review' to 'Match confirmed, awaiting corroboration'" in whats
     assert [who for _, who, what in rows if what == describe(changed)] == [world.a.admin.get_username()]
-
-
-def test_zone_map_draws_a_radius_zone_from_orders_geo(world, monkeypatch):
-    """The circle comes from ``orders.geo.circle_polygon`` (it was recomputed here)."""
-    import cases.pack
-
-    a = world.a
-    prohibition = ProhibitionFactory(
-        order=OrderFactory(offender=OffenderFactory(force=a.force)),
-        kind=Prohibition.Kind.ZONE,
-        centre_latitude=a.store.latitude,
-        centre_longitude=a.store.longitude,
-        radius_m=250,
-    )
-    calls = []
-    real = cases.pack.circle_polygon
-    monkeypatch.setattr(cases.pack, "circle_polygon", lambda **kw: calls.append(kw) or real(**kw))
-    png = zone_map_png(prohibition, a.store)
-    assert png.startswith(b"\x89PNG")
-    assert calls == [{"lat": float(a.store.latitude), "lon": float(a.store.longitude), "radius_m": 250.0, "sides": 72}]
 
 
 def test_zone_breach_pack_includes_a_map(world):

@@ -7,15 +7,6 @@ from orders.services import ProhibitionInput
 from tests.conftest import FACES, require
 
 
-@pytest.fixture(scope="session")
-def face_engine():
-    """The real face model (recognition.engine), loaded once for the session."""
-    require(FACES.is_dir(), f"Face dataset not found at {FACES}")
-    from recognition import engine
-
-    return engine.get_engine()
-
-
 def face_file(name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
