@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
+from recognition.errors import RecognitionErrorCode
 from recognition.weights import WEIGHT_FILES, check_weights, weights_dir
 
 MODEL_NAME = "Dlib"
@@ -39,9 +40,9 @@ SHARPNESS_SIDE = 64
 
 
 class EngineError(Exception):
-    """A file the engine cannot use; ``code`` is stable (unreadable_image, image_too_large, ...)."""
+    """A file the engine cannot use; ``code`` is stable (``RecognitionErrorCode``: unreadable_image, ...)."""
 
-    def __init__(self, message: str, *, code: str) -> None:
+    def __init__(self, message: str, *, code: RecognitionErrorCode) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
@@ -121,7 +122,8 @@ def load_image(source: str | Path | bytes, *, max_pixels: int | None = None, wor
             width, height = img.size
             if width * height > max_pixels:
                 raise EngineError(
-                    f"Image is {width}x{height} pixels, more than the {max_pixels:,} allowed.", code="image_too_large"
+                    f"Image is {width}x{height} pixels, more than the {max_pixels:,} allowed.",
+                    code=RecognitionErrorCode.IMAGE_TOO_LARGE,
                 )
             if max(width, height) > work_max_side:
                 img.draft("RGB", (work_max_side, work_max_side))
@@ -133,7 +135,7 @@ def load_image(source: str | Path | bytes, *, max_pixels: int | None = None, wor
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise EngineError(
-            f"The file is not a readable image ({exc.__class__.__name__}).", code="unreadable_image"
+            f"The file is not a readable image ({exc.__class__.__name__}).", code=RecognitionErrorCode.UNREADABLE_IMAGE
         ) from exc
 
 

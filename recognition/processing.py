@@ -30,6 +30,7 @@ from core.exceptions import ApplicationError, ErrorCode
 from core.files import local_path
 from incidents.models import Evidence
 from recognition import engine, gallery, matching, queue, video
+from recognition.errors import RecognitionErrorCode
 from recognition.handoff import Handoff
 from recognition.models import EvidenceProcessing, EvidenceProcessingEvent, PossibleMatch
 from recognition.services import threshold_for
@@ -100,7 +101,7 @@ def evidence_requeue_stale() -> dict[str, int]:
 def _requeue_one(processing_id: int) -> str:
     processing = EvidenceProcessing.objects.select_for_update().get(pk=processing_id)
     if processing.status == Status.RUNNING and processing.attempts >= settings.RECOGNITION_MAX_ATTEMPTS:
-        processing.status, processing.reason_code = Status.FAILED, "worker_lost"
+        processing.status, processing.reason_code = Status.FAILED, RecognitionErrorCode.WORKER_LOST
         processing.reason = f"The worker stopped during each of {processing.attempts} attempts."
         processing.save(update_fields=["status", "reason_code", "reason", "updated_at"])
         processing_event(processing, note="worker_lost: gave up")
@@ -128,12 +129,12 @@ def evidence_process(*, evidence_id: int, handoff: Handoff) -> EvidenceProcessin
     except engine.EngineError as exc:
         return _fail(processing, exc.code, exc.message, started)
     except SoftTimeLimitExceeded:
-        return _fail(processing, "timeout", "Processing took longer than the time limit.", started)
+        return _fail(processing, RecognitionErrorCode.TIMEOUT, "Processing took longer than the time limit.", started)
     except DatabaseError:
         raise  # transient: the task retries
     except Exception as exc:  # noqa: BLE001 - a bad file must never take the worker down
         logger.exception("recognition: evidence %s failed", evidence_id)
-        return _fail(processing, "error", f"Unexpected error ({exc.__class__.__name__}).", started)
+        return _fail(processing, RecognitionErrorCode.ERROR, f"Unexpected error ({exc.__class__.__name__}).", started)
 
 
 def _claim(evidence_id: int) -> EvidenceProcessing | None:
@@ -150,7 +151,9 @@ def _claim(evidence_id: int) -> EvidenceProcessing | None:
     return processing
 
 
-def _fail(processing: EvidenceProcessing, code: str, message: str, started: float) -> EvidenceProcessing:
+def _fail(
+    processing: EvidenceProcessing, code: RecognitionErrorCode, message: str, started: float
+) -> EvidenceProcessing:
     """Record the failure on the locked row, unless another run finished the file meanwhile."""
     with transaction.atomic():
         locked = EvidenceProcessing.objects.select_for_update().get(pk=processing.pk)

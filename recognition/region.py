@@ -31,6 +31,7 @@ from PIL import Image
 from core.exceptions import ApplicationError
 from core.files import local_path
 from recognition import engine, gallery, matching, video
+from recognition.errors import RecognitionErrorCode
 from recognition.handoff import Handoff
 from recognition.models import PossibleMatch
 from recognition.processing import record_matches
@@ -95,7 +96,7 @@ def _bad_file(exc: engine.EngineError) -> ApplicationError:
 
 
 def _time_error(message: str) -> ApplicationError:
-    return ApplicationError(message, code="time_out_of_range", fields={"frame_time_s": [message]})
+    return ApplicationError(message, code=RecognitionErrorCode.TIME_OUT_OF_RANGE, fields={"frame_time_s": [message]})
 
 
 def _frame_count(capture) -> int | None:
@@ -185,7 +186,7 @@ def clean_justification(justification: str) -> str:
         raise ApplicationError(
             f"Say why you are searching this face (at least {JUSTIFICATION_MIN} characters): "
             "it is logged under DPA 2018 s.62.",
-            code="justification_too_short",
+            code=RecognitionErrorCode.JUSTIFICATION_TOO_SHORT,
             fields={"justification": [f"At least {JUSTIFICATION_MIN} characters."]},
         )
     return justification
@@ -195,7 +196,7 @@ def clean_box(box, frame: FrameImage) -> engine.Box:
     """[x, y, w, h] in frame pixels, wholly inside the frame, at least MIN_BOX_PX each way."""
 
     def refuse(message: str) -> ApplicationError:
-        return ApplicationError(message, code="invalid_box", fields={"box": [message]})
+        return ApplicationError(message, code=RecognitionErrorCode.INVALID_BOX, fields={"box": [message]})
 
     try:
         x, y, w, h = (int(round(float(v))) for v in box)

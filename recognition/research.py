@@ -44,6 +44,7 @@ from incidents.models import Evidence, Incident
 from orders.models import Order, Prohibition
 from orders.selectors import local_day, prohibitions_in_force, stores_covered
 from recognition import engine, gallery, queue
+from recognition.errors import RecognitionErrorCode
 from recognition.handoff import Handoff
 from recognition.models import EvidenceProcessing, FaceTemplate, PossibleMatch, ResearchFile, ResearchJob
 from recognition.processing import record_matches, search_file
@@ -113,7 +114,7 @@ def research_for_incident(*, incident, actor, reason: str) -> ResearchJob:
     if len(reason) < MIN_REASON:
         raise ApplicationError(
             "Say why this incident's CCTV should be searched again: the reason is logged under DPA 2018 s.62.",
-            code="reason_required",
+            code=RecognitionErrorCode.REASON_REQUIRED,
             fields={"reason": [f"At least {MIN_REASON} characters."]},
         )
     with transaction.atomic():
@@ -131,14 +132,14 @@ def _check_incident_searchable(incident) -> None:
     if pending is not None:
         raise ApplicationError(
             f"A re-search of this incident is already {pending.get_status_display().lower()} (job {pending.pk}).",
-            code="research_pending",
+            code=RecognitionErrorCode.RESEARCH_PENDING,
             status_code=409,
         )
     if not _done_files().filter(incident=incident).exists():
         raise ApplicationError(
             "This incident has no CCTV file whose first search has finished: a file still queued or running "
             "is searched against the current gallery anyway, and a failed one can be retried.",
-            code="nothing_to_search",
+            code=RecognitionErrorCode.NOTHING_TO_SEARCH,
             status_code=409,
         )
 

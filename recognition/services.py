@@ -14,6 +14,7 @@ from django.db import transaction
 
 from core.exceptions import ApplicationError
 from recognition import engine
+from recognition.errors import RecognitionErrorCode
 from recognition.models import FaceTemplate, ForceThreshold, ThresholdChange
 from recognition.weights import WeightsMissing
 
@@ -67,7 +68,7 @@ def face_engine(*, cannot: str) -> engine.Engine:
         raise ApplicationError(
             f"Face matching is not set up on this server yet, so {cannot}. "
             "Ask your system administrator to install the face model (`manage.py install_face_weights`).",
-            code="face_engine_unavailable",
+            code=RecognitionErrorCode.FACE_ENGINE_UNAVAILABLE,
             status_code=503,
         ) from None
 
@@ -79,7 +80,7 @@ def _enrol_face(image) -> engine.Face:
     if not detections:
         raise ApplicationError(
             "No face was found in the photo. Use a clear, front-facing photo of the person's face.",
-            code="no_face",
+            code=RecognitionErrorCode.NO_FACE,
             fields={"image": ["No face found."]},
         )
     # Faces too small to matter (people far in the background) do not count as "several faces".
@@ -87,7 +88,7 @@ def _enrol_face(image) -> engine.Face:
     if len(visible) > 1:
         raise ApplicationError(
             f"The photo shows {len(visible)} faces. Crop it to the one person's face, or use another photo.",
-            code="multiple_faces",
+            code=RecognitionErrorCode.MULTIPLE_FACES,
             fields={"image": ["Several faces found."]},
         )
     detection = max(detections, key=lambda d: d.box.size)
@@ -95,7 +96,7 @@ def _enrol_face(image) -> engine.Face:
         raise ApplicationError(
             f"The face is {detection.box.size} pixels across; at least {settings.RECOGNITION_ENROL_MIN_FACE_PX} are "
             "needed for a reliable template. Use a closer or larger photo.",
-            code="face_too_small",
+            code=RecognitionErrorCode.FACE_TOO_SMALL,
             fields={"image": ["Face too small."]},
         )
     return eng.faces(image, [detection])[0]

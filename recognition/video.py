@@ -16,6 +16,7 @@ import numpy as np
 from django.conf import settings
 
 from recognition.engine import EngineError, load_image
+from recognition.errors import RecognitionErrorCode
 
 FALLBACK_FPS = 25.0
 
@@ -46,7 +47,9 @@ def open_video(path: str):
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         capture.release()
-        raise EngineError("The video cannot be opened: the file is damaged or not a video.", code="corrupt_video")
+        raise EngineError(
+            "The video cannot be opened: the file is damaged or not a video.", code=RecognitionErrorCode.CORRUPT_VIDEO
+        )
     return capture
 
 
@@ -80,7 +83,7 @@ def video_frames(path: str, stats: SamplingStats, *, fps: float | None = None) -
             raise EngineError(
                 f"The video lasts {count / native:.0f} s, more than the {settings.RECOGNITION_MAX_VIDEO_SECONDS} s "
                 "processed per file.",
-                code="video_too_long",
+                code=RecognitionErrorCode.VIDEO_TOO_LONG,
             )
         period, next_s, index = 1.0 / fps, 0.0, 0
         limit_frames = settings.RECOGNITION_MAX_VIDEO_SECONDS * native
@@ -89,7 +92,7 @@ def video_frames(path: str, stats: SamplingStats, *, fps: float | None = None) -
             if index > limit_frames:  # the header's frame count was missing or wrong
                 raise EngineError(
                     f"The video lasts more than the {settings.RECOGNITION_MAX_VIDEO_SECONDS} s processed per file.",
-                    code="video_too_long",
+                    code=RecognitionErrorCode.VIDEO_TOO_LONG,
                 )
             if index / native + 1e-6 >= next_s:  # the first frame at or after each sampling instant
                 next_s += period
@@ -102,7 +105,7 @@ def video_frames(path: str, stats: SamplingStats, *, fps: float | None = None) -
             index += 1
         stats.media_seconds = round(index / native, 3)
         if stats.frames_sampled == 0:
-            raise EngineError("The video holds no frame that can be decoded.", code="no_frames")
+            raise EngineError("The video holds no frame that can be decoded.", code=RecognitionErrorCode.NO_FRAMES)
     finally:
         capture.release()
 
