@@ -4,9 +4,10 @@ API (``/api/recognition/threshold/change/``) so that every change carries a reas
 
 from django.contrib import admin, messages
 
-from accounts.admin_scope import ForceScopedAdmin
+from accounts.admin_scope import ForceScopedAdmin, admin_allowed
+from recognition import events
 from recognition import processing as evidence_processing
-from recognition.models import EvidenceProcessing, FaceTemplate, PossibleMatch, ThresholdChange
+from recognition.models import EvidenceProcessing, EvidenceProcessingEvent, FaceTemplate, PossibleMatch, ThresholdChange
 
 
 class ReadOnlyScopedAdmin(ForceScopedAdmin):
@@ -33,6 +34,30 @@ class FaceTemplateAdmin(ReadOnlyScopedAdmin):
     exclude = ["embedding"]
 
 
+class EvidenceProcessingEventInline(admin.TabularInline):
+    """The file's history, worded by ``recognition.events.describe``."""
+
+    model = EvidenceProcessingEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = fields = ("created_at", "actor", "what")
+    verbose_name = "event"
+    verbose_name_plural = "history (queued, attempts, searched or failed, sent again, retried)"
+
+    @admin.display(description="What happened")
+    def what(self, event: EvidenceProcessingEvent) -> str:
+        return events.describe(event)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return admin_allowed(request.user)
+
+
 @admin.register(EvidenceProcessing)
 class EvidenceProcessingAdmin(ReadOnlyScopedAdmin):
     force_path = "evidence__incident__store__beat__force"
@@ -48,6 +73,7 @@ class EvidenceProcessingAdmin(ReadOnlyScopedAdmin):
     ]
     list_filter = ["status", "result", "reason_code"]
     actions = ["retry_failed"]
+    inlines = [EvidenceProcessingEventInline]
 
     def has_change_permission(self, request, obj=None):
         return obj is None and self._allowed(request)  # the list (for the action), never the form

@@ -12,7 +12,6 @@ from accounts.permissions import IsForceAdmin, IsPolice
 from core.filters import MAX_ID, IdFilter, ScopedFilterBackend, ScopedFilterSet
 from recognition import processing as evidence_processing
 from recognition import selectors, services
-from recognition.engine import current_model_version
 from recognition.models import EvidenceProcessing, PossibleMatch
 
 
@@ -180,22 +179,6 @@ class ThresholdSerializer(serializers.Serializer):
     changes = ThresholdChangeSerializer(many=True)
 
 
-def _threshold_body(force) -> dict:
-    threshold = services.threshold_for(force_id=force.pk)
-    try:
-        version = current_model_version()
-    except OSError:  # weights not installed: show the figures of any version
-        version = None
-    return {
-        "threshold": threshold,
-        "default_threshold": selectors.default_threshold(),
-        "is_default": not hasattr(force, "face_threshold") or force.face_threshold is None,
-        "metric": "cosine distance (Dlib model; 0 = identical)",
-        "evaluations": [e.as_dict() for e in selectors.evaluations_at(threshold=threshold, model_version=version)],
-        "changes": list(selectors.threshold_changes_for(force_id=force.pk)[:20]),
-    }
-
-
 class ThresholdDetailApi(APIView):
     """Force admins: their force's match threshold, its accuracy and false/missed match rates on the
     labelled pairs, and the history of changes."""
@@ -204,9 +187,8 @@ class ThresholdDetailApi(APIView):
 
     @extend_schema(responses=ThresholdSerializer)
     def get(self, request):
-        force = request.user.force
-        force.refresh_from_db()
-        return Response(ThresholdSerializer(_threshold_body(force)).data)
+        overview = selectors.threshold_overview(force_id=request.user.force_id)
+        return Response(ThresholdSerializer(overview).data)
 
 
 class ThresholdChangeApi(APIView):
@@ -222,7 +204,6 @@ class ThresholdChangeApi(APIView):
     def post(self, request):
         serializer = self.ThresholdChangeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        force = request.user.force
-        services.force_threshold_set(force=force, actor=request.user, **serializer.validated_data)
-        force.refresh_from_db()
-        return Response(ThresholdSerializer(_threshold_body(force)).data)
+        services.force_threshold_set(force=request.user.force, actor=request.user, **serializer.validated_data)
+        overview = selectors.threshold_overview(force_id=request.user.force_id)
+        return Response(ThresholdSerializer(overview).data)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from core.models import BaseModel
+from core.models import AuditEvent, BaseModel
 
 
 class FaceTemplate(BaseModel):
@@ -94,20 +94,31 @@ class EvidenceProcessing(BaseModel):
         return f"evidence {self.evidence_id}: {self.status}"
 
 
-class EvidenceProcessingEvent(models.Model):
-    """Audit trail of a processing record: each state change, with who (a worker or an admin)."""
+class EvidenceProcessingEvent(AuditEvent):
+    """Audit trail of a processing record: each state change, with who (empty: a worker or the safety
+    net; an admin who retried). Written by the writers in ``recognition.events``, which also word each
+    event for people (``describe``). ``status`` is the record's status after the event; ``note`` the
+    event in short (the failure's code and message, an admin's reason); ``details`` its values."""
 
+    class Kind(models.TextChoices):
+        QUEUED = "queued", "Queued for face matching"
+        ATTEMPT_STARTED = "attempt_started", "Attempt started"
+        DONE = "done", "Searched"
+        FAILED = "failed", "Failed"
+        RESENT = "resent", "Sent again by the safety net"
+        RETRIED = "retried", "Retried by an admin"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     processing = models.ForeignKey(EvidenceProcessing, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=10, choices=EvidenceProcessing.Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    details = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(AuditEvent.Meta):
+        pass
 
     def __str__(self) -> str:
-        return f"{self.processing_id} {self.status}"
+        return f"{self.processing_id} {self.kind}"
 
 
 class PossibleMatch(BaseModel):
@@ -163,7 +174,13 @@ class ForceThreshold(BaseModel):
 
 
 class ThresholdChange(models.Model):
-    """Audit row: who changed a force's threshold, from what to what, and why."""
+    """Audit row: who changed a force's threshold, from what to what, and why. Written by
+    ``recognition.events.threshold_changed_event``, worded by ``recognition.events.describe``.
+
+    Not an ``AuditEvent``: the person is ``changed_by`` and PROTECTed (who loosened or tightened a
+    force's matching must never be lost, so a user with changes cannot be deleted), where an audit
+    event's ``actor`` is SET_NULL; it has one kind only, and it is read newest first (as
+    ``cases.CaseAccess``, for the same reasons)."""
 
     force = models.ForeignKey("accounts.Force", on_delete=models.CASCADE, related_name="threshold_changes")
     old_threshold = models.FloatField()

@@ -29,20 +29,14 @@ from django.utils import timezone
 from core.exceptions import ApplicationError, ErrorCode
 from core.files import local_path
 from incidents.models import Evidence
-from recognition import engine, gallery, matching, queue, video
+from recognition import engine, events, gallery, matching, queue, video
 from recognition.errors import RecognitionErrorCode
 from recognition.handoff import Handoff
-from recognition.models import EvidenceProcessing, EvidenceProcessingEvent, PossibleMatch
-from recognition.services import threshold_for
+from recognition.models import EvidenceProcessing, PossibleMatch
+from recognition.selectors import threshold_for
 
 logger = logging.getLogger(__name__)
 Status = EvidenceProcessing.Status
-
-
-def processing_event(processing: EvidenceProcessing, *, actor=None, note: str = "") -> None:
-    EvidenceProcessingEvent.objects.create(
-        processing=processing, status=processing.status, actor=actor, note=note[:500]
-    )
 
 
 # Queueing -----------------------------------------------------------------------------------------
@@ -53,7 +47,7 @@ def evidence_processing_queue(*, evidence_id: int) -> bool:
     True when the file needs its task sent; False when it is already done."""
     processing, created = EvidenceProcessing.objects.get_or_create(evidence_id=evidence_id)
     if created:
-        processing_event(processing, note="queued on upload")
+        events.processing_queued_event(processing=processing)
     return processing.status != Status.DONE
 
 
@@ -75,7 +69,7 @@ def evidence_processing_retry(*, processing: EvidenceProcessing, actor, reason: 
     processing.status = Status.QUEUED
     processing.reason_code = processing.reason = ""
     processing.save(update_fields=["status", "reason_code", "reason", "updated_at"])
-    processing_event(processing, actor=actor, note=f"retry: {reason}".strip(": "))
+    events.processing_retried_event(processing=processing, actor=actor, reason=reason)
     evidence_processing_send(evidence_id=processing.evidence_id)
     return processing
 
@@ -104,10 +98,10 @@ def _requeue_one(processing_id: int) -> str:
         processing.status, processing.reason_code = Status.FAILED, RecognitionErrorCode.WORKER_LOST
         processing.reason = f"The worker stopped during each of {processing.attempts} attempts."
         processing.save(update_fields=["status", "reason_code", "reason", "updated_at"])
-        processing_event(processing, note="worker_lost: gave up")
+        events.processing_failed_event(processing=processing)
         return "failed"
     processing.save(update_fields=["updated_at"])  # not picked up again until the next cut-off
-    processing_event(processing, note=f"re-sent: {processing.status} too long")
+    events.processing_resent_event(processing=processing)
     evidence_processing_send(evidence_id=processing.evidence_id)
     return "requeued"
 
@@ -147,7 +141,7 @@ def _claim(evidence_id: int) -> EvidenceProcessing | None:
         processing.status, processing.attempts = Status.RUNNING, processing.attempts + 1
         processing.started_at, processing.finished_at = timezone.now(), None
         processing.save(update_fields=["status", "attempts", "started_at", "finished_at", "updated_at"])
-        processing_event(processing, note=f"attempt {processing.attempts}")
+        events.processing_attempt_started_event(processing=processing)
     return processing
 
 
@@ -165,7 +159,7 @@ def _fail(
         locked.save(
             update_fields=["status", "reason_code", "reason", "finished_at", "processing_seconds", "updated_at"]
         )
-        processing_event(locked, note=f"{code}: {message}")
+        events.processing_failed_event(processing=locked)
     return locked
 
 
@@ -232,7 +226,7 @@ def _finish(evidence, processing, outcome, measured: dict, result: str, started:
         locked.processing_seconds = round(time.monotonic() - started, 3)
         fields = [*measured, "status", "result", "matches", "reason_code", "reason", "finished_at"]
         locked.save(update_fields=[*fields, "processing_seconds", "updated_at"])
-        processing_event(locked, note=f"{result}: {len(outcome.found)} match(es)")
+        events.processing_done_event(processing=locked)
         handoff.file_searched(evidence=evidence, processing=locked)
     return locked
 

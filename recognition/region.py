@@ -35,7 +35,8 @@ from recognition.errors import RecognitionErrorCode
 from recognition.handoff import Handoff
 from recognition.models import PossibleMatch
 from recognition.processing import record_matches
-from recognition.services import face_engine, threshold_for
+from recognition.selectors import threshold_for
+from recognition.services import face_engine
 
 MIN_BOX_PX = 8  # smaller than this is a slip of the finger, not a face
 JUSTIFICATION_MIN = 10  # as for opening a case (cases.services.case_justify)

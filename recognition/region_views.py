@@ -2,21 +2,14 @@
 searches it, with a justification. Same service as the API (``recognition.region``); the frame image
 is the API's frame endpoint (session authentication), so the page and the search see the same pixels."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path
 
-from accounts import access
+from accounts.permissions import POLICE, role_required
 from core.exceptions import ApplicationError
 from recognition import region
 from recognition.region_apis import evidence_or_404, result_message
 from workflows import evidence as evidence_workflow
-
-
-def _require_police(request) -> None:
-    if not (access.has_usable_role(request.user) and request.user.is_police):
-        raise PermissionDenied("Only police users search faces in CCTV.")
 
 
 def _number(raw: str | None) -> float | None:
@@ -47,9 +40,8 @@ def _search(request, evidence) -> tuple[dict, list[str], int]:
     return {"result": result, "message": result_message(result)}, [], 200
 
 
-@login_required
+@role_required(POLICE, message="Only police users search faces in CCTV.")
 def region_search_page(request, evidence_id: int):
-    _require_police(request)
     evidence = evidence_or_404(request.user, evidence_id)
     context = {"evidence": evidence, "incident": evidence.incident, "errors": [], "posted": request.POST}
     status = 200

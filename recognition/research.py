@@ -48,7 +48,7 @@ from recognition.errors import RecognitionErrorCode
 from recognition.handoff import Handoff
 from recognition.models import EvidenceProcessing, FaceTemplate, PossibleMatch, ResearchFile, ResearchJob
 from recognition.processing import record_matches, search_file
-from recognition.services import threshold_for
+from recognition.selectors import threshold_for
 
 logger = logging.getLogger(__name__)
 Trigger, Status, State = ResearchJob.Trigger, ResearchJob.Status, ResearchFile.State
@@ -104,7 +104,7 @@ def _request(*, offender, order, trigger: str, actor) -> ResearchJob:
 def research_for_incident(*, incident, actor, reason: str) -> ResearchJob:
     """A force admin asks for one incident's files to be searched again, with a reason (s.62)."""
     force_id = incident.store.beat.force_id
-    if not (access.has_usable_role(actor) and actor.is_force_admin and actor.force_id == force_id):
+    if not access.is_force_admin_of(actor, force_id):
         raise ApplicationError(
             "Only a force admin of this force may ask for a re-search.",
             code=ErrorCode.PERMISSION_DENIED,

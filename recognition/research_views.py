@@ -3,13 +3,11 @@ started, and a form to search one incident's CCTV again with a reason. Same serv
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from accounts import access
+from accounts.permissions import FORCE_ADMIN, role_required
 from core.exceptions import ApplicationError
 from incidents.selectors import incidents_for
 from recognition import research
@@ -40,10 +38,8 @@ def _request_research(request, form: IncidentResearchForm) -> bool:
     return True
 
 
-@login_required
+@role_required(FORCE_ADMIN, message="Only force admins see re-searches.")
 def research_list(request):
-    if not (access.has_usable_role(request.user) and request.user.is_force_admin):
-        raise PermissionDenied("Only force admins see re-searches.")
     form = IncidentResearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _request_research(request, form):
         return redirect("recognition-research")

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts import access
 from recognition import calibration
+from recognition.engine import current_model_version
 from recognition.evaluation import Evaluation, summarise
-from recognition.models import EvidenceProcessing, PossibleMatch, RecognitionEvaluation, ThresholdChange
+from recognition.models import (
+    EvidenceProcessing,
+    ForceThreshold,
+    PossibleMatch,
+    RecognitionEvaluation,
+    ThresholdChange,
+)
 
 EVIDENCE_FORCE = "evidence__incident__store__beat__force"
 
@@ -25,6 +34,50 @@ def matches_for(user) -> QuerySet[PossibleMatch]:
 
 def threshold_changes_for(*, force_id: int) -> QuerySet[ThresholdChange]:
     return ThresholdChange.objects.filter(force_id=force_id).select_related("changed_by")
+
+
+# Thresholds ---------------------------------------------------------------------------------
+
+
+def default_threshold() -> float:
+    return float(settings.RECOGNITION_DEFAULT_THRESHOLD)
+
+
+def threshold_for(*, force_id: int) -> float:
+    """The force's match threshold (cosine distance), or the configured default."""
+    row = ForceThreshold.objects.filter(force_id=force_id).values_list("threshold", flat=True).first()
+    return float(row) if row is not None else default_threshold()
+
+
+METRIC = "cosine distance (Dlib model; 0 = identical)"
+
+
+@dataclass(frozen=True)
+class ThresholdOverview:
+    """What a force admin sees of their force's threshold (the API and the page alike)."""
+
+    threshold: float
+    default_threshold: float
+    is_default: bool
+    metric: str
+    evaluations: list[Evaluation]  # the figures on labelled pairs at this threshold
+    changes: list[ThresholdChange]  # the latest 20, newest first
+
+
+def threshold_overview(*, force_id: int) -> ThresholdOverview:
+    threshold = threshold_for(force_id=force_id)
+    try:
+        version = current_model_version()
+    except OSError:  # weights not installed: show the figures of any version
+        version = None
+    return ThresholdOverview(
+        threshold=threshold,
+        default_threshold=default_threshold(),
+        is_default=not ForceThreshold.objects.filter(force_id=force_id).exists(),
+        metric=METRIC,
+        evaluations=evaluations_at(threshold=threshold, model_version=version),
+        changes=list(threshold_changes_for(force_id=force_id)[:20]),
+    )
 
 
 def evaluations_at(*, threshold: float, model_version: str | None) -> list[Evaluation]:
@@ -53,7 +106,3 @@ def evaluations_at(*, threshold: float, model_version: str | None) -> list[Evalu
         )
         for name, distances, labels, unusable, model_name, version in sorted(sources)
     ]
-
-
-def default_threshold() -> float:
-    return float(settings.RECOGNITION_DEFAULT_THRESHOLD)

@@ -3,6 +3,7 @@
 - ``reference_photo_enrol(*, photo)`` / ``reference_photo_forget(*, photo_id)``: ``workflows.orders``
   calls them when a reference photo is stored or removed.
 - Evidence files are processed in ``recognition.processing``; re-searches in ``recognition.research``.
+- ``threshold_for(*, force_id)`` is a read (``recognition.selectors``), importable from here as before.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from django.conf import settings
 from django.db import transaction
 
 from core.exceptions import ApplicationError
-from recognition import engine
+from recognition import engine, events
 from recognition.errors import RecognitionErrorCode
-from recognition.models import FaceTemplate, ForceThreshold, ThresholdChange
+from recognition.models import FaceTemplate, ForceThreshold
+from recognition.selectors import threshold_for  # a read, kept importable here: other apps' callers use this name
 from recognition.weights import WeightsMissing
 
 logger = logging.getLogger(__name__)
@@ -24,15 +26,9 @@ logger = logging.getLogger(__name__)
 # Thresholds ---------------------------------------------------------------------------------
 
 
-def threshold_for(*, force_id: int) -> float:
-    """The force's match threshold (cosine distance), or the configured default."""
-    row = ForceThreshold.objects.filter(force_id=force_id).values_list("threshold", flat=True).first()
-    return float(row) if row is not None else float(settings.RECOGNITION_DEFAULT_THRESHOLD)
-
-
 @transaction.atomic
 def force_threshold_set(*, force, threshold: float, reason: str, actor) -> ForceThreshold:
-    """Change a force's threshold, with a reason; each change leaves a ThresholdChange row."""
+    """Change a force's threshold, with a reason; each change leaves a ``ThresholdChange`` row."""
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("Give a reason for changing the threshold.", fields={"reason": ["This is required."]})
@@ -41,9 +37,7 @@ def force_threshold_set(*, force, threshold: float, reason: str, actor) -> Force
     row.threshold = threshold
     row.full_clean()
     row.save()
-    ThresholdChange.objects.create(
-        force=force, old_threshold=old, new_threshold=threshold, reason=reason[:500], changed_by=actor
-    )
+    events.threshold_changed_event(force=force, old=old, new=threshold, reason=reason, actor=actor)
     return row
 
 

@@ -4,32 +4,21 @@ retry failed files and set the force's threshold (with a reason). Same services 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import access
+from accounts.permissions import FORCE_ADMIN, POLICE, role_required
 from core.exceptions import ApplicationError
+from recognition import events, selectors, services
 from recognition import processing as evidence_processing
-from recognition import selectors, services
-from recognition.engine import current_model_version
 from recognition.models import EvidenceProcessing
 
-
-def _require_police(request) -> None:
-    if not (access.has_usable_role(request.user) and request.user.is_police):
-        raise PermissionDenied("Only police users see face matching.")
+FORCE_ADMINS_ONLY = "Only force admins may do this."
 
 
-def _require_force_admin(request) -> None:
-    if not (access.has_usable_role(request.user) and request.user.is_force_admin):
-        raise PermissionDenied("Only force admins may do this.")
-
-
-@login_required
+@role_required(POLICE, message="Only police users see face matching.")
 def processing_list(request):
-    _require_police(request)
     qs = selectors.processing_for(request.user).select_related("evidence__incident__store")
     status = request.GET.get("status", "")
     if status in EvidenceProcessing.Status.values:
@@ -42,10 +31,10 @@ def processing_list(request):
     )
 
 
-@login_required
+@login_required  # sign in first, then a GET is a 405 whoever asks, then the role
 @require_POST
+@role_required(FORCE_ADMIN, message=FORCE_ADMINS_ONLY)
 def processing_retry(request, evidence_id: int):
-    _require_force_admin(request)
     processing = get_object_or_404(selectors.processing_for(request.user), evidence_id=evidence_id)
     try:
         evidence_processing.evidence_processing_retry(processing=processing, actor=request.user, reason="portal")
@@ -60,11 +49,10 @@ class ThresholdForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-@login_required
+@role_required(FORCE_ADMIN, message=FORCE_ADMINS_ONLY)
 def threshold_page(request):
-    _require_force_admin(request)
     force = request.user.force
-    form = ThresholdForm(request.POST or None, initial={"threshold": services.threshold_for(force_id=force.pk)})
+    form = ThresholdForm(request.POST or None, initial={"threshold": selectors.threshold_for(force_id=force.pk)})
     if request.method == "POST" and form.is_valid():
         try:
             services.force_threshold_set(force=force, actor=request.user, **form.cleaned_data)
@@ -72,16 +60,12 @@ def threshold_page(request):
             return redirect("recognition-threshold")
         except ApplicationError as exc:
             form.add_error(None, exc.message)
-    threshold = services.threshold_for(force_id=force.pk)
-    try:
-        version = current_model_version()
-    except OSError:
-        version = None
+    overview = selectors.threshold_overview(force_id=force.pk)
     context = {
         "form": form,
-        "threshold": threshold,
-        "default_threshold": selectors.default_threshold(),
-        "evaluations": selectors.evaluations_at(threshold=threshold, model_version=version),
-        "changes": selectors.threshold_changes_for(force_id=force.pk)[:20],
+        "threshold": overview.threshold,
+        "default_threshold": overview.default_threshold,
+        "evaluations": overview.evaluations,
+        "changes": [(change.created_at, events.describe(change)) for change in overview.changes],
     }
     return render(request, "recognition/threshold.html", context)

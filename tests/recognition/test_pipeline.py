@@ -183,10 +183,12 @@ def test_processing_is_idempotent(world, enrolled, raised):
     assert evidence_process(evidence_id=evidence.pk) is None  # done: returns at once
     assert PossibleMatch.objects.count() == 1 and len(raised) == 1
     assert EvidenceProcessing.objects.get(pk=first.pk).attempts == 1
-    assert list(EvidenceProcessingEvent.objects.filter(processing=first).values_list("status", flat=True)) == [
-        Status.RUNNING,
-        Status.DONE,
+    written = EvidenceProcessingEvent.objects.filter(processing=first)
+    assert list(written.values_list("kind", "status")) == [
+        (EvidenceProcessingEvent.Kind.ATTEMPT_STARTED, Status.RUNNING),
+        (EvidenceProcessingEvent.Kind.DONE, Status.DONE),
     ]
+    assert written.last().details == {"result": Result.MATCH, "matches": 1, "faces_embedded": 1}
 
 
 def test_blurred_and_small_faces_are_counted_not_embedded(world, enrolled, raised, settings):
