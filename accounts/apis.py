@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, generics, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -10,10 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import access
+from accounts.filters import StoreFilterSet, UserFilterSet
 from accounts.models import Beat, Force, Retailer, Store, User
 from accounts.permissions import IsForceAdmin
 from core.exceptions import ErrorCode
-from core.filters import ScopedFilterBackend
 
 
 class TokenCreateApi(APIView):
@@ -53,25 +53,33 @@ class TokenCreateApi(APIView):
         return Response({"token": token.key, "expires_at": token.created + settings.API_TOKEN_TTL})
 
 
-class ForceSerializer(serializers.ModelSerializer):
+# Serializers: ``<Noun>OutputSerializer`` for what the API answers, ``<Noun>InputSerializer`` for what it
+# reads; the schema keeps the component names it had (``Force``, not ``ForceOutput``).
+
+
+@extend_schema_serializer(component_name="Force")
+class ForceOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Force
         fields = ["id", "name", "code"]
 
 
-class BeatSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="Beat")
+class BeatOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Beat
         fields = ["id", "name", "force"]
 
 
-class RetailerSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="Retailer")
+class RetailerOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Retailer
         fields = ["id", "name"]
 
 
-class StoreSummarySerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="StoreSummary")
+class StoreSummaryOutputSerializer(serializers.Serializer):
     """A store as other resources (incidents, prohibitions) show it."""
 
     id = serializers.IntegerField()
@@ -81,8 +89,13 @@ class StoreSummarySerializer(serializers.Serializer):
     postcode = serializers.CharField()
 
 
-class StoreSerializer(serializers.ModelSerializer):
-    retailer = RetailerSerializer()
+# The name incidents and orders import today; they may move to StoreSummaryOutputSerializer.
+StoreSummarySerializer = StoreSummaryOutputSerializer
+
+
+@extend_schema_serializer(component_name="Store")
+class StoreOutputSerializer(serializers.ModelSerializer):
+    retailer = RetailerOutputSerializer()
     force = serializers.IntegerField(source="beat.force_id")
 
     class Meta:
@@ -90,7 +103,8 @@ class StoreSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "retailer", "address", "postcode", "latitude", "longitude", "beat", "force"]
 
 
-class UserSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="User")
+class UserOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "first_name", "last_name", "email", "role", "force", "stores", "beats"]
@@ -101,43 +115,42 @@ class MeApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=UserSerializer)
+    @extend_schema(responses=UserOutputSerializer)
     def get(self, request):
-        return Response(UserSerializer(request.user).data)
+        return Response(UserOutputSerializer(request.user).data)
 
 
 class ForceListApi(generics.ListAPIView):
-    serializer_class = ForceSerializer
+    serializer_class = ForceOutputSerializer
 
     def get_queryset(self):
         return access.forces_for(self.request.user)
 
 
 class BeatListApi(generics.ListAPIView):
-    serializer_class = BeatSerializer
+    serializer_class = BeatOutputSerializer
 
     def get_queryset(self):
         return access.beats_for(self.request.user)
 
 
 class RetailerListApi(generics.ListAPIView):
-    serializer_class = RetailerSerializer
+    serializer_class = RetailerOutputSerializer
 
     def get_queryset(self):
         return access.retailers_for(self.request.user)
 
 
 class StoreListApi(generics.ListAPIView):
-    serializer_class = StoreSerializer
-    filter_backends = [ScopedFilterBackend]
-    filterset_fields = ["retailer", "beat", "postcode"]
+    serializer_class = StoreOutputSerializer
+    filterset_class = StoreFilterSet
 
     def get_queryset(self):
         return access.stores_for(self.request.user)
 
 
 class StoreDetailApi(generics.RetrieveAPIView):
-    serializer_class = StoreSerializer
+    serializer_class = StoreOutputSerializer
 
     def get_queryset(self):
         return access.stores_for(self.request.user)
@@ -146,16 +159,16 @@ class StoreDetailApi(generics.RetrieveAPIView):
 class UserListApi(generics.ListAPIView):
     """Force admins only: the users of their force."""
 
-    serializer_class = UserSerializer
+    serializer_class = UserOutputSerializer
     permission_classes = [IsForceAdmin]
-    filterset_fields = ["role"]
+    filterset_class = UserFilterSet
 
     def get_queryset(self):
         return access.users_for(self.request.user).order_by("username")
 
 
 class UserDetailApi(generics.RetrieveAPIView):
-    serializer_class = UserSerializer
+    serializer_class = UserOutputSerializer
     permission_classes = [IsForceAdmin]
 
     def get_queryset(self):

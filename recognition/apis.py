@@ -3,19 +3,24 @@ matches (police), and the force's match threshold with its figures (force admins
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsForceAdmin, IsPolice
-from core.filters import MAX_ID, IdFilter, ScopedFilterBackend, ScopedFilterSet
+from core.filters import MAX_ID
 from recognition import processing as evidence_processing
 from recognition import selectors, services
+from recognition.filters import PossibleMatchFilterSet, ProcessingFilterSet
 from recognition.models import EvidenceProcessing, PossibleMatch
 
+# Serializers: ``<Noun>OutputSerializer`` for what the API answers, ``<Noun>InputSerializer`` for what it
+# reads; the schema keeps the component names it had (``EvidenceProcessing``, not ``...Output``).
 
-class EvidenceProcessingSerializer(serializers.ModelSerializer):
+
+@extend_schema_serializer(component_name="EvidenceProcessing")
+class EvidenceProcessingOutputSerializer(serializers.ModelSerializer):
     incident = serializers.IntegerField(source="evidence.incident_id")
     incident_reference = serializers.CharField(source="evidence.incident.reference", allow_null=True)
 
@@ -51,20 +56,11 @@ class EvidenceProcessingSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProcessingFilterSet(ScopedFilterSet):
-    incident = IdFilter(field_name="evidence__incident_id", help_text="Only this incident's files.")
-
-    class Meta:
-        model = EvidenceProcessing
-        fields = ["status", "result", "evidence", "incident"]
-
-
 class ProcessingListApi(generics.ListAPIView):
     """Police: face-matching state of their force's evidence files (filter by status, evidence, incident)."""
 
-    serializer_class = EvidenceProcessingSerializer
+    serializer_class = EvidenceProcessingOutputSerializer
     permission_classes = [IsPolice]
-    filter_backends = [ScopedFilterBackend]
     filterset_class = ProcessingFilterSet
 
     def get_queryset(self):
@@ -82,10 +78,10 @@ class ProcessingDetailApi(APIView):
 
     permission_classes = [IsPolice]
 
-    @extend_schema(responses=EvidenceProcessingSerializer)
+    @extend_schema(responses=EvidenceProcessingOutputSerializer)
     def get(self, request, evidence_id: int):
         processing = _processing_or_404(request, evidence_id)
-        return Response(EvidenceProcessingSerializer(processing).data)
+        return Response(EvidenceProcessingOutputSerializer(processing).data)
 
 
 class ProcessingRetryApi(APIView):
@@ -96,7 +92,7 @@ class ProcessingRetryApi(APIView):
     class ProcessingRetryInputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=400, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=ProcessingRetryInputSerializer, responses={202: EvidenceProcessingSerializer})
+    @extend_schema(request=ProcessingRetryInputSerializer, responses={202: EvidenceProcessingOutputSerializer})
     def post(self, request, evidence_id: int):
         processing = _processing_or_404(request, evidence_id)
         serializer = self.ProcessingRetryInputSerializer(data=request.data)
@@ -105,10 +101,11 @@ class ProcessingRetryApi(APIView):
             processing=processing, actor=request.user, reason=serializer.validated_data["reason"]
         )
         processing.refresh_from_db()
-        return Response(EvidenceProcessingSerializer(processing).data, status=202)
+        return Response(EvidenceProcessingOutputSerializer(processing).data, status=202)
 
 
-class PossibleMatchSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="PossibleMatch")
+class PossibleMatchOutputSerializer(serializers.ModelSerializer):
     incident = serializers.IntegerField(source="evidence.incident_id")
 
     class Meta:
@@ -134,16 +131,16 @@ class PossibleMatchSerializer(serializers.ModelSerializer):
 class MatchListApi(generics.ListAPIView):
     """Police: possible matches found in their force's evidence (investigative leads, to be reviewed)."""
 
-    serializer_class = PossibleMatchSerializer
+    serializer_class = PossibleMatchOutputSerializer
     permission_classes = [IsPolice]
-    filter_backends = [ScopedFilterBackend]
-    filterset_fields = ["evidence", "offender"]
+    filterset_class = PossibleMatchFilterSet
 
     def get_queryset(self):
         return selectors.matches_for(self.request.user)
 
 
-class ThresholdEvaluationSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="ThresholdEvaluation")
+class ThresholdEvaluationOutputSerializer(serializers.Serializer):
     pairs_file = serializers.CharField()
     pairs = serializers.IntegerField()
     same_pairs = serializers.IntegerField()
@@ -162,7 +159,8 @@ class ThresholdEvaluationSerializer(serializers.Serializer):
     model_version = serializers.CharField()
 
 
-class ThresholdChangeSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="ThresholdChange")
+class ThresholdChangeOutputSerializer(serializers.Serializer):
     old_threshold = serializers.FloatField()
     new_threshold = serializers.FloatField()
     reason = serializers.CharField()
@@ -170,13 +168,16 @@ class ThresholdChangeSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ThresholdSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="Threshold")
+class ThresholdOutputSerializer(serializers.Serializer):
     threshold = serializers.FloatField(help_text="Cosine distance at or below which a face is a possible match.")
     default_threshold = serializers.FloatField()
     is_default = serializers.BooleanField()
     metric = serializers.CharField()
-    evaluations = ThresholdEvaluationSerializer(many=True, help_text="Figures on labelled pairs at this threshold.")
-    changes = ThresholdChangeSerializer(many=True)
+    evaluations = ThresholdEvaluationOutputSerializer(
+        many=True, help_text="Figures on labelled pairs at this threshold."
+    )
+    changes = ThresholdChangeOutputSerializer(many=True)
 
 
 class ThresholdDetailApi(APIView):
@@ -185,10 +186,10 @@ class ThresholdDetailApi(APIView):
 
     permission_classes = [IsForceAdmin]
 
-    @extend_schema(responses=ThresholdSerializer)
+    @extend_schema(responses=ThresholdOutputSerializer)
     def get(self, request):
         overview = selectors.threshold_overview(force_id=request.user.force_id)
-        return Response(ThresholdSerializer(overview).data)
+        return Response(ThresholdOutputSerializer(overview).data)
 
 
 class ThresholdChangeApi(APIView):
@@ -200,10 +201,10 @@ class ThresholdChangeApi(APIView):
         threshold = serializers.FloatField(min_value=0.01, max_value=0.5)
         reason = serializers.CharField(max_length=500)
 
-    @extend_schema(request=ThresholdChangeInputSerializer, responses=ThresholdSerializer)
+    @extend_schema(request=ThresholdChangeInputSerializer, responses=ThresholdOutputSerializer)
     def post(self, request):
         serializer = self.ThresholdChangeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.force_threshold_set(force=request.user.force, actor=request.user, **serializer.validated_data)
         overview = selectors.threshold_overview(force_id=request.user.force_id)
-        return Response(ThresholdSerializer(overview).data)
+        return Response(ThresholdOutputSerializer(overview).data)

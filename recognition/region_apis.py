@@ -5,7 +5,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -56,7 +62,8 @@ def jpeg_response(frame: region.FrameImage) -> HttpResponse:
     return response
 
 
-class EvidenceMediaSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="EvidenceMedia")
+class EvidenceMediaOutputSerializer(serializers.Serializer):
     evidence = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Evidence.Kind.choices)
     width = serializers.IntegerField(help_text="Width of the frames served here, pixels: boxes use these pixels.")
@@ -72,14 +79,14 @@ class EvidenceMediaApi(APIView):
 
     @extend_schema(
         responses={
-            200: EvidenceMediaSerializer,
+            200: EvidenceMediaOutputSerializer,
             400: OpenApiResponse(description="The file cannot be decoded: `corrupt_video`, `unreadable_image`."),
         }
     )
     def get(self, request, evidence_id: int):
         evidence = evidence_or_404(request.user, evidence_id)
         info = region.media_info(evidence)
-        return Response(EvidenceMediaSerializer({"evidence": evidence.pk, **info.__dict__}).data)
+        return Response(EvidenceMediaOutputSerializer({"evidence": evidence.pk, **info.__dict__}).data)
 
 
 class EvidenceFrameApi(APIView):
@@ -103,7 +110,8 @@ class EvidenceFrameApi(APIView):
         return jpeg_response(frame)
 
 
-class RegionCaseSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="RegionCase")
+class RegionCaseOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="case_id")
     outcome = serializers.ChoiceField(
         choices=["raised", "updated", "unchanged"],
@@ -123,7 +131,8 @@ class BoxField(serializers.ListField):
         super().__init__(min_length=4, max_length=4, **kwargs)
 
 
-class RegionSearchResultSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="RegionSearchResult")
+class RegionSearchResultOutputSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=["match", "no_match"])
     message = serializers.CharField()
     evidence = serializers.IntegerField()
@@ -135,7 +144,7 @@ class RegionSearchResultSerializer(serializers.Serializer):
         help_text="detector: a face was found inside the box; drawn_box: none was, so the box itself was searched.",
     )
     gallery_size = serializers.IntegerField(help_text="Templates of people under an order in force at the time.")
-    cases = RegionCaseSerializer(many=True)
+    cases = RegionCaseOutputSerializer(many=True)
     access_log_id = serializers.IntegerField()
 
 
@@ -180,7 +189,7 @@ class RegionSearchApi(APIView):
     @extend_schema(
         request=RegionSearchInputSerializer,
         responses={
-            200: RegionSearchResultSerializer,
+            200: RegionSearchResultOutputSerializer,
             400: OpenApiResponse(
                 description="`invalid_box`, `justification_too_short`, `time_out_of_range`, `corrupt_video`, "
                 "`unreadable_image`, `invalid`."
@@ -214,7 +223,7 @@ class RegionSearchApi(APIView):
             justification=data["justification"],
         )
         body = result_body(result, evidence)
-        return Response(RegionSearchResultSerializer(body, context={"request": request}).data)
+        return Response(RegionSearchResultOutputSerializer(body, context={"request": request}).data)
 
 
 urlpatterns = [

@@ -4,19 +4,21 @@ paperwork started, and ask for one incident's CCTV to be searched again, with a 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsForceAdmin
-from core.filters import MAX_ID, IdFilter, ScopedFilterBackend, ScopedFilterSet
+from core.filters import MAX_ID
 from incidents.selectors import incidents_for
 from recognition import research
+from recognition.filters import ResearchJobFilterSet
 from recognition.models import ResearchFile, ResearchJob
 
 
-class ResearchJobSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="ResearchJob")
+class ResearchJobOutputSerializer(serializers.ModelSerializer):
     # A plain string in the schema: an enum of the same four states as a file's processing would take the
     # name EvidenceProcessingStatusEnum from it (drf-spectacular names enums by their values).
     status = serializers.CharField(read_only=True, help_text="queued, running, done or failed.")
@@ -54,7 +56,8 @@ class ResearchJobSerializer(serializers.ModelSerializer):
         ]
 
 
-class ResearchFileSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="ResearchFile")
+class ResearchFileOutputSerializer(serializers.ModelSerializer):
     incident = serializers.IntegerField(source="evidence.incident_id", allow_null=True, default=None)
     incident_reference = serializers.CharField(source="evidence.incident.reference", allow_null=True, default=None)
     original_name = serializers.CharField(source="evidence.original_name", allow_null=True, default=None)
@@ -75,30 +78,20 @@ class ResearchFileSerializer(serializers.ModelSerializer):
         ]
 
 
-class ResearchJobDetailSerializer(ResearchJobSerializer):
-    files = ResearchFileSerializer(many=True, read_only=True, help_text="Each file the job searches, in order.")
+@extend_schema_serializer(component_name="ResearchJobDetail")
+class ResearchJobDetailOutputSerializer(ResearchJobOutputSerializer):
+    files = ResearchFileOutputSerializer(many=True, read_only=True, help_text="Each file the job searches, in order.")
 
-    class Meta(ResearchJobSerializer.Meta):
-        fields = [*ResearchJobSerializer.Meta.fields, "files"]
-
-
-class ResearchJobFilterSet(ScopedFilterSet):
-    offender = IdFilter(field_name="offender_id", help_text="Only re-searches for this person.")
-    order = IdFilter(field_name="order_id", help_text="Only re-searches of this order's footage.")
-    incident = IdFilter(field_name="incident_id", help_text="Only re-searches a force admin asked for this incident.")
-
-    class Meta:
-        model = ResearchJob
-        fields = ["status", "trigger", "offender", "order", "incident"]
+    class Meta(ResearchJobOutputSerializer.Meta):
+        fields = [*ResearchJobOutputSerializer.Meta.fields, "files"]
 
 
 class ResearchJobListApi(generics.ListAPIView):
     """Force admins: re-searches of their force's CCTV (late paperwork, or asked for), newest first,
     with progress (files done of files_total) and matches found."""
 
-    serializer_class = ResearchJobSerializer
+    serializer_class = ResearchJobOutputSerializer
     permission_classes = [IsForceAdmin]
-    filter_backends = [ScopedFilterBackend]
     filterset_class = ResearchJobFilterSet
 
     def get_queryset(self):
@@ -114,13 +107,13 @@ class ResearchJobDetailApi(APIView):
 
     permission_classes = [IsForceAdmin]
 
-    @extend_schema(responses=ResearchJobDetailSerializer, parameters=[_id_param("job_id")])
+    @extend_schema(responses=ResearchJobDetailOutputSerializer, parameters=[_id_param("job_id")])
     def get(self, request, job_id: int):
         if job_id > MAX_ID:
             raise Http404
         qs = research.research_jobs_for(request.user).prefetch_related("files__evidence__incident")
         job = get_object_or_404(qs, pk=job_id)
-        return Response(ResearchJobDetailSerializer(job).data)
+        return Response(ResearchJobDetailOutputSerializer(job).data)
 
 
 class IncidentResearchApi(APIView):
@@ -138,7 +131,7 @@ class IncidentResearchApi(APIView):
 
     @extend_schema(
         request=IncidentResearchInputSerializer,
-        responses={202: ResearchJobSerializer},
+        responses={202: ResearchJobOutputSerializer},
         parameters=[_id_param("incident_id")],
     )
     def post(self, request, incident_id: int):
@@ -151,7 +144,7 @@ class IncidentResearchApi(APIView):
             incident=incident, actor=request.user, reason=serializer.validated_data["reason"]
         )
         job.refresh_from_db()
-        return Response(ResearchJobSerializer(job).data, status=202)
+        return Response(ResearchJobOutputSerializer(job).data, status=202)
 
 
 # Included by recognition/urls.py under "recognition/".
