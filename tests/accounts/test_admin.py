@@ -1,6 +1,7 @@
 """The Django admin, scoped to the force admin's force."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 
 from accounts.models import Beat, User
 from tests.conftest import signed_in as admin_client
@@ -29,6 +30,20 @@ def test_officers_and_workers_cannot_use_admin(world, role):
     user.refresh_from_db()
     r = admin_client(user).get("/admin/accounts/store/")
     assert r.status_code == 403
+    r = admin_client(user).post("/admin/accounts/beat/add/", {"name": "Sandbach"})
+    assert r.status_code == 403
+    assert not Beat.objects.filter(name="Sandbach").exists() and not LogEntry.objects.exists()
+
+
+def test_other_forces_store_cannot_be_changed(world):
+    store = world.b.store
+    r = admin_client(world.a.admin).post(
+        f"/admin/accounts/store/{store.pk}/change/",
+        {"name": "Renamed", "code": store.code, "retailer": store.retailer_id, "postcode": store.postcode},
+    )
+    assert r.status_code == 302
+    store.refresh_from_db()
+    assert store.name != "Renamed" and not LogEntry.objects.exists()
 
 
 def test_store_form_offers_only_own_force_beats(world):

@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from tests.conftest import PASSWORD
@@ -47,6 +48,7 @@ def test_demo_token_refused_outside_embedded_default(api, world, settings):
     settings.DEMO_LOGINS_ALLOWED = False
     r = api.post("/api/auth/token/", {"username": "A-worker", "password": PASSWORD}, format="json")
     assert r.status_code == 401
+    assert not Token.objects.exists()
 
 
 @pytest.mark.parametrize(

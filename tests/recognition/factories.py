@@ -1,4 +1,6 @@
-"""Factories for recognition tests: incidents and evidence files made from real photographs."""
+"""Factories for recognition tests: evidence files made from real photographs, offenders under an order.
+Incidents come from the one ``tests.incidents.factories.IncidentFactory`` (``in_order_period=True`` for
+one on 2 March 2026, inside the orders ``offender_with_order`` makes, when the day matters)."""
 
 import datetime
 import hashlib
@@ -8,16 +10,7 @@ from django.core.files.base import ContentFile
 from incidents.models import Evidence, Incident
 from orders.models import ReferencePhoto
 from tests.conftest import FACES
-from tests.incidents import factories as incident_factories
 from tests.orders.factories import OffenderFactory, OrderFactory
-
-
-def IncidentFactory(**kwargs) -> Incident:
-    """The one incident factory (``tests.incidents.factories.IncidentFactory``) on 2 March 2026, inside
-    the orders these tests make: pass ``store`` and ``reported_by``. The recognition tests may call that
-    factory with ``in_order_period=True`` themselves; this name is kept until they do."""
-    kwargs.setdefault("in_order_period", True)  # an occurred_at passed still wins
-    return incident_factories.IncidentFactory(**kwargs)
 
 
 def evidence_for(incident: Incident, data: bytes, name: str, kind: str = "image") -> Evidence:

@@ -4,7 +4,8 @@ import pytest
 
 from recognition.models import EvidenceProcessing, EvidenceProcessingEvent
 from tests.conftest import signed_in as _client
-from tests.recognition.factories import IncidentFactory, evidence_for
+from tests.incidents.factories import IncidentFactory
+from tests.recognition.factories import evidence_for
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,19 @@ def test_retry_action_requeues_failed_files(world, monkeypatch, django_capture_o
     assert response.status_code == 302
     assert EvidenceProcessing.objects.get(pk=mine.pk).status == "queued" and sent == [mine.evidence_id]
     assert EvidenceProcessingEvent.objects.get(processing=mine).actor == world.a.admin
+
+
+def test_retry_action_refused_outside_the_force_writes_nothing(world, monkeypatch, django_capture_on_commit_callbacks):
+    sent = []
+    monkeypatch.setattr("recognition.tasks.evidence_process_task.delay", lambda evidence_id: sent.append(evidence_id))
+    theirs = _failed(world.b)
+    action = {"action": "retry_failed", "_selected_action": [theirs.pk]}
+    with django_capture_on_commit_callbacks(execute=True):
+        _client(world.a.admin).post("/admin/recognition/evidenceprocessing/", action)  # not in their list
+        officer = _client(world.a.officer).post("/admin/recognition/evidenceprocessing/", action)
+    assert officer.status_code in (302, 403)  # the admin's login page, or refused
+    assert EvidenceProcessing.objects.get(pk=theirs.pk).status == "failed" and sent == []
+    assert not EvidenceProcessingEvent.objects.exists()
 
 
 def test_templates_admin_never_shows_embeddings(world):

@@ -7,7 +7,7 @@ exist in another force, an id too large for the database."""
 import pytest
 
 from cases.services import case_raise_for_match
-from recognition.models import EvidenceProcessing
+from recognition.models import EvidenceProcessing, EvidenceProcessingEvent
 from tests.api_helpers import HUGE, SUPERSCRIPT_TWO, assert_error, assert_gets_match_the_schema
 from tests.cases.factories import evidence_on, incident_at, offender_barred_from, possible_match
 from tests.conftest import client_for
@@ -76,7 +76,7 @@ def test_path_id_too_large_for_the_database_is_404(world):
 
 def test_post_to_path_id_too_large_is_404(world):
     assert_error(client_for(world.a.admin).post(f"/api/recognition/processing/{HUGE}/retry/", {}, "json"), 404)
-    assert not EvidenceProcessing.objects.exists()
+    assert not EvidenceProcessing.objects.exists() and not EvidenceProcessingEvent.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,17 @@ threshold with its figures and audited changes."""
 
 import pytest
 
-from recognition.models import EvidenceProcessing, EvidenceProcessingEvent, PossibleMatch, ThresholdChange
+from recognition.models import (
+    EvidenceProcessing,
+    EvidenceProcessingEvent,
+    ForceThreshold,
+    PossibleMatch,
+    ThresholdChange,
+)
 from tests.conftest import client_for
+from tests.incidents.factories import IncidentFactory
 from tests.orders.factories import OffenderFactory
-from tests.recognition.factories import IncidentFactory, evidence_for
+from tests.recognition.factories import evidence_for
 
 pytestmark = pytest.mark.django_db
 
@@ -48,22 +55,23 @@ def test_admin_retries_a_failed_file(world, monkeypatch, django_capture_on_commi
     assert event.actor == world.a.admin and "codec fixed" in event.note
 
 
-def test_retry_refused_unless_failed_and_for_officers_and_other_forces(world, monkeypatch):
-    monkeypatch.setattr("recognition.tasks.evidence_process_task.delay", lambda evidence_id: None)
+def test_retry_refused_unless_failed_and_for_officers_and_other_forces(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr("recognition.tasks.evidence_process_task.delay", lambda evidence_id: sent.append(evidence_id))
     done = _processing(world.a, status=EvidenceProcessing.Status.DONE)
-    response = client_for(world.a.admin).post(f"/api/recognition/processing/{done.evidence_id}/retry/")
-    assert response.status_code == 409 and response.json()["code"] == "conflict"
-    failed_b = _processing(world.b)
-    assert (
-        client_for(world.a.admin).post(f"/api/recognition/processing/{failed_b.evidence_id}/retry/").status_code == 404
-    )
-    failed_a = _processing(world.a)
-    assert (
-        client_for(world.a.officer).post(f"/api/recognition/processing/{failed_a.evidence_id}/retry/").status_code
-        == 403
-    )
-    assert not EvidenceProcessingEvent.objects.exists()
-    assert EvidenceProcessing.objects.get(pk=failed_a.pk).status == EvidenceProcessing.Status.FAILED
+    failed_b, failed_a = _processing(world.b), _processing(world.a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.a.admin).post(f"/api/recognition/processing/{done.evidence_id}/retry/")
+        assert response.status_code == 409 and response.json()["code"] == "conflict"
+        other = client_for(world.a.admin).post(f"/api/recognition/processing/{failed_b.evidence_id}/retry/")
+        assert other.status_code == 404
+        officer = client_for(world.a.officer).post(f"/api/recognition/processing/{failed_a.evidence_id}/retry/")
+        assert officer.status_code == 403 and officer.json()["message"] == "Only force admins may do this."
+    assert not EvidenceProcessingEvent.objects.exists() and sent == []
+    assert [p.status for p in EvidenceProcessing.objects.filter(pk__in=[failed_a.pk, failed_b.pk])] == ["failed"] * 2
+    assert EvidenceProcessing.objects.get(pk=done.pk).status == EvidenceProcessing.Status.DONE
 
 
 def test_matches_listed_for_police_of_the_force_only(world):
@@ -113,7 +121,7 @@ def test_threshold_with_figures_and_audited_change(world, settings):
 def test_threshold_change_needs_a_reason_and_a_sane_value(world, payload):
     response = client_for(world.a.admin).post("/api/recognition/threshold/change/", payload, format="json")
     assert response.status_code == 400 and response.json()["fields"]
-    assert not ThresholdChange.objects.exists()
+    assert not ThresholdChange.objects.exists() and not ForceThreshold.objects.exists()
 
 
 def test_threshold_is_for_force_admins(world):
@@ -121,4 +129,5 @@ def test_threshold_is_for_force_admins(world):
     response = client_for(world.a.officer).post(
         "/api/recognition/threshold/change/", {"threshold": 0.05, "reason": "x"}, format="json"
     )
-    assert response.status_code == 403 and not ThresholdChange.objects.exists()
+    assert response.status_code == 403 and response.json()["message"] == "Only force admins may do this."
+    assert not ThresholdChange.objects.exists() and not ForceThreshold.objects.exists()

@@ -67,6 +67,7 @@ def test_no_face(face_engine):
         reference_photo_enrol(photo=photo)
     assert exc.value.code == "no_face"
     assert "No face" in exc.value.message
+    assert not FaceTemplate.objects.exists()
 
 
 def test_face_too_small(face_engine):
@@ -83,6 +84,7 @@ def test_face_too_small(face_engine):
         reference_photo_enrol(photo=photo)
     assert exc.value.code in ("face_too_small", "no_face")
     assert exc.value.code == "face_too_small", exc.value.message
+    assert not FaceTemplate.objects.exists()
 
 
 def test_unreadable_photo(face_engine):
@@ -95,6 +97,7 @@ def test_unreadable_photo(face_engine):
     with pytest.raises(ApplicationError) as exc:
         reference_photo_enrol(photo=photo)
     assert exc.value.code == "unreadable_image"
+    assert not FaceTemplate.objects.exists()
 
 
 def test_forget_deletes_the_templates(face_engine):

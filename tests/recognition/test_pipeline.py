@@ -10,14 +10,9 @@ from bench import synthetic
 from recognition import engine
 from recognition.models import EvidenceProcessing, EvidenceProcessingEvent, FaceTemplate, PossibleMatch
 from recognition.services import reference_photo_enrol
+from tests.incidents.factories import IncidentFactory
 from tests.orders.factories import OffenderFactory
-from tests.recognition.factories import (
-    IncidentFactory,
-    evidence_for,
-    face_bytes,
-    offender_with_order,
-    reference_photo,
-)
+from tests.recognition.factories import evidence_for, face_bytes, offender_with_order, reference_photo
 from workflows.evidence import evidence_matching_run as evidence_process
 
 pytestmark = [pytest.mark.django_db, pytest.mark.deepface]
@@ -50,7 +45,7 @@ def enrolled(world, face_engine):
 
 def _incident(world, side="a"):
     s = getattr(world, side)
-    return IncidentFactory(store=s.store, reported_by=s.worker)
+    return IncidentFactory(store=s.store, reported_by=s.worker, in_order_period=True)  # while the order is in force
 
 
 def _process(evidence):

@@ -17,13 +17,8 @@ from recognition import engine
 from recognition.models import EvidenceProcessing, PossibleMatch
 from recognition.services import reference_photo_enrol
 from tests.conftest import client_for
-from tests.recognition.factories import (
-    IncidentFactory,
-    evidence_for,
-    face_bytes,
-    offender_with_order,
-    reference_photo,
-)
+from tests.incidents.factories import IncidentFactory
+from tests.recognition.factories import evidence_for, face_bytes, offender_with_order, reference_photo
 from workflows.evidence import evidence_matching_run as evidence_process
 
 pytestmark = [pytest.mark.django_db, pytest.mark.deepface]
@@ -111,7 +106,7 @@ def enrolled(world, face_engine):
 
 def _video(world, scene: Scene, side: str = "a") -> Evidence:
     s = getattr(world, side)
-    incident = IncidentFactory(store=s.store, reported_by=s.worker)
+    incident = IncidentFactory(store=s.store, reported_by=s.worker, in_order_period=True)  # the order is in force
     return evidence_for(incident, scene.path.read_bytes(), scene.path.name, kind="video")
 
 
@@ -211,7 +206,7 @@ def test_a_match_in_another_file_of_the_incident_is_added_to_the_persons_case(wo
 
 
 def test_a_photo_is_searched_as_its_one_frame(world, enrolled, face_engine):
-    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker, in_order_period=True)
     evidence = evidence_for(incident, face_bytes("img2.jpg"), "till.jpg")
     face = face_engine.detect_image(engine.load_image(face_bytes("img2.jpg")))[0].box
     response = _search(world.a.officer, evidence, _drawn((face.x, face.y, face.w, face.h)), t=None)

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from recognition.models import EvidenceProcessing
 from recognition.processing import evidence_requeue_stale
-from tests.recognition.factories import IncidentFactory, evidence_for
+from tests.incidents.factories import IncidentFactory
+from tests.recognition.factories import evidence_for
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,10 @@ from recognition.models import EvidenceProcessing, FaceTemplate, PossibleMatch, 
 from recognition.services import reference_photo_enrol
 from recognition.tasks import research_job_run_task
 from tests.conftest import client_for
+from tests.incidents.factories import IncidentFactory
 from tests.orders.conftest import face_file, order_kwargs, premises
 from tests.orders.factories import OffenderFactory
-from tests.recognition.factories import IncidentFactory, evidence_for, face_bytes, reference_photo
+from tests.recognition.factories import evidence_for, face_bytes, reference_photo
 from workflows import evidence as evidence_workflow
 from workflows import orders as order_workflows
 from workflows.evidence import evidence_matching_run as evidence_process
@@ -28,7 +29,7 @@ SEARCH = CaseAccess.Kind.SEARCH
 
 def _searched_incident(side, name="img2.jpg", *, store=None, at=None):
     """An incident whose file had its first search before any paperwork: nobody to find then."""
-    incident = IncidentFactory(store=store or side.store, reported_by=side.worker)
+    incident = IncidentFactory(store=store or side.store, reported_by=side.worker, in_order_period=True)
     if at is not None:
         incident.occurred_at = at
         incident.save(update_fields=["occurred_at"])
@@ -257,7 +258,8 @@ def test_files_not_finished_or_no_longer_held_are_not_searched(world, face_engin
     offender = _offender_with_photo(a)
     _, gone = _searched_incident(a)
     gone.file.storage.delete(gone.file.name)  # removed under the retention rule
-    queued = evidence_for(IncidentFactory(store=a.store, reported_by=a.worker), face_bytes("img2.jpg"), "q.jpg")
+    incident = IncidentFactory(store=a.store, reported_by=a.worker, in_order_period=True)
+    queued = evidence_for(incident, face_bytes("img2.jpg"), "q.jpg")
     EvidenceProcessing.objects.create(evidence=queued)  # its first search will use the current gallery
     _record_order(a, offender, django_capture_on_commit_callbacks)
     job = ResearchJob.objects.get()

@@ -8,8 +8,9 @@ from cases.models import CaseAccess
 from recognition.models import EvidenceProcessing, ResearchFile, ResearchJob
 from tests.api_helpers import as_json_schema, assert_error
 from tests.conftest import client_for, signed_in
+from tests.incidents.factories import IncidentFactory
 from tests.orders.factories import OffenderFactory
-from tests.recognition.factories import IncidentFactory, evidence_for
+from tests.recognition.factories import evidence_for
 
 pytestmark = pytest.mark.django_db
 Status = ResearchJob.Status

@@ -2,9 +2,10 @@
 
 import pytest
 
-from recognition.models import EvidenceProcessing, ThresholdChange
+from recognition.models import EvidenceProcessing, EvidenceProcessingEvent, ForceThreshold, ThresholdChange
 from tests.conftest import signed_in as _client
-from tests.recognition.factories import IncidentFactory, evidence_for
+from tests.incidents.factories import IncidentFactory
+from tests.recognition.factories import evidence_for
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,8 @@ def test_police_see_their_forces_files_and_shop_workers_do_not(world):
     assert page.status_code == 200
     assert b"a-door.mp4" in page.content and b"b-door.mp4" not in page.content
     assert b"Retry" not in page.content  # officers do not retry
-    assert _client(world.a.worker).get("/recognition/").status_code == 403
+    refused = _client(world.a.worker).get("/recognition/")
+    assert refused.status_code == 403 and b"Only police users see face matching." in refused.content
 
 
 def test_admin_retries_from_the_page(world, monkeypatch, django_capture_on_commit_callbacks):
@@ -35,9 +37,20 @@ def test_admin_retries_from_the_page(world, monkeypatch, django_capture_on_commi
         response = client.post(f"/recognition/{processing.evidence_id}/retry/")
     assert response.status_code == 302
     assert EvidenceProcessing.objects.get(pk=processing.pk).status == "queued"
-    other = _failed(world.b)
-    assert client.post(f"/recognition/{other.evidence_id}/retry/").status_code == 404
-    assert _client(world.a.officer).post(f"/recognition/{processing.evidence_id}/retry/").status_code == 403
+    assert EvidenceProcessingEvent.objects.filter(processing=processing).count() == 1  # the retry
+
+
+def test_retry_from_the_page_refused_writes_nothing(world, monkeypatch, django_capture_on_commit_callbacks):
+    sent = []
+    monkeypatch.setattr("recognition.tasks.evidence_process_task.delay", lambda evidence_id: sent.append(evidence_id))
+    mine, other = _failed(world.a), _failed(world.b, "b-door.mp4")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _client(world.a.admin).post(f"/recognition/{other.evidence_id}/retry/").status_code == 404
+        refused = _client(world.a.officer).post(f"/recognition/{mine.evidence_id}/retry/")
+        assert refused.status_code == 403 and b"Only force admins may do this." in refused.content
+        assert _client(world.a.admin).get(f"/recognition/{mine.evidence_id}/retry/").status_code == 405
+    assert not EvidenceProcessingEvent.objects.exists() and sent == []
+    assert set(EvidenceProcessing.objects.values_list("status", flat=True)) == {"failed"}
 
 
 def test_threshold_page_shows_figures_and_changes_with_a_reason(world):
@@ -50,3 +63,9 @@ def test_threshold_page_shows_figures_and_changes_with_a_reason(world):
     assert response.status_code == 302
     assert ThresholdChange.objects.get().new_threshold == 0.06
     assert _client(world.a.officer).get("/recognition/threshold/").status_code == 403
+
+
+def test_threshold_change_refused_to_officers_writes_nothing(world):
+    refused = _client(world.a.officer).post("/recognition/threshold/", {"threshold": "0.06", "reason": "Stricter"})
+    assert refused.status_code == 403 and b"Only force admins may do this." in refused.content
+    assert not ThresholdChange.objects.exists() and not ForceThreshold.objects.exists()

@@ -5,7 +5,8 @@ import pytest
 from recognition.models import EvidenceProcessing
 from recognition.services import threshold_for
 from tests.conftest import signed_in
-from tests.recognition.factories import IncidentFactory, evidence_for
+from tests.incidents.factories import IncidentFactory
+from tests.recognition.factories import evidence_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from recognition.models import EvidenceProcessing, PossibleMatch
 from recognition.processing import evidence_processing_queue, evidence_processing_send
 from recognition.services import reference_photo_enrol
 from tests.conftest import wait_for
-from tests.recognition.factories import IncidentFactory, evidence_for, face_bytes, offender_with_order, reference_photo
+from tests.incidents.factories import IncidentFactory
+from tests.recognition.factories import evidence_for, face_bytes, offender_with_order, reference_photo
 
 pytestmark = [pytest.mark.worker, pytest.mark.deepface]
 
@@ -15,7 +16,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.deepface]
 def test_worker_matches_an_uploaded_photo(world, face_engine, celery_worker_process):
     offender = offender_with_order(world.a.force)
     reference_photo_enrol(photo=reference_photo(offender, "img1.jpg"))
-    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker, in_order_period=True)
     good = evidence_for(incident, face_bytes("img2.jpg"), "till.jpg")
     bad = evidence_for(incident, b"\x00\x01 not a video", "door.mp4", kind="video")
     for evidence in (bad, good):
