@@ -8,6 +8,8 @@ class ErrorCodes(StrEnum):
     OpenAPI description lists every code of every enum (``core.schema``), so a client can branch on
     them. Each app keeps its own enum in ``<app>/errors.py``."""
 
+    description: str
+
     def __new__(cls, value: str, description: str = ""):
         member = str.__new__(cls, value)
         member._value_ = value

@@ -89,12 +89,13 @@ class Tracker:
         self._doubt([j for _, j in close], [i for i, _ in close])
         tracks = []
         for i, box in enumerate(boxes):
-            track = chosen.get(i)
-            if track is None:
+            found = chosen.get(i)
+            if found is None:
                 track = Track(box=box, last_seen_s=t)
                 self.active.append(track)
                 self.started += 1
             else:
+                track = found
                 dt = t - track.last_seen_s
                 (x0, y0), (x1, y1) = _centre(track.box), _centre(box)
                 track.velocity = ((x1 - x0) / dt, (y1 - y0) / dt)

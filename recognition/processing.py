@@ -31,7 +31,7 @@ from core.files import local_path
 from incidents.models import Evidence
 from recognition import engine, events, gallery, matching, queue, video
 from recognition.errors import RecognitionErrorCode
-from recognition.handoff import Handoff
+from recognition.handoff import CaseRef, Handoff
 from recognition.models import EvidenceProcessing, PossibleMatch
 from recognition.selectors import threshold_for
 
@@ -215,7 +215,7 @@ def _finish(evidence, processing, outcome, measured: dict, result: str, started:
         record_matches(
             evidence,
             outcome.found,
-            threshold=locked.threshold,
+            threshold=float(measured["threshold"]),
             model_name=locked.model_name,
             model_version=locked.model_version,
             handoff=handoff,
@@ -240,7 +240,7 @@ def record_matches(
     model_version: str,
     handoff: Handoff,
     extra=None,
-) -> list[tuple[PossibleMatch, object]]:
+) -> list[tuple[PossibleMatch, CaseRef]]:
     """Store each offender's best face as a PossibleMatch and hand it on (its case), best first:
     a list of (match, ``CaseRef``).
 
