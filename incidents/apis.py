@@ -5,8 +5,8 @@ Outside a user's scope an incident is 404 (not 403), so its existence does not l
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 from accounts import access
 from accounts.apis import StoreSummarySerializer
 from accounts.permissions import HasRole, IsShopWorker
-from core.filters import MAX_ID
-from core.pagination import DefaultPagination
+from core.pagination import PAGE_PARAMETERS, page_of, paginated_response
 from incidents import selectors, services
+from incidents.filters import IncidentFilterSet
 from incidents.models import Evidence, Incident
 from incidents.uploads import limit_upload_sizes
 from workflows import evidence as evidence_workflow
@@ -54,24 +54,38 @@ class IncidentOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class _PageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class IncidentCreateInputSerializer(serializers.Serializer):
+    store = serializers.IntegerField()
+    occurred_at = serializers.DateTimeField()
+    category = serializers.ChoiceField(choices=Incident.Category.choices)
+    ongoing = serializers.BooleanField()
+    injured = serializers.BooleanField()
+    weapon = serializers.BooleanField()
+    description = serializers.CharField(max_length=5000)
+    goods_value = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    offender_description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    submission_key = serializers.UUIDField(required=False, allow_null=True)
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False, help_text="CCTV files (multipart only)."
+    )
 
 
-class IncidentPageOutputSerializer(_PageSerializer):
-    results = IncidentOutputSerializer(many=True)
+class EvidenceUploadInputSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        help_text="One or more files: JPEG, PNG, WebP, MP4, MOV, AVI, MKV.",
+    )
 
 
-class EvidencePageOutputSerializer(_PageSerializer):
-    results = EvidenceOutputSerializer(many=True)
-
-
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="Rows a page (default 50, at most 200)."),
-]
+# The schema's pages, one shape for every list (``core.pagination``). The incident list's page is given as it
+# is (``many=False``), not wrapped again by drf-spectacular's pagination of a ListAPIView.
+IncidentPageOutputSerializer = extend_schema_serializer(many=False)(
+    page_of(IncidentOutputSerializer, "IncidentPageOutputSerializer")
+)
+EvidencePageOutputSerializer = page_of(EvidenceOutputSerializer, "EvidencePageOutputSerializer")
+INCIDENT_ID = OpenApiParameter("incident_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 def _incident_or_404(request, incident_id: int) -> Incident:
@@ -98,10 +112,13 @@ INCIDENT_EXAMPLE = {
 }
 
 
-class IncidentCollectionApi(APIView):
+class IncidentCollectionApi(generics.ListAPIView):
     """List the incidents you may see (GET), or report one (POST, shop workers, for their own stores)."""
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    serializer_class = IncidentOutputSerializer
+    filterset_class = IncidentFilterSet
+    queryset = Incident.objects.none()  # for the schema; requests use get_queryset
 
     def initialize_request(self, request, *args, **kwargs):
         limit_upload_sizes(request)  # before authentication, whose CSRF check may read the body
@@ -110,44 +127,17 @@ class IncidentCollectionApi(APIView):
     def get_permissions(self):
         return [IsShopWorker()] if self.request.method == "POST" else [HasRole()]
 
-    class IncidentFilterInputSerializer(serializers.Serializer):
-        store = serializers.IntegerField(required=False, max_value=MAX_ID)
-        category = serializers.ChoiceField(choices=Incident.Category.choices, required=False)
-        status = serializers.ChoiceField(choices=Incident.Status.choices, required=False)
-        priority = serializers.ChoiceField(choices=Incident.Priority.choices, required=False)
-        occurred_after = serializers.DateTimeField(required=False, help_text="Happened at or after this time.")
-        occurred_before = serializers.DateTimeField(required=False, help_text="Happened before this time.")
-
-    class IncidentCreateInputSerializer(serializers.Serializer):
-        store = serializers.IntegerField()
-        occurred_at = serializers.DateTimeField()
-        category = serializers.ChoiceField(choices=Incident.Category.choices)
-        ongoing = serializers.BooleanField()
-        injured = serializers.BooleanField()
-        weapon = serializers.BooleanField()
-        description = serializers.CharField(max_length=5000)
-        goods_value = serializers.DecimalField(
-            max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True
-        )
-        offender_description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-        submission_key = serializers.UUIDField(required=False, allow_null=True)
-        files = serializers.ListField(
-            child=serializers.FileField(allow_empty_file=True), required=False, help_text="CCTV files (multipart only)."
-        )
+    def get_queryset(self):
+        return selectors.incidents_for(self.request.user)
 
     @extend_schema(
-        parameters=[IncidentFilterInputSerializer, *PAGE_PARAMETERS],
+        parameters=PAGE_PARAMETERS,
         responses=IncidentPageOutputSerializer,
         operation_id="incidents_list",
         summary="List incidents in your scope (filter by store, category, status, priority; newest first)",
     )
-    def get(self, request):
-        filters = self.IncidentFilterInputSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        qs = selectors.incidents_filter(selectors.incidents_for(request.user), **filters.validated_data)
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(IncidentOutputSerializer(page, many=True).data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request={
@@ -200,7 +190,7 @@ class IncidentCollectionApi(APIView):
         ],
     )
     def post(self, request):
-        serializer = self.IncidentCreateInputSerializer(data=request.data)
+        serializer = IncidentCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         store = access.stores_for(request.user).filter(pk=data.pop("store")).first()
@@ -235,31 +225,26 @@ class IncidentEvidenceApi(APIView):
     def get_permissions(self):
         return [IsShopWorker()] if self.request.method == "POST" else [HasRole()]
 
-    class EvidenceUploadInputSerializer(serializers.Serializer):
-        files = serializers.ListField(
-            child=serializers.FileField(allow_empty_file=True),
-            help_text="One or more files: JPEG, PNG, WebP, MP4, MOV, AVI, MKV.",
-        )
-
     @extend_schema(
         responses=EvidencePageOutputSerializer,
         operation_id="incidents_evidence_list",
         summary="The evidence files of an incident (metadata and SHA-256)",
-        parameters=[OpenApiParameter("incident_id", OpenApiTypes.INT, OpenApiParameter.PATH), *PAGE_PARAMETERS],
+        parameters=[INCIDENT_ID, *PAGE_PARAMETERS],
     )
     def get(self, request, incident_id: int):
         incident = _incident_or_404(request, incident_id)
         services.incident_view_record(incident=incident, viewer=request.user, what="evidence")
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(selectors.evidence_for_incident(incident=incident), request, view=self)
-        return paginator.get_paginated_response(EvidenceOutputSerializer(page, many=True).data)
+        evidence = selectors.evidence_for_incident(incident=incident)
+        return paginated_response(
+            request=request, view=self, queryset=evidence, serializer_class=EvidenceOutputSerializer
+        )
 
     @extend_schema(
         request={"multipart/form-data": EvidenceUploadInputSerializer},
         responses={201: EvidenceOutputSerializer(many=True)},
         operation_id="incidents_evidence_create",
         summary="Add CCTV files (multipart `files`, one or more); all or nothing",
-        parameters=[OpenApiParameter("incident_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[INCIDENT_ID],
         examples=[
             OpenApiExample(
                 "Two CCTV files",

@@ -1,26 +1,25 @@
 """Checks on an uploaded evidence file, before anything is stored.
 
 The type comes from the bytes (the ``filetype`` package), never from the name; the name and the
-claimed content type are only compared with it. Images are decoded (with a pixel limit, against
-decompression bombs); videos must open in OpenCV and give a first frame. Each failure raises an
-``ApplicationError`` whose message names the file and says what to do.
+claimed content type are only compared with it. Images are decoded by ``core.images.check_image`` (with
+a pixel limit, against decompression bombs), the one image check, so a failure has the same code as for a
+custody photo; videos must open in OpenCV and give a first frame. Each failure raises an
+``ApplicationError`` whose message names the file and says what to do, on the field ``files``.
 """
 
 import os
 import re
-import tempfile
 import unicodedata
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image
 
 from core.exceptions import ApplicationError
+from core.files import local_path
+from core.images import ImageErrorCode, check_image
+from incidents.errors import IncidentErrorCode
 
 ACCEPTED_LABEL = "JPEG, PNG or WebP photos and MP4, MOV, AVI or MKV videos"
 
@@ -83,7 +82,7 @@ def megabytes(n: int) -> str:
 def detect(upload: UploadedFile, name: str) -> FileType:
     """The file's type from its first bytes; rejects empty, unknown and mislabelled files."""
     if not upload.size:
-        raise bad_file(name, "the file is empty (0 bytes). Choose the file again.", "empty_file")
+        raise bad_file(name, "the file is empty (0 bytes). Choose the file again.", IncidentErrorCode.EMPTY_FILE)
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
@@ -91,7 +90,7 @@ def detect(upload: UploadedFile, name: str) -> FileType:
     found = TYPES.get(guess.mime) if guess else None
     if found is None:
         what = f"the file's contents are {guess.mime}" if guess else "we do not recognise this type of file"
-        raise bad_file(name, f"{what}. We accept {ACCEPTED_LABEL}.", "unsupported_type")
+        raise bad_file(name, f"{what}. We accept {ACCEPTED_LABEL}.", IncidentErrorCode.UNSUPPORTED_TYPE)
     _check_claims(upload, name, found)
     return found
 
@@ -109,7 +108,7 @@ def _check_claims(upload: UploadedFile, name: str, found: FileType) -> None:
             raise bad_file(
                 name,
                 f"the file's contents are a {found.label} but {said}. Rename it or export it again.",
-                "type_mismatch",
+                IncidentErrorCode.TYPE_MISMATCH,
             )
 
 
@@ -119,7 +118,7 @@ def check_size(upload: UploadedFile, name: str, found: FileType) -> None:
         raise bad_file(
             name,
             f"this {found.kind} is {megabytes(upload.size)}; the limit for one {found.kind} is {megabytes(limit)}.",
-            "file_too_large",
+            IncidentErrorCode.FILE_TOO_LARGE,
         )
 
 
@@ -130,39 +129,25 @@ def check_decodes(upload: UploadedFile, name: str, found: FileType) -> None:
         _check_video(upload, name, found)
 
 
+# The incident wording of the shared check's failures: lower case after the file's name, with what to do.
+_IMAGE_ADVICE = {
+    ImageErrorCode.UNREADABLE_IMAGE: "the image cannot be decoded (it may be damaged or cut short). Export it again.",
+}
+
+
 def _check_image(upload: UploadedFile, name: str) -> None:
-    limit = settings.INCIDENT_IMAGE_MAX_PIXELS
-    cannot = "the image cannot be decoded (it may be damaged or cut short). Export it again."
+    """``core.images.check_image`` (its code), worded for incidents: the message names the file."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            upload.seek(0)
-            with Image.open(upload) as img:
-                width, height = img.size
-                if width * height > limit:
-                    raise _too_many_pixels(name, width, height, limit)
-                img.verify()  # structure and checksums
-            upload.seek(0)
-            with Image.open(upload) as img:
-                img.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # JPEG: decode small, same bytes
-                img.load()  # every byte of image data decodes
-    except ApplicationError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels(name, None, None, limit) from None
-    except Exception:  # noqa: BLE001 - Pillow raises many types for broken files
-        raise bad_file(name, cannot, "image_undecodable") from None
-    finally:
-        upload.seek(0)
-
-
-def _too_many_pixels(name: str, width: int | None, height: int | None, limit: int) -> ApplicationError:
-    size = f" ({width} × {height})" if width else ""
-    return bad_file(
-        name,
-        f"the image is too large{size}; the limit is {limit / 1e6:g} million pixels.",
-        "image_too_many_pixels",
-    )
+        check_image(
+            upload,
+            max_bytes=settings.INCIDENT_IMAGE_MAX_BYTES,
+            max_pixels=settings.INCIDENT_IMAGE_MAX_PIXELS,
+            field="files",
+            noun="image",
+        )
+    except ApplicationError as exc:
+        message = _IMAGE_ADVICE.get(exc.code) or exc.message[:1].lower() + exc.message[1:]
+        raise bad_file(name, message, exc.code) from None
 
 
 def _check_video(upload: UploadedFile, name: str, found: FileType) -> None:
@@ -173,30 +158,19 @@ def _check_video(upload: UploadedFile, name: str, found: FileType) -> None:
         try:
             if not capture.isOpened():
                 raise bad_file(
-                    name, "the video cannot be opened (damaged, or a format we cannot play).", "video_unreadable"
+                    name,
+                    "the video cannot be opened (damaged, or a format we cannot play).",
+                    IncidentErrorCode.VIDEO_UNREADABLE,
                 )
             ok, frame = capture.read()
             if not ok or frame is None:
                 raise bad_file(
-                    name, "no picture could be read from the start of the video. Export it again.", "video_no_frame"
+                    name,
+                    "no picture could be read from the start of the video. Export it again.",
+                    IncidentErrorCode.VIDEO_NO_FRAME,
                 )
         finally:
             capture.release()
-
-
-@contextmanager
-def local_path(upload: UploadedFile, *, suffix: str) -> Iterator[str]:
-    """A path on local disk with the upload's bytes: its temporary file, or a copy (small uploads)."""
-    if hasattr(upload, "temporary_file_path"):
-        upload.file.flush()
-        yield upload.temporary_file_path()
-        return
-    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-        for chunk in upload.chunks():
-            tmp.write(chunk)
-        tmp.flush()
-        upload.seek(0)
-        yield tmp.name
 
 
 def inspect(upload: UploadedFile) -> tuple[str, FileType]:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from core.models import BaseModel
+from core.models import AuditEvent, BaseModel
 
 
 class Incident(BaseModel):
@@ -102,8 +102,9 @@ class Evidence(models.Model):
         return f"{self.original_name} ({self.kind}, {self.size} bytes)"
 
 
-class IncidentEvent(models.Model):
-    """Audit trail: who did what to an incident, and when (create, evidence, status, police views)."""
+class IncidentEvent(AuditEvent):
+    """Audit trail: who did what to an incident, and when (report, evidence, status, police views). Written
+    by the writers in ``incidents.events``, which also word each event for people (``describe``)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", "Created"
@@ -111,16 +112,12 @@ class IncidentEvent(models.Model):
         STATUS_CHANGED = "status_changed", "Status changed"
         VIEWED = "viewed", "Viewed"
 
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(AuditEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.incident} {self.kind} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"

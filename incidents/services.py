@@ -1,9 +1,9 @@
 """Incident writes: report, attach evidence, change status, record police views.
 
-Every change leaves an ``IncidentEvent``. Evidence files are checked in full before anything is
-stored; then each is streamed to storage with its SHA-256 computed on the way. If anything fails,
-the transaction rolls back and the files already stored by this call are deleted: nothing partial
-is left. Face matching is queued by ``workflows.evidence``, which calls these services.
+Every change leaves an ``IncidentEvent`` (written by ``incidents.events``). Evidence files are checked in
+full before anything is stored; then each is streamed to storage with its SHA-256 computed on the way. If
+anything fails, the transaction rolls back and the files already stored by this call are deleted: nothing
+partial is left. Face matching is queued by ``workflows.evidence``, which calls these services.
 """
 
 import hashlib
@@ -23,15 +23,18 @@ from django.utils import timezone
 from accounts.models import Store, User
 from core.exceptions import ApplicationError, ErrorCode
 from incidents import files as file_checks
-from incidents.models import Evidence, Incident, IncidentEvent
+from incidents.errors import IncidentErrorCode
+from incidents.events import (
+    evidence_added_event,
+    incident_created_event,
+    incident_status_changed_event,
+    incident_viewed_event,
+)
+from incidents.models import Evidence, Incident
 from incidents.rules import assess
 
 # A phone's clock may run a little fast; further in the future than this is refused.
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-def incident_event_record(*, incident: Incident, kind: str, actor: User | None, **details) -> IncidentEvent:
-    return IncidentEvent.objects.create(incident=incident, kind=kind, actor=actor, details=details)
 
 
 def _check_reporter(*, reported_by: User, store: Store) -> None:
@@ -40,7 +43,7 @@ def _check_reporter(*, reported_by: User, store: Store) -> None:
     if not reported_by.stores.filter(pk=store.pk).exists():
         raise ApplicationError(
             "You can report incidents only for your own stores.",
-            code="store_not_yours",
+            code=IncidentErrorCode.STORE_NOT_YOURS,
             fields={"store": ["Choose one of your stores."]},
         )
 
@@ -51,7 +54,7 @@ def _check_occurred_at(occurred_at: datetime) -> None:
     if occurred_at > timezone.now() + CLOCK_SKEW:
         raise ApplicationError(
             "When it happened cannot be in the future.",
-            code="occurred_in_future",
+            code=IncidentErrorCode.OCCURRED_IN_FUTURE,
             fields={"occurred_at": ["When it happened cannot be in the future."]},
         )
 
@@ -108,9 +111,7 @@ def incident_create(
             raise _key_taken() from None
         incident.reference = f"INC-{timezone.localdate(incident.created_at).year}-{incident.pk:06d}"
         incident.save(update_fields=["reference"])
-        incident_event_record(
-            incident=incident, kind=IncidentEvent.Kind.CREATED, actor=reported_by, priority=found.priority
-        )
+        incident_created_event(incident=incident, actor=reported_by)
         _evidence_store_all(incident=incident, checked=checked, uploaded_by=reported_by, stored=stored)
     return incident
 
@@ -118,7 +119,7 @@ def incident_create(
 def _key_taken() -> ApplicationError:
     return ApplicationError(
         "This report has already been sent. Check your incidents list before sending it again.",
-        code="duplicate_submission",
+        code=IncidentErrorCode.DUPLICATE_SUBMISSION,
         status_code=409,
     )
 
@@ -129,7 +130,9 @@ def evidence_add(*, incident: Incident, files: list[UploadedFile], uploaded_by: 
         raise ApplicationError("Only shop workers add evidence.", code=ErrorCode.PERMISSION_DENIED, status_code=403)
     if not files:
         raise ApplicationError(
-            "Choose at least one file.", code="no_files", fields={"files": ["Choose at least one file."]}
+            "Choose at least one file.",
+            code=IncidentErrorCode.NO_FILES,
+            fields={"files": ["Choose at least one file."]},
         )
     checked = inspect_files(files)
     with _removing_stored_files_on_error() as stored, transaction.atomic():
@@ -147,7 +150,7 @@ def inspect_files(files: list[UploadedFile]) -> list[CheckedFile]:
     limit = settings.INCIDENT_MAX_FILES_PER_UPLOAD
     if len(files) > limit:
         message = f"At most {limit} files at a time; send the rest in another upload."
-        raise ApplicationError(message, code="too_many_files", fields={"files": [message]})
+        raise ApplicationError(message, code=IncidentErrorCode.TOO_MANY_FILES, fields={"files": [message]})
     checked = []
     for upload in files:
         name, found = file_checks.inspect(upload)
@@ -189,7 +192,9 @@ def _refuse_duplicate(*, incident: Incident, item: CheckedFile, sha256: str, see
         earlier = stored.values_list("original_name", flat=True).first()
     if earlier:
         raise file_checks.bad_file(
-            item.name, f"this is the same file as {earlier}, already attached to this incident.", "duplicate_file"
+            item.name,
+            f"this is the same file as {earlier}, already attached to this incident.",
+            IncidentErrorCode.DUPLICATE_FILE,
         )
 
 
@@ -209,17 +214,9 @@ def _evidence_row(*, incident: Incident, item: CheckedFile, file_name: str, sha2
             evidence.save()
     except IntegrityError:
         raise file_checks.bad_file(
-            item.name, "this file is already attached to this incident.", "duplicate_file"
+            item.name, "this file is already attached to this incident.", IncidentErrorCode.DUPLICATE_FILE
         ) from None
-    incident_event_record(
-        incident=incident,
-        kind=IncidentEvent.Kind.EVIDENCE_ADDED,
-        actor=by,
-        evidence_id=evidence.pk,
-        name=evidence.original_name,
-        sha256=sha256,
-        size=evidence.size,
-    )
+    evidence_added_event(evidence=evidence, actor=by)
     return evidence
 
 
@@ -276,26 +273,60 @@ def _make_read_only(name: str) -> None:
     os.chmod(path, 0o440)
 
 
+# Where an incident's status may go from: police take a received incident on, and close a received or
+# taken-on one (with a reason). A closed incident stays closed, and nothing goes back to received.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    Incident.Status.RECEIVED: frozenset({Incident.Status.WITH_POLICE, Incident.Status.CLOSED}),
+    Incident.Status.WITH_POLICE: frozenset({Incident.Status.CLOSED}),
+    Incident.Status.CLOSED: frozenset(),
+}
+CLOSING_REASON_MIN_LENGTH = 5
+
+
 def incident_status_set(*, incident: Incident, status: str, actor: User | None, reason: str = "") -> Incident:
-    """Move an incident to ``status`` (received / with_police / closed), recording who and why."""
+    """Move an incident to ``status`` along ``STATUS_TRANSITIONS``, recording who and why. Every caller (the
+    incident page, the admin) comes here: a move the rules forbid is a 409 ``invalid_status_transition`` and
+    closing needs a reason of at least 5 characters; either way nothing is written. Taking an incident on
+    without a reason records who took it on."""
     if status not in Incident.Status.values:
         raise ApplicationError(
-            f"Unknown status {status!r}.", code="invalid_status", fields={"status": ["Unknown status."]}
+            f"Unknown status {status!r}.", code=IncidentErrorCode.INVALID_STATUS, fields={"status": ["Unknown status."]}
         )
+    reason = " ".join(reason.split())
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         old = locked.status
-        if old != status:
-            locked.status = status
-            locked.save(update_fields=["status", "updated_at"])
-            incident_event_record(
-                incident=locked, kind=IncidentEvent.Kind.STATUS_CHANGED, actor=actor, old=old, new=status, reason=reason
+        _check_status_transition(locked, status)
+        if status == Incident.Status.CLOSED and len(reason) < CLOSING_REASON_MIN_LENGTH:
+            message = "Say why the incident is closed (at least 5 characters). Nothing was changed."
+            raise ApplicationError(
+                message, code=IncidentErrorCode.CLOSING_REASON_REQUIRED, fields={"reason": [message]}
             )
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+        reason = reason or _taken_on_by(actor)
+        incident_status_changed_event(incident=locked, actor=actor, old=old, new=status, reason=reason)
     incident.status = status
     return incident
+
+
+def _check_status_transition(incident: Incident, status: str) -> None:
+    old = incident.status
+    if status in STATUS_TRANSITIONS.get(old, ()):
+        return
+    old_label, new_label = Incident.Status(old).label.lower(), Incident.Status(status).label.lower()
+    if old == status or old == Incident.Status.CLOSED:
+        message = f"{incident.reference} is already {old_label}."
+    else:
+        message = f"{incident.reference} is {old_label}: it cannot go back to {new_label}."
+    raise ApplicationError(message, code=IncidentErrorCode.INVALID_STATUS_TRANSITION, status_code=409)
+
+
+def _taken_on_by(actor: User | None) -> str:
+    return f"Taken on by {actor.get_full_name() or actor.username}" if actor is not None else ""
 
 
 def incident_view_record(*, incident: Incident, viewer: User, what: str = "incident") -> None:
     """Police views are audited (who looked at which incident, when); shop staff views are not."""
     if getattr(viewer, "is_police", False):
-        incident_event_record(incident=incident, kind=IncidentEvent.Kind.VIEWED, actor=viewer, what=what)
+        incident_viewed_event(incident=incident, actor=viewer, what=what)

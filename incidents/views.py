@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from accounts import access
+from accounts.permissions import ANY_ROLE, POLICE, SHOP_WORKER, role_required
 from cases.selectors import cases_for  # a page showing police the cases of an incident
 from core.exceptions import ApplicationError
 from incidents import rules, selectors, services
@@ -17,6 +18,8 @@ from incidents.forms import IncidentFilterForm, IncidentReportForm
 from incidents.models import Incident
 from incidents.uploads import limit_upload_sizes
 from workflows import evidence as evidence_workflow
+
+SHOP_STAFF_ONLY = "Only shop staff report incidents and add evidence."
 
 
 def _wants_json(request) -> bool:
@@ -26,16 +29,6 @@ def _wants_json(request) -> bool:
 def _done(request, url: str):
     """After a successful POST: the upload script follows a JSON redirect, a plain form a 302."""
     return JsonResponse({"redirect": url}) if _wants_json(request) else redirect(url)
-
-
-def _require_role(request) -> None:
-    if not access.has_usable_role(request.user):
-        raise PermissionDenied("Your account has no role or force yet.")
-
-
-def _require_shop_worker(request) -> None:
-    if not request.user.is_shop_worker:
-        raise PermissionDenied("Only shop staff report incidents and add evidence.")
 
 
 def _incident_or_404(request, incident_id: int) -> Incident:
@@ -56,9 +49,8 @@ def _add_errors(form, exc: ApplicationError) -> None:
         form.add_error(None, exc.message)
 
 
-@login_required
+@role_required(ANY_ROLE)
 def incident_list(request):
-    _require_role(request)
     filters = IncidentFilterForm(request.GET or None, user=request.user)
     qs = selectors.incidents_for(request.user)
     if filters.is_valid():
@@ -76,7 +68,7 @@ def incident_list(request):
 
 
 @csrf_exempt  # checked below, once the size-limit upload handler is in place
-@login_required
+@role_required(SHOP_WORKER, message=SHOP_STAFF_ONLY)
 def incident_report(request):
     limit_upload_sizes(request)
     return _incident_report(request)
@@ -84,8 +76,6 @@ def incident_report(request):
 
 @csrf_protect
 def _incident_report(request):
-    _require_role(request)
-    _require_shop_worker(request)
     form = IncidentReportForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,42 +93,39 @@ def _incident_report(request):
     return render(request, "incidents/report.html", {"form": form}, status=status)
 
 
+# What the page's buttons post, as the status they ask for and the confirmation. Which moves are allowed, and
+# the closing reason, are the service's rules (``incidents.services.incident_status_set``).
 POLICE_STATUS_CHANGES = {
-    # what the button posts: (new status, from which statuses, the confirmation)
-    "take_on": (Incident.Status.WITH_POLICE, {Incident.Status.RECEIVED}, "You have taken {ref} on."),
-    "close": (Incident.Status.CLOSED, {Incident.Status.RECEIVED, Incident.Status.WITH_POLICE}, "{ref} is closed."),
+    "take_on": (Incident.Status.WITH_POLICE, "You have taken {ref} on."),
+    "close": (Incident.Status.CLOSED, "{ref} is closed."),
 }
 
 
+@role_required(POLICE, message="Only police users change an incident's status.")
 def _police_status_change(request, incident: Incident):
-    """Police take an incident on (the reporter then sees "With police") or close it, with a reason."""
-    if not request.user.is_police:
-        raise PermissionDenied("Only police users change an incident's status.")
+    """Police take an incident on (the reporter then sees "With police") or close it, with a reason. A refusal
+    (``invalid_status_transition``, ``closing_reason_required``) is shown as the service words it."""
     change = POLICE_STATUS_CHANGES.get(request.POST.get("status_change", ""))
-    reason = " ".join(request.POST.get("reason", "").split())
     if change is None:
         messages.error(request, "Choose to take the incident on or to close it.")
-    elif incident.status not in change[1]:
-        messages.error(request, f"{incident.reference} is already {incident.get_status_display().lower()}.")
-    elif change[0] == Incident.Status.CLOSED and len(reason) < 5:
-        messages.error(request, "Say why the incident is closed (at least 5 characters). Nothing was changed.")
-    else:
+        return redirect("incident-detail", incident.pk)
+    status, done = change
+    try:
         services.incident_status_set(
-            incident=incident,
-            status=change[0],
-            actor=request.user,
-            reason=reason or f"Taken on by {request.user.get_full_name() or request.user.username}",
+            incident=incident, status=status, actor=request.user, reason=request.POST.get("reason", "")
         )
-        messages.success(request, change[2].format(ref=incident.reference))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done.format(ref=incident.reference))
     return redirect("incident-detail", incident.pk)
 
 
-@login_required
+@role_required(ANY_ROLE)
 def incident_detail(request, incident_id: int):
-    _require_role(request)
     incident = _incident_or_404(request, incident_id)
     if request.method == "POST":
-        return _police_status_change(request, incident)
+        return _police_status_change(request, incident)  # out of scope is a 404 first, then the role's 403
     services.incident_view_record(incident=incident, viewer=request.user)
     context = {
         "incident": incident,
@@ -157,7 +144,7 @@ def _cases_of(user, incident: Incident) -> list:
 
 
 @csrf_exempt  # checked below, once the size-limit upload handler is in place
-@login_required
+@role_required(SHOP_WORKER, message=SHOP_STAFF_ONLY)
 def incident_evidence_add(request, incident_id: int):
     limit_upload_sizes(request)
     return _incident_evidence_add(request, incident_id)
@@ -165,8 +152,6 @@ def incident_evidence_add(request, incident_id: int):
 
 @csrf_protect
 def _incident_evidence_add(request, incident_id: int):
-    _require_role(request)
-    _require_shop_worker(request)
     incident = _incident_or_404(request, incident_id)
     errors: list[str] = []
     if request.method == "POST":

@@ -1,6 +1,7 @@
 """Fixtures for the incidents tests: small valid (and invalid) image and video files made here."""
 
 import io
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +58,26 @@ def media_root(settings, tmp_path):
 
 def stored_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def _written(media_root: Path | None) -> dict:
+    from incidents.models import Evidence, Incident, IncidentEvent
+
+    return {
+        "incidents": list(Incident.objects.values_list("pk", "status", "updated_at").order_by("pk")),
+        "evidence": Evidence.objects.count(),
+        "events": IncidentEvent.objects.count(),
+        "files": stored_files(media_root) if media_root is not None else None,
+    }
+
+
+@contextmanager
+def nothing_written(media_root: Path | None = None):
+    """Asserts that the block wrote nothing: no incident row added or changed, no evidence or incident event
+    row, and (given the media folder) no file left in storage. For refusals, beside their status code."""
+    before = _written(media_root)
+    yield
+    assert _written(media_root) == before
 
 
 def pdf_bytes() -> bytes:

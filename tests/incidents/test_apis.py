@@ -8,12 +8,13 @@ from django.test import TestCase
 from django.utils import timezone
 
 from incidents.models import Evidence, Incident, IncidentEvent
-from tests.conftest import client_for
+from tests.conftest import client_for, signed_in
 from tests.incidents.conftest import (
     bomb_png,
     broken_mp4,
     frameless_mkv,
     image_bytes,
+    nothing_written,
     pdf_bytes,
     stored_files,
     truncated_jpeg,
@@ -81,14 +82,15 @@ def test_create_with_files_in_one_multipart_request(
     ],
 )
 def test_bad_fields(world, overrides, field):
-    response = create(world.a.worker, world.a.store, **overrides)
+    with nothing_written():
+        response = create(world.a.worker, world.a.store, **overrides)
     assert response.status_code == 400
     assert field in response.json()["fields"]
-    assert not Incident.objects.exists()
 
 
 def test_not_in_the_future(world):
-    response = create(world.a.worker, world.a.store, occurred_at=(timezone.now() + timedelta(hours=1)).isoformat())
+    with nothing_written():
+        response = create(world.a.worker, world.a.store, occurred_at=(timezone.now() + timedelta(hours=1)).isoformat())
     assert response.status_code == 400
     assert response.json() == {
         "message": "When it happened cannot be in the future.",
@@ -100,21 +102,23 @@ def test_not_in_the_future(world):
 
 @pytest.mark.parametrize("store_attr", ["sibling_store", "other_retailer_store"])
 def test_worker_cannot_report_for_another_store(world, store_attr):
-    response = create(world.a.worker, getattr(world.a, store_attr))
-    assert response.status_code == 400
-    assert response.json()["fields"] == {"store": ["Choose one of your stores."]}
-    assert create(world.a.worker, world.b.store).status_code == 400
-    assert not Incident.objects.exists()
+    with nothing_written():
+        response = create(world.a.worker, getattr(world.a, store_attr))
+        assert response.status_code == 400
+        assert response.json()["fields"] == {"store": ["Choose one of your stores."]}
+        assert create(world.a.worker, world.b.store).status_code == 400
 
 
 @pytest.mark.parametrize("who", ["officer", "admin"])
 def test_police_do_not_report(world, who):
-    assert create(getattr(world.a, who), world.a.store).status_code == 403
-    assert not Incident.objects.exists()
+    with nothing_written():
+        response = create(getattr(world.a, who), world.a.store)
+    assert (response.status_code, response.json()["message"]) == (403, "Only shop workers may do this.")
 
 
 def test_user_without_role(world):
-    response = create(world.norole, world.a.store)
+    with nothing_written():
+        response = create(world.norole, world.a.store)
     assert (response.status_code, response.json()["code"]) == (403, "no_role")
     assert client_for(world.norole).get("/api/incidents/").status_code == 403
 
@@ -186,6 +190,40 @@ def test_list_filters_and_pagination(world, incidents):
     page = client.get("/api/incidents/?page_size=1").json()
     assert (page["count"], len(page["results"])) == (2, 1)
     assert client.get("/api/incidents/?status=lost").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"status": "lost"}, "status", '"lost" is not a valid choice.'),
+        ({"category": "shouting"}, "category", '"shouting" is not a valid choice.'),
+        ({"priority": "P9"}, "priority", '"P9" is not a valid choice.'),
+        ({"occurred_after": "yesterday"}, "occurred_after", "Datetime has wrong format."),
+        ({"store": "abc"}, "store", "Give an id: a whole number."),
+        ({"store": str(2**63)}, "store", "Ensure this value is less than or equal to 9223372036854775807."),
+    ],
+)
+def test_a_bad_filter_is_a_400_naming_it(world, incidents, query, field, message):
+    response = client_for(world.a.officer).get("/api/incidents/", query)
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert list(response.json()["fields"]) == [field]
+    assert response.json()["fields"][field][0].startswith(message)
+
+
+def test_the_api_list_and_the_page_filter_by_one_rule(world, incidents, monkeypatch):
+    from incidents import selectors
+
+    calls = []
+    real = selectors.incidents_filter
+
+    def spy(qs, **filters):
+        calls.append(filters)
+        return real(qs, **filters)
+
+    monkeypatch.setattr(selectors, "incidents_filter", spy)
+    client_for(world.a.officer).get("/api/incidents/", {"status": "received", "category": "theft"})
+    signed_in(world.a.officer).get("/incidents/", {"status": "received", "category": "theft"})
+    assert calls == [{"status": "received", "category": "theft"}] * 2
 
 
 @pytest.mark.parametrize(
@@ -271,11 +309,10 @@ def test_enqueue_waits_for_commit(world, incidents, jpeg, enqueued, django_captu
     [("worker", "a_sibling", 404), ("worker", "b", 404), ("officer", "a", 403), ("admin", "a", 403)],
 )
 def test_evidence_upload_scope(world, incidents, jpeg, media_root, who, key, expected):
-    response = post_files(getattr(world.a, who), incidents[key], upload("a.jpg", jpeg))
+    with nothing_written(media_root):
+        response = post_files(getattr(world.a, who), incidents[key], upload("a.jpg", jpeg))
     assert response.status_code == expected
     assert not Evidence.objects.exists()
-    assert not IncidentEvent.objects.filter(kind="evidence_added").exists()
-    assert stored_files(media_root) == []
 
 
 def bad_files(tmp_path):
@@ -283,7 +320,7 @@ def bad_files(tmp_path):
         ("unknown type", [upload("report.pdf", pdf_bytes(), "application/pdf")], "unsupported_type"),
         ("claimed type differs", [upload("photo.jpg", image_bytes("PNG"), "image/jpeg")], "type_mismatch"),
         ("zero bytes", [upload("empty.jpg", b"", "image/jpeg")], "empty_file"),
-        ("undecodable image", [upload("cut.jpg", truncated_jpeg(), "image/jpeg")], "image_undecodable"),
+        ("undecodable image", [upload("cut.jpg", truncated_jpeg(), "image/jpeg")], "unreadable_image"),
         ("decompression bomb", [upload("bomb.png", bomb_png(), "image/png")], "image_too_many_pixels"),
         ("video OpenCV cannot open", [upload("broken.mp4", broken_mp4(tmp_path), "video/mp4")], "video_unreadable"),
         ("video without a frame", [upload("stub.mkv", frameless_mkv(tmp_path))], "video_no_frame"),
@@ -304,7 +341,8 @@ def bad_files(tmp_path):
 def test_bad_evidence_is_refused_and_leaves_nothing(world, incidents, media_root, tmp_path, case):
     what, files, code = bad_files(tmp_path)[case]
     before = stored_files(media_root)
-    response = post_files(world.a.worker, incidents["a"], *files)
+    with nothing_written(media_root):
+        response = post_files(world.a.worker, incidents["a"], *files)
     assert response.status_code == 400, what
     body = response.json()
     assert body["code"] == code, (what, body)
@@ -318,7 +356,8 @@ def test_bad_evidence_is_refused_and_leaves_nothing(world, incidents, media_root
 def test_bad_files_with_a_new_incident_leave_no_incident(world, media_root, tmp_path, case):
     what, files, code = bad_files(tmp_path)[case]
     data = payload(world.a.store, files=files)
-    response = client_for(world.a.worker).post("/api/incidents/", data, format="multipart")
+    with nothing_written(media_root):
+        response = client_for(world.a.worker).post("/api/incidents/", data, format="multipart")
     assert (response.status_code, response.json()["code"]) == (400, code), what
     assert not Incident.objects.exists()
     assert not IncidentEvent.objects.exists()
@@ -329,7 +368,8 @@ def test_size_limits_through_the_api(world, incidents, media_root, settings, jpe
     settings.INCIDENT_IMAGE_MAX_BYTES = len(jpeg) - 1
     settings.INCIDENT_VIDEO_MAX_BYTES = len(mp4) - 1
     for f in (upload("big.jpg", jpeg, "image/jpeg"), upload("big.mp4", mp4, "video/mp4")):
-        response = post_files(world.a.worker, incidents["a"], f)
+        with nothing_written(media_root):
+            response = post_files(world.a.worker, incidents["a"], f)
         assert (response.status_code, response.json()["code"]) == (400, "file_too_large")
     assert not Evidence.objects.exists()
     assert stored_files(media_root) == []
@@ -338,7 +378,8 @@ def test_size_limits_through_the_api(world, incidents, media_root, settings, jpe
 def test_duplicate_of_a_file_already_attached(world, incidents, media_root, jpeg):
     assert post_files(world.a.worker, incidents["a"], upload("door.jpg", jpeg, "image/jpeg")).status_code == 201
     files_before = stored_files(media_root)
-    response = post_files(world.a.worker, incidents["a"], upload("again.jpg", jpeg, "image/jpeg"))
+    with nothing_written(media_root):
+        response = post_files(world.a.worker, incidents["a"], upload("again.jpg", jpeg, "image/jpeg"))
     assert response.status_code == 400
     assert response.json()["message"] == (
         "again.jpg: this is the same file as door.jpg, already attached to this incident."
@@ -354,8 +395,11 @@ def test_duplicate_of_a_file_already_attached(world, incidents, media_root, jpeg
     assert post_files(world.a.worker, other, upload("door.jpg", jpeg, "image/jpeg")).status_code == 201
 
 
-def test_no_files(world, incidents):
-    response = client_for(world.a.worker).post(f"/api/incidents/{incidents['a'].pk}/evidence/", {}, format="multipart")
+def test_no_files(world, incidents, media_root):
+    with nothing_written(media_root):
+        response = client_for(world.a.worker).post(
+            f"/api/incidents/{incidents['a'].pk}/evidence/", {}, format="multipart"
+        )
     assert response.status_code == 400
     assert "files" in response.json()["fields"]
 
@@ -363,7 +407,8 @@ def test_no_files(world, incidents):
 def test_too_many_files(world, incidents, settings, media_root):
     settings.INCIDENT_MAX_FILES_PER_UPLOAD = 2
     files = [upload(f"{i}.jpg", image_bytes("JPEG", color=(i, 0, 0)), "image/jpeg") for i in range(3)]
-    response = post_files(world.a.worker, incidents["a"], *files)
+    with nothing_written(media_root):
+        response = post_files(world.a.worker, incidents["a"], *files)
     assert (response.status_code, response.json()["code"]) == (400, "too_many_files")
     assert stored_files(media_root) == []
 
@@ -382,7 +427,7 @@ def test_storage_failure_midway_removes_files_already_stored(world, incidents, m
 
     monkeypatch.setattr(services, "_evidence_row", fail_second)
     files = [upload("1.jpg", image_bytes("JPEG"), "image/jpeg"), upload("2.png", image_bytes("PNG"), "image/png")]
-    with pytest.raises(OSError):
+    with nothing_written(media_root), pytest.raises(OSError):
         services.evidence_add(incident=incidents["a"], files=files, uploaded_by=world.a.worker)
     assert not Evidence.objects.exists()
     assert stored_files(media_root) == []

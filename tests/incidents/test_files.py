@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.exceptions import ApplicationError
+from core.images import check_image
 from incidents import files
 from tests.incidents.conftest import (
     bomb_png,
@@ -132,13 +133,19 @@ def test_video_over_size_limit(settings, tmp_path):
 
 
 def test_image_that_does_not_decode():
-    assert code_of(upload("cut.jpg", truncated_jpeg(), "image/jpeg")) == "image_undecodable"
+    # core.images.check_image's code (as for a custody photo), incidents' words naming the file
+    assert code_of(upload("cut.jpg", truncated_jpeg(), "image/jpeg")) == "unreadable_image"
+    with pytest.raises(ApplicationError) as err:
+        files.inspect(upload("cut.jpg", truncated_jpeg(), "image/jpeg"))
+    assert (
+        err.value.message == "cut.jpg: the image cannot be decoded (it may be damaged or cut short). Export it again."
+    )
 
 
 def test_png_with_corrupt_data():
     data = bytearray(image_bytes("PNG", size=(200, 200)))
     data[60:90] = b"\xff" * 30
-    assert code_of(upload("bad.png", bytes(data), "image/png")) == "image_undecodable"
+    assert code_of(upload("bad.png", bytes(data), "image/png")) == "unreadable_image"
 
 
 def test_decompression_bomb():
@@ -150,7 +157,41 @@ def test_pixel_limit_is_a_setting(settings):
     with pytest.raises(ApplicationError) as err:
         files.inspect(upload("a.jpg", image_bytes("JPEG"), "image/jpeg"))
     assert err.value.code == "image_too_many_pixels"
-    assert "(64 × 48)" in err.value.message
+    assert err.value.message == "a.jpg: the image is too large (64 × 48); the limit is 0.003071 million pixels."
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "max_pixels"),
+    [
+        ("cut.jpg", truncated_jpeg(), 50_000_000),
+        ("bomb.png", bomb_png(), 50_000_000),
+        ("big.jpg", image_bytes("JPEG"), 64 * 48 - 1),
+    ],
+)
+def test_an_image_fails_with_the_shared_checks_code(settings, name, data, max_pixels):
+    """The same failure has the same code for a still from CCTV as for a custody photo (core.images)."""
+    settings.INCIDENT_IMAGE_MAX_PIXELS = max_pixels
+    with pytest.raises(ApplicationError) as shared:
+        check_image(data, max_bytes=10**9, max_pixels=max_pixels)
+    assert code_of(upload(name, data)) == shared.value.code
+
+
+def test_the_image_check_is_core_images(monkeypatch, settings):
+    calls = []
+
+    def fake_check(data, **kwargs):
+        calls.append(kwargs)
+
+    monkeypatch.setattr(files, "check_image", fake_check)
+    files.inspect(upload("till.jpg", image_bytes("JPEG"), "image/jpeg"))
+    assert calls == [
+        {
+            "max_bytes": settings.INCIDENT_IMAGE_MAX_BYTES,
+            "max_pixels": settings.INCIDENT_IMAGE_MAX_PIXELS,
+            "field": "files",
+            "noun": "image",
+        }
+    ]
 
 
 def test_video_opencv_cannot_open(tmp_path):
@@ -174,3 +215,19 @@ def test_video_without_a_first_frame(tmp_path):
 )
 def test_names_are_sanitised(raw, clean):
     assert files.sanitise_name(raw) == clean
+
+
+def test_videos_are_read_from_a_local_path_made_by_core_files(monkeypatch, tmp_path):
+    import core.files
+
+    assert files.local_path is core.files.local_path  # one copy, for uploads and stored files alike
+    seen = []
+    real = core.files.local_path
+
+    def spy(file, **kwargs):
+        seen.append(kwargs)
+        return real(file, **kwargs)
+
+    monkeypatch.setattr(files, "local_path", spy)
+    files.inspect(upload("cctv.mkv", video_bytes(tmp_path, ext=".mkv", fourcc="MJPG")))
+    assert seen == [{"suffix": ".mkv"}]  # OpenCV picks its demuxer by the extension of the bytes' type

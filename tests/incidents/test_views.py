@@ -12,6 +12,7 @@ from tests.incidents.conftest import (
     broken_mp4,
     frameless_mkv,
     image_bytes,
+    nothing_written,
     pdf_bytes,
     stored_files,
     truncated_jpeg,
@@ -71,7 +72,15 @@ def test_police_list_their_force_with_priority(world):
 
 
 def test_no_role_is_refused(world):
-    assert browser(world.norole).get("/incidents/").status_code == 403
+    response = browser(world.norole).get("/incidents/")
+    assert response.status_code == 403
+    assert "Your account has no role or force yet." in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/incidents/", "/incidents/new/", "/incidents/1/", "/incidents/1/evidence/"])
+def test_signed_out_goes_to_the_login_page(world, client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith("/login/")
 
 
 def test_report_form_defaults(world):
@@ -88,7 +97,12 @@ def test_report_form_defaults(world):
 
 @pytest.mark.parametrize("who", ["officer", "admin"])
 def test_police_cannot_use_the_report_form(world, who):
-    assert browser(getattr(world.a, who)).get("/incidents/new/").status_code == 403
+    client = browser(getattr(world.a, who))
+    response = client.get("/incidents/new/")
+    assert response.status_code == 403
+    assert "Only shop staff report incidents and add evidence." in response.content.decode()
+    with nothing_written():
+        assert client.post("/incidents/new/", form_data(world.a.store)).status_code == 403
 
 
 def test_report_with_a_photo_shows_the_receipt(world, media_root, jpeg, enqueued, django_capture_on_commit_callbacks):
@@ -139,18 +153,18 @@ def test_a_retried_submission_files_one_incident(world):
     ],
 )
 def test_bad_answers(world, overrides, message):
-    response = browser(world.a.worker).post("/incidents/new/", form_data(world.a.store, **overrides))
+    with nothing_written():
+        response = browser(world.a.worker).post("/incidents/new/", form_data(world.a.store, **overrides))
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not Incident.objects.exists()
 
 
 @pytest.mark.parametrize("store_attr", ["sibling_store", "other_retailer_store"])
 def test_cannot_report_for_a_store_not_theirs(world, store_attr):
-    response = browser(world.a.worker).post("/incidents/new/", form_data(getattr(world.a, store_attr)))
+    with nothing_written():
+        response = browser(world.a.worker).post("/incidents/new/", form_data(getattr(world.a, store_attr)))
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
-    assert not Incident.objects.exists()
 
 
 def bad_uploads(tmp_path):
@@ -182,7 +196,8 @@ def test_bad_files_in_the_report_form(world, media_root, tmp_path, case):
 def test_size_limits_in_the_report_form(world, media_root, settings, jpeg):
     settings.INCIDENT_IMAGE_MAX_BYTES = 100
     files = [upload("big.jpg", jpeg, "image/jpeg")]
-    response = browser(world.a.worker).post("/incidents/new/", form_data(world.a.store, files=files))
+    with nothing_written(media_root):
+        response = browser(world.a.worker).post("/incidents/new/", form_data(world.a.store, files=files))
     assert response.status_code == 400
     assert "the limit for one image is 100 bytes" in response.content.decode()
     assert not Incident.objects.exists() and stored_files(media_root) == []
@@ -232,17 +247,21 @@ def test_bad_files_added_later(world, media_root, tmp_path, case):
     assert stored_files(media_root) == []
 
 
-def test_add_evidence_with_no_files(world):
+def test_add_evidence_with_no_files(world, media_root):
     incident = IncidentFactory(store=world.a.store)
-    response = browser(world.a.worker).post(f"/incidents/{incident.pk}/evidence/", {})
+    with nothing_written(media_root):
+        response = browser(world.a.worker).post(f"/incidents/{incident.pk}/evidence/", {})
     assert response.status_code == 400 and "Choose at least one file." in response.content.decode()
 
 
 def test_add_evidence_scope(world, jpeg, media_root):
     incident = IncidentFactory(store=world.a.sibling_store)
     files = {"files": [upload("x.jpg", jpeg, "image/jpeg")]}
-    assert browser(world.a.worker).post(f"/incidents/{incident.pk}/evidence/", files).status_code == 404
-    assert browser(world.a.officer).post(f"/incidents/{incident.pk}/evidence/", files).status_code == 403
+    with nothing_written(media_root):
+        assert browser(world.a.worker).post(f"/incidents/{incident.pk}/evidence/", files).status_code == 404
+        refused = browser(world.a.officer).post(f"/incidents/{incident.pk}/evidence/", files)
+    assert refused.status_code == 403
+    assert "Only shop staff report incidents and add evidence." in refused.content.decode()
     assert not Evidence.objects.exists() and stored_files(media_root) == []
 
 

@@ -1,0 +1,73 @@
+"""Incident events: one keyword-only writer per kind of event (as Saleor's ``order/events.py``), and the
+wording of each for people (``describe``), used by the admin's history and the evidence pack's continuity
+log. The details each writer records are the rows' JSON as it always was (clients and old rows read alike)."""
+
+from incidents.models import Evidence, Incident, IncidentEvent
+
+# What a police user looked at (``incident_viewed_event``'s ``what``), in words.
+VIEWED_WHAT = {
+    "incident": "the incident",
+    "evidence": "its list of CCTV files",
+    "admin": "the incident in the admin",
+}
+
+
+def incident_created_event(*, incident: Incident, actor) -> IncidentEvent:
+    """The reporter filed the incident; its threat assessment gave it ``incident.priority``."""
+    return IncidentEvent.objects.create(
+        incident=incident, kind=IncidentEvent.Kind.CREATED, actor=actor, details={"priority": incident.priority}
+    )
+
+
+def evidence_added_event(*, evidence: Evidence, actor) -> IncidentEvent:
+    """A CCTV file was stored as an exhibit, with the SHA-256 computed as it was stored."""
+    details = {
+        "evidence_id": evidence.pk,
+        "name": evidence.original_name,
+        "sha256": evidence.sha256,
+        "size": evidence.size,
+    }
+    kind = IncidentEvent.Kind.EVIDENCE_ADDED
+    return IncidentEvent.objects.create(incident_id=evidence.incident_id, kind=kind, actor=actor, details=details)
+
+
+def incident_status_changed_event(*, incident: Incident, actor, old: str, new: str, reason: str) -> IncidentEvent:
+    details = {"old": old, "new": new, "reason": reason}
+    return IncidentEvent.objects.create(
+        incident=incident, kind=IncidentEvent.Kind.STATUS_CHANGED, actor=actor, details=details
+    )
+
+
+def incident_viewed_event(*, incident: Incident, actor, what: str) -> IncidentEvent:
+    """A police user opened the incident (``what``: "incident", "evidence" or "admin")."""
+    return IncidentEvent.objects.create(
+        incident=incident, kind=IncidentEvent.Kind.VIEWED, actor=actor, details={"what": what}
+    )
+
+
+def _status_label(value) -> str:
+    return Incident.Status(value).label if value in Incident.Status.values else str(value)
+
+
+def _plural(n, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def describe(event: IncidentEvent) -> str:
+    """The event in words for people, e.g. "Incident status changed from 'Received' to 'With police':
+    Taken on by PC Jones". Each line names the incident, as the evidence pack mixes them with a case's."""
+    d = event.details or {}
+    kind = event.kind
+    if kind == IncidentEvent.Kind.CREATED:
+        return f"Incident reported; assessed {d.get('priority', '?')}"
+    if kind == IncidentEvent.Kind.EVIDENCE_ADDED:
+        size = d.get("size")
+        size_text = f", {_plural(size, 'byte')}" if isinstance(size, int) else ""
+        return f"CCTV file added to the incident: {d.get('name', '?')}{size_text}, SHA-256 {d.get('sha256', '?')}"
+    if kind == IncidentEvent.Kind.STATUS_CHANGED:
+        text = f"Incident status changed from '{_status_label(d.get('old'))}' to '{_status_label(d.get('new'))}'"
+        return f"{text}: {d['reason']}" if d.get("reason") else text
+    if kind == IncidentEvent.Kind.VIEWED:
+        what = d.get("what", "incident")
+        return f"Viewed by police: {VIEWED_WHAT.get(what, what)}"
+    return event.get_kind_display() if kind in IncidentEvent.Kind.values else str(kind)
