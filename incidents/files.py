@@ -130,7 +130,7 @@ def check_decodes(upload: UploadedFile, name: str, found: FileType) -> None:
 
 
 # The incident wording of the shared check's failures: lower case after the file's name, with what to do.
-_IMAGE_ADVICE = {
+_IMAGE_ADVICE: dict[str, str] = {
     ImageErrorCode.UNREADABLE_IMAGE: "the image cannot be decoded (it may be damaged or cut short). Export it again.",
 }
 

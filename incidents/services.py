@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Literal
 
 from django.conf import settings
 from django.core.files import File
@@ -165,7 +166,7 @@ class _removing_stored_files_on_error:  # noqa: N801 - used as a context manager
         self.stored: list[str] = []
         return self.stored
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> Literal[False]:
         if exc_type is not None:
             for name in self.stored:
                 default_storage.delete(name)
@@ -175,7 +176,8 @@ class _removing_stored_files_on_error:  # noqa: N801 - used as a context manager
 def _evidence_store_all(
     *, incident: Incident, checked: list[CheckedFile], uploaded_by: User, stored: list[str]
 ) -> list[Evidence]:
-    created, seen = [], {}
+    created: list[Evidence] = []
+    seen: dict[str, str] = {}  # SHA-256 -> the name of the file in this upload
     for item in checked:
         name, sha256 = _stream_to_storage(incident=incident, item=item)
         stored.append(name)
@@ -203,7 +205,7 @@ def _evidence_row(*, incident: Incident, item: CheckedFile, file_name: str, sha2
         incident=incident,
         file=file_name,
         original_name=item.name,
-        size=item.upload.size,
+        size=_size(item.upload),
         content_type=item.type.mime,
         kind=item.type.kind,
         sha256=sha256,
@@ -220,12 +222,18 @@ def _evidence_row(*, incident: Incident, item: CheckedFile, file_name: str, sha2
     return evidence
 
 
+def _size(upload: UploadedFile) -> int:
+    """An upload's size (Django sets it for every file it parses; an empty one is refused by ``inspect_files``)."""
+    return upload.size or 0
+
+
 class _HashingReader(File):
     """Hashes bytes as storage reads them, so the file is read once (a backend that seeks and
     re-reads is detected by ``complete`` and the caller hashes again)."""
 
-    def __init__(self, file, name: str, size: int):
+    def __init__(self, file: File, name: str, size: int):
         super().__init__(file, name)
+        self._source = file
         self._size = size
         self.hasher = hashlib.sha256()
         self.hashed = 0
@@ -235,8 +243,8 @@ class _HashingReader(File):
         return self._size
 
     def read(self, n=-1):
-        position = self.file.tell()
-        data = self.file.read(n)
+        position = self._source.tell()
+        data = self._source.read(n)
         if position == self.hashed and data:
             self.hasher.update(data)
             self.hashed += len(data)
@@ -252,7 +260,7 @@ def _stream_to_storage(*, incident: Incident, item: CheckedFile) -> tuple[str, s
     upload.seek(0)
     today = timezone.localdate()
     target = f"evidence/{today:%Y/%m}/{incident.reference}/{uuid.uuid4().hex}{item.type.extension}"
-    reader = _HashingReader(upload.file, target, upload.size)
+    reader = _HashingReader(upload, target, _size(upload))
     name = default_storage.save(target, reader, max_length=255)
     _make_read_only(name)
     if reader.complete:
