@@ -3,17 +3,17 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
-from rest_framework import exceptions, generics, serializers
+from rest_framework import generics, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import access
+from accounts.authentication import WrongCredentials
 from accounts.filters import StoreFilterSet, UserFilterSet
 from accounts.models import Beat, Force, Retailer, Store, User
 from accounts.permissions import IsForceAdmin
-from core.exceptions import ErrorCode
 
 
 class TokenCreateApi(APIView):
@@ -44,9 +44,7 @@ class TokenCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         user = authenticate(request=request, **serializer.validated_data)
         if user is None:
-            exc = exceptions.AuthenticationFailed("Wrong username or password.")
-            exc.retrace_code = ErrorCode.AUTHENTICATION_FAILED
-            raise exc
+            raise WrongCredentials()
         # A fresh token each time: an old (possibly expired) one is replaced.
         Token.objects.filter(user=user).delete()
         token = Token.objects.create(user=user)

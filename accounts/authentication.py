@@ -9,6 +9,11 @@ from accounts.backends import demo_login_refused
 from core.exceptions import ErrorCode
 
 
+class WrongCredentials(exceptions.AuthenticationFailed):
+    default_detail = "Wrong username or password."
+    retrace_code = ErrorCode.AUTHENTICATION_FAILED
+
+
 class TokenExpired(exceptions.AuthenticationFailed):
     default_detail = "Your token has expired. Request a new one with POST /api/auth/token/."
     retrace_code = ErrorCode.TOKEN_EXPIRED

@@ -310,6 +310,14 @@ def region_search(
     )
 
 
+def result_message(result: SearchResult) -> str:
+    """The search's outcome in words (the API's ``message`` and the page's)."""
+    if not result.matched:
+        return "No match: nothing was kept (no crop, no face template). The search is in the access log."
+    parts = [f"case {hit.case_id} {hit.outcome}" for hit in result.cases]
+    return "Possible match: " + ", ".join(parts) + ". A reviewer must confirm it before anyone acts."
+
+
 def _record(evidence, found: dict[int, matching.Found], *, threshold: float, eng, handoff: Handoff) -> list[CaseHit]:
     """Store the matches and raise their cases, as the automatic pass does. A person already
     matched in this file keeps that match (and its case) as it is: the officer is told the case."""

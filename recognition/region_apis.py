@@ -2,7 +2,6 @@
 and the search of a face boxed on that frame. Mounted under /api/ by ``recognition.urls``."""
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -16,29 +15,21 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import scope_by_store
 from accounts.permissions import IsPolice
 from core.exceptions import ApplicationError
 from core.filters import MAX_ID
 from incidents.models import Evidence
-from recognition import region
+from recognition import region, selectors
 from workflows import evidence as evidence_workflow
 
 MAX_SECONDS = 24 * 3600  # far beyond any video searched; keeps the number finite and sane
 
 
-def evidence_for(user):
-    """Exhibits a police user may search: their force's (shop workers get nothing here)."""
-    qs = Evidence.objects.select_related("incident__store__beat")
-    if not getattr(user, "is_police", False):
-        return qs.none()
-    return scope_by_store(qs, user, store_path="incident__store")
-
-
 def evidence_or_404(user, evidence_id: int) -> Evidence:
-    if not 0 < evidence_id <= MAX_ID:  # a lookup Django does not range-check (a 500 on SQLite)
+    evidence = selectors.searchable_evidence_get(user=user, evidence_id=evidence_id)
+    if evidence is None:
         raise Http404
-    return get_object_or_404(evidence_for(user), pk=evidence_id)
+    return evidence
 
 
 def parse_time(raw) -> float | None:
@@ -148,17 +139,10 @@ class RegionSearchResultOutputSerializer(serializers.Serializer):
     access_log_id = serializers.IntegerField()
 
 
-def result_message(result: region.SearchResult) -> str:
-    if not result.matched:
-        return "No match: nothing was kept (no crop, no face template). The search is in the access log."
-    parts = [f"case {hit.case_id} {hit.outcome}" for hit in result.cases]
-    return "Possible match: " + ", ".join(parts) + ". A reviewer must confirm it before anyone acts."
-
-
 def result_body(result: region.SearchResult, evidence: Evidence) -> dict:
     return {
         "result": "match" if result.matched else "no_match",
-        "message": result_message(result),
+        "message": region.result_message(result),
         "evidence": evidence.pk,
         "frame_time_s": result.frame_time_s,
         "box": [result.box.x, result.box.y, result.box.w, result.box.h],

@@ -2,13 +2,13 @@
 searches it, with a justification. Same service as the API (``recognition.region``); the frame image
 is the API's frame endpoint (session authentication), so the page and the search see the same pixels."""
 
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 
 from accounts.permissions import POLICE, role_required
 from core.exceptions import ApplicationError
-from recognition import region
-from recognition.region_apis import evidence_or_404, result_message
+from recognition import region, selectors
 from workflows import evidence as evidence_workflow
 
 
@@ -37,12 +37,14 @@ def _search(request, evidence) -> tuple[dict, list[str], int]:
     except ApplicationError as exc:
         messages = [m for field_messages in exc.fields.values() for m in field_messages]
         return {}, [exc.message] + [m for m in messages if m not in exc.message], exc.status_code
-    return {"result": result, "message": result_message(result)}, [], 200
+    return {"result": result, "message": region.result_message(result)}, [], 200
 
 
 @role_required(POLICE, message="Only police users search faces in CCTV.")
 def region_search_page(request, evidence_id: int):
-    evidence = evidence_or_404(request.user, evidence_id)
+    evidence = selectors.searchable_evidence_get(user=request.user, evidence_id=evidence_id)
+    if evidence is None:
+        raise Http404
     context = {"evidence": evidence, "incident": evidence.incident, "errors": [], "posted": request.POST}
     status = 200
     if request.method == "POST":

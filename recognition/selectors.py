@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts import access
+from core.filters import MAX_ID
+from incidents.models import Evidence
 from recognition import calibration
 from recognition.engine import current_model_version
 from recognition.evaluation import Evaluation, summarise
@@ -30,6 +32,18 @@ def processing_for(user) -> QuerySet[EvidenceProcessing]:
 def matches_for(user) -> QuerySet[PossibleMatch]:
     qs = PossibleMatch.objects.select_related("evidence__incident", "offender")
     return access.scope_to_police(qs, user, force_path=EVIDENCE_FORCE)
+
+
+def searchable_evidence_for(user) -> QuerySet[Evidence]:
+    """Exhibits a police user may look at frame by frame and search a face in: their force's."""
+    qs = Evidence.objects.select_related("incident__store__beat")
+    return access.scope_to_police(qs, user, force_path="incident__store__beat__force")
+
+
+def searchable_evidence_get(*, user, evidence_id: int) -> Evidence | None:
+    if not 0 < evidence_id <= MAX_ID:  # a lookup Django does not range-check (a 500 on SQLite)
+        return None
+    return searchable_evidence_for(user).filter(pk=evidence_id).first()
 
 
 def threshold_changes_for(*, force_id: int) -> QuerySet[ThresholdChange]:
