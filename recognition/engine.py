@@ -127,10 +127,10 @@ def load_image(source: str | Path | bytes, *, max_pixels: int | None = None, wor
                 )
             if max(width, height) > work_max_side:
                 img.draft("RGB", (work_max_side, work_max_side))
-            img = ImageOps.exif_transpose(img).convert("RGB")
-            if max(img.size) > work_max_side:
-                img.thumbnail((work_max_side, work_max_side), Image.Resampling.BILINEAR)
-            return np.asarray(img)
+            rgb = ImageOps.exif_transpose(img).convert("RGB")
+            if max(rgb.size) > work_max_side:
+                rgb.thumbnail((work_max_side, work_max_side), Image.Resampling.BILINEAR)
+            return np.asarray(rgb)
     except EngineError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
@@ -326,11 +326,12 @@ class Embedder:
     def embed(self, chips: list[np.ndarray]) -> np.ndarray:
         if not chips:
             return np.zeros((0, 128), dtype=np.float32)
-        if not self.usable():
+        conn = self._conn
+        if conn is None or not self.usable():
             return self._engine.embed_chips(chips)
         try:
-            self._conn.send(np.stack(chips))
-            vectors = self._conn.recv()
+            conn.send(np.stack(chips))
+            vectors = conn.recv()
         except BaseException:
             self.close()  # an answer may still be on its way: this pipe can no longer be trusted
             raise
@@ -338,7 +339,8 @@ class Embedder:
 
     def close(self) -> None:
         if self._process is not None and self._pid == os.getpid():
-            self._conn.close()
+            if self._conn is not None:
+                self._conn.close()
             self._process.join(timeout=1)
             if self._process.is_alive():
                 self._process.kill()
