@@ -291,6 +291,11 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
 CLOSING_REASON_MIN_LENGTH = 5
 
 
+def incident_status_moves(incident: Incident) -> frozenset[str]:
+    """The statuses ``incident`` may move to now (what the incident page offers police)."""
+    return STATUS_TRANSITIONS.get(incident.status, frozenset())
+
+
 def incident_status_set(*, incident: Incident, status: str, actor: User | None, reason: str = "") -> Incident:
     """Move an incident to ``status`` along ``STATUS_TRANSITIONS``, recording who and why. Every caller (the
     incident page, the admin) comes here: a move the rules forbid is a 409 ``invalid_status_transition`` and

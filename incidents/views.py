@@ -132,6 +132,7 @@ def incident_detail(request, incident_id: int):
         "evidence": selectors.evidence_for_incident(incident=incident),
         "new": request.GET.get("new") == "1",
         "cases": _cases_of(request.user, incident),
+        "moves": services.incident_status_moves(incident),
     }
     return render(request, "incidents/detail.html", context)
 

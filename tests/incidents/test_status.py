@@ -95,6 +95,17 @@ def test_the_reason_is_kept_on_one_line_and_taking_on_names_who(world):
 
 
 @pytest.mark.parametrize(
+    ("old", "buttons"),
+    [(RECEIVED, {"take_on", "close"}), (WITH_POLICE, {"close"}), (CLOSED, set())],
+)
+def test_the_page_offers_the_moves_the_rules_allow(world, old, buttons):
+    incident = IncidentFactory(store=world.a.store, status=old)
+    page = signed_in(world.a.officer).get(f"/incidents/{incident.pk}/").content.decode()
+    assert {b for b in ("take_on", "close") if f'value="{b}"' in page} == buttons
+    assert ("Police action" in page) is bool(buttons)
+
+
+@pytest.mark.parametrize(
     ("old", "button", "message"),
     [
         (WITH_POLICE, "take_on", "is already with police."),
