@@ -27,6 +27,7 @@ from cases.errors import CaseErrorCode
 from cases.models import Case, CaseAccess
 from cases.services import case_access_log
 from core.exceptions import ApplicationError
+from incidents import events as incident_events
 from orders.maps import zone_map_png
 
 logger = logging.getLogger(__name__)
@@ -260,7 +261,7 @@ def _continuity(case: Case) -> list[list[str]]:
     for e in case.incident.evidence.select_related("uploaded_by"):
         rows.append((e.uploaded_at, e.uploaded_by.get_username(), f"uploaded {e.original_name}"))
     for ev in case.incident.events.select_related("actor"):
-        rows.append((ev.created_at, ev.actor.get_username() if ev.actor else "system", f"incident {ev.kind}"))
+        rows.append((ev.created_at, ev.actor.get_username() if ev.actor else "system", incident_events.describe(ev)))
     for event in case.events.select_related("actor"):
         rows.append((event.created_at, event.actor.get_username() if event.actor else "system", events.describe(event)))
     for a in case.accesses.select_related("user"):
