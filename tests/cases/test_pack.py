@@ -147,3 +147,18 @@ def test_pack_says_how_the_face_was_found(world, justified):
     assert r.status_code == 200
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(r.content)).read("manifest.json"))
     assert manifest["found_by"] == "officer"  # and the PDF says "Found by: face selected by an officer."
+
+
+def test_continuity_log_words_incident_events_as_the_incident_admin_does(world, justified):
+    from incidents import events as incident_events
+    from incidents.models import IncidentEvent
+
+    incident_events.incident_status_changed_event(
+        incident=justified.incident, actor=world.a.officer, old="received", new="with_police", reason="Attending"
+    )
+    events = list(IncidentEvent.objects.filter(incident=justified.incident))
+    assert events, "the incident has events to log"
+    whats = [what for _, _, what in _continuity(Case.objects.get(pk=justified.pk))]
+    for event in events:
+        assert incident_events.describe(event) in whats
+        assert f"incident {event.kind}" not in whats  # the raw kind was shown before
