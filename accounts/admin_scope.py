@@ -64,6 +64,26 @@ class ForceScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **self._limit(db_field, request, kwargs))
 
 
+class ReadOnlyScopedAdmin(ForceScopedAdmin):
+    """Rows of the force (reached by ``force_path``) shown, never added or changed in the admin: they
+    are written by services elsewhere. Only a superuser may delete, and only where ``superuser_deletes``."""
+
+    force_path = "force"
+    superuser_deletes = False
+
+    def scope(self, request, qs):
+        return qs.filter(**{f"{self.force_path}_id": request.user.force_id})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.superuser_deletes and request.user.is_superuser
+
+
 class ForceScopedInline:
     """Inlines follow the scoped admin: force admins (not Django model permissions) may use them."""
 

@@ -87,10 +87,6 @@ class StoreSummaryOutputSerializer(serializers.Serializer):
     postcode = serializers.CharField()
 
 
-# The name incidents and orders import today; they may move to StoreSummaryOutputSerializer.
-StoreSummarySerializer = StoreSummaryOutputSerializer
-
-
 @extend_schema_serializer(component_name="Store")
 class StoreOutputSerializer(serializers.ModelSerializer):
     retailer = RetailerOutputSerializer()

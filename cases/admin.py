@@ -2,23 +2,9 @@
 
 from django.contrib import admin
 
-from accounts.admin_scope import ForceScopedAdmin
+from accounts.admin_scope import ReadOnlyScopedAdmin
 from cases import events
 from cases.models import Case, CaseAccess, CaseDecision, CaseEvent
-
-
-class ReadOnlyScopedAdmin(ForceScopedAdmin):
-    def scope(self, request, qs):
-        return qs.filter(force_id=request.user.force_id)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseDecisionInline(admin.TabularInline):

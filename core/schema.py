@@ -4,6 +4,8 @@ import importlib
 import importlib.util
 
 from django.apps import apps
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 
 from core.exceptions import ErrorCodes
 
@@ -94,3 +96,8 @@ def add_error_codes(result, generator, request, public):
     info = result.setdefault("info", {})
     info["description"] = f"{info.get('description', '').rstrip()}\n\n{error_codes_markdown()}"
     return result
+
+
+def path_id(name: str) -> OpenApiParameter:
+    """An id in the URL path, for ``extend_schema(parameters=[...])``."""
+    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH)

@@ -4,17 +4,17 @@ Outside a user's scope an incident is 404 (not 403), so its existence does not l
 """
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import access
-from accounts.apis import StoreSummarySerializer
+from accounts.apis import StoreSummaryOutputSerializer
 from accounts.permissions import HasRole, IsShopWorker
 from core.pagination import PAGE_PARAMETERS, page_of, paginated_response
+from core.schema import path_id
 from incidents import selectors, services
 from incidents.filters import IncidentFilterSet
 from incidents.models import Evidence, Incident
@@ -29,7 +29,7 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
 
 
 class IncidentOutputSerializer(serializers.ModelSerializer):
-    store = StoreSummarySerializer()
+    store = StoreSummaryOutputSerializer()
 
     class Meta:
         model = Incident
@@ -85,7 +85,7 @@ IncidentPageOutputSerializer = extend_schema_serializer(many=False)(
     page_of(IncidentOutputSerializer, "IncidentPageOutputSerializer")
 )
 EvidencePageOutputSerializer = page_of(EvidenceOutputSerializer, "EvidencePageOutputSerializer")
-INCIDENT_ID = OpenApiParameter("incident_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+INCIDENT_ID = path_id("incident_id")
 
 
 def _incident_or_404(request, incident_id: int) -> Incident:

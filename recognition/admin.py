@@ -4,31 +4,16 @@ API (``/api/recognition/threshold/change/``) so that every change carries a reas
 
 from django.contrib import admin, messages
 
-from accounts.admin_scope import ForceScopedAdmin, admin_allowed
+from accounts.admin_scope import ReadOnlyScopedAdmin, admin_allowed
 from recognition import events
 from recognition import processing as evidence_processing
 from recognition.models import EvidenceProcessing, EvidenceProcessingEvent, FaceTemplate, PossibleMatch, ThresholdChange
 
 
-class ReadOnlyScopedAdmin(ForceScopedAdmin):
-    force_path = ""
-
-    def scope(self, request, qs):
-        return qs.filter(**{f"{self.force_path}_id": request.user.force_id})
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
 @admin.register(FaceTemplate)
 class FaceTemplateAdmin(ReadOnlyScopedAdmin):
     force_path = "offender__force"
+    superuser_deletes = True
     list_display = ["id", "offender", "reference_photo", "model_name", "model_version", "face_size_px", "created_at"]
     list_filter = ["model_version"]
     exclude = ["embedding"]
@@ -61,6 +46,7 @@ class EvidenceProcessingEventInline(admin.TabularInline):
 @admin.register(EvidenceProcessing)
 class EvidenceProcessingAdmin(ReadOnlyScopedAdmin):
     force_path = "evidence__incident__store__beat__force"
+    superuser_deletes = True
     list_display = [
         "evidence",
         "status",
@@ -92,10 +78,12 @@ class EvidenceProcessingAdmin(ReadOnlyScopedAdmin):
 @admin.register(PossibleMatch)
 class PossibleMatchAdmin(ReadOnlyScopedAdmin):
     force_path = "evidence__incident__store__beat__force"
+    superuser_deletes = True
     list_display = ["evidence", "offender", "distance", "threshold", "frame_time_s", "created_at"]
 
 
 @admin.register(ThresholdChange)
 class ThresholdChangeAdmin(ReadOnlyScopedAdmin):
     force_path = "force"
+    superuser_deletes = True
     list_display = ["force", "old_threshold", "new_threshold", "reason", "changed_by", "created_at"]

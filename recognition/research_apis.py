@@ -4,13 +4,14 @@ paperwork started, and ask for one incident's CCTV to be searched again, with a 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsForceAdmin
 from core.filters import MAX_ID
+from core.schema import path_id
 from incidents.selectors import incidents_for
 from recognition import research
 from recognition.filters import ResearchJobFilterSet
@@ -98,16 +99,12 @@ class ResearchJobListApi(generics.ListAPIView):
         return research.research_jobs_for(self.request.user)
 
 
-def _id_param(name: str) -> OpenApiParameter:
-    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH)
-
-
 class ResearchJobDetailApi(APIView):
     """Force admins: one re-search, with each file's state (searched, skipped and why, failed and why)."""
 
     permission_classes = [IsForceAdmin]
 
-    @extend_schema(responses=ResearchJobDetailOutputSerializer, parameters=[_id_param("job_id")])
+    @extend_schema(responses=ResearchJobDetailOutputSerializer, parameters=[path_id("job_id")])
     def get(self, request, job_id: int):
         if job_id > MAX_ID:
             raise Http404
@@ -132,7 +129,7 @@ class IncidentResearchApi(APIView):
     @extend_schema(
         request=IncidentResearchInputSerializer,
         responses={202: ResearchJobOutputSerializer},
-        parameters=[_id_param("incident_id")],
+        parameters=[path_id("incident_id")],
     )
     def post(self, request, incident_id: int):
         if incident_id > MAX_ID:

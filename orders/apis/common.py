@@ -2,8 +2,6 @@
 
 from django.http import Http404
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from accounts.permissions import IsForceAdmin, IsPolice
@@ -25,10 +23,6 @@ class PageNamedSchema(AutoSchema):
 
     def get_paginated_name(self, serializer_name: str) -> str:
         return f"{serializer_name.removesuffix('Output')}PageOutput"
-
-
-def id_param(name: str) -> OpenApiParameter:
-    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 def reason_param(request) -> str:

@@ -9,8 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.filters import ScopedFilterBackend
+from core.schema import path_id
 from orders import selectors
-from orders.apis.common import PageNamedSchema, PoliceReadAdminWrite, id_param, offender_or_404
+from orders.apis.common import PageNamedSchema, PoliceReadAdminWrite, offender_or_404
 from orders.apis.serializers import (
     OffenderCreateInputSerializer,
     OffenderDetailOutputSerializer,
@@ -76,14 +77,14 @@ class OffenderCollectionApi(PoliceReadAdminWrite, generics.ListAPIView):
 class OffenderDetailApi(PoliceReadAdminWrite, APIView):
     """One offender with photos and history (GET), or change their details (PATCH, admin; audited)."""
 
-    @extend_schema(responses=OffenderDetailOutputSerializer, parameters=[id_param("offender_id")])
+    @extend_schema(responses=OffenderDetailOutputSerializer, parameters=[path_id("offender_id")])
     def get(self, request, offender_id: int):
         return Response(OffenderDetailOutputSerializer(offender_or_404(request, offender_id)).data)
 
     @extend_schema(
         request=OffenderUpdateInputSerializer,
         responses=OffenderDetailOutputSerializer,
-        parameters=[id_param("offender_id")],
+        parameters=[path_id("offender_id")],
     )
     def patch(self, request, offender_id: int):
         offender = offender_or_404(request, offender_id)

@@ -8,8 +8,9 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsForceAdmin
 from core.filters import ScopedFilterBackend
+from core.schema import path_id
 from orders import selectors
-from orders.apis.common import PageNamedSchema, PoliceReadAdminWrite, id_param, offender_or_400, order_or_404
+from orders.apis.common import PageNamedSchema, PoliceReadAdminWrite, offender_or_400, order_or_404
 from orders.apis.serializers import (
     PROHIBITION_EXAMPLES,
     OrderCorrectInputSerializer,
@@ -103,12 +104,12 @@ class OrderDetailApi(PoliceReadAdminWrite, APIView):
     """One order with prohibitions and history (GET), or correct details recorded wrongly (PATCH, admin;
     old and new values kept). A court's change is a variation (``vary/``), not a correction."""
 
-    @extend_schema(responses=OrderDetailOutputSerializer, parameters=[id_param("order_id")])
+    @extend_schema(responses=OrderDetailOutputSerializer, parameters=[path_id("order_id")])
     def get(self, request, order_id: int):
         return Response(OrderDetailOutputSerializer(order_or_404(request, order_id)).data)
 
     @extend_schema(
-        request=OrderCorrectInputSerializer, responses=OrderDetailOutputSerializer, parameters=[id_param("order_id")]
+        request=OrderCorrectInputSerializer, responses=OrderDetailOutputSerializer, parameters=[path_id("order_id")]
     )
     def patch(self, request, order_id: int):
         order = order_or_404(request, order_id)
@@ -124,7 +125,7 @@ class OrderServeApi(APIView):
     permission_classes = [IsForceAdmin]
 
     @extend_schema(
-        request=OrderServeInputSerializer, responses=OrderDetailOutputSerializer, parameters=[id_param("order_id")]
+        request=OrderServeInputSerializer, responses=OrderDetailOutputSerializer, parameters=[path_id("order_id")]
     )
     def post(self, request, order_id: int):
         order = order_or_404(request, order_id)
@@ -140,7 +141,7 @@ class OrderDischargeApi(APIView):
     permission_classes = [IsForceAdmin]
 
     @extend_schema(
-        request=OrderDischargeInputSerializer, responses=OrderDetailOutputSerializer, parameters=[id_param("order_id")]
+        request=OrderDischargeInputSerializer, responses=OrderDetailOutputSerializer, parameters=[path_id("order_id")]
     )
     def post(self, request, order_id: int):
         order = order_or_404(request, order_id)
@@ -157,7 +158,7 @@ class OrderVaryApi(APIView):
     permission_classes = [IsForceAdmin]
 
     @extend_schema(
-        request=OrderVaryInputSerializer, responses=OrderDetailOutputSerializer, parameters=[id_param("order_id")]
+        request=OrderVaryInputSerializer, responses=OrderDetailOutputSerializer, parameters=[path_id("order_id")]
     )
     def post(self, request, order_id: int):
         order = order_or_404(request, order_id)

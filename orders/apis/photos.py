@@ -13,7 +13,8 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsPolice
 from core.pagination import PAGE_PARAMETERS, page_of, paginated_response
-from orders.apis.common import PoliceReadAdminWrite, id_param, offender_or_404, photo_or_404, reason_param
+from core.schema import path_id
+from orders.apis.common import PoliceReadAdminWrite, offender_or_404, photo_or_404, reason_param
 from orders.apis.serializers import (
     ReferencePhotoCreateInputSerializer,
     ReferencePhotoOutputSerializer,
@@ -34,7 +35,7 @@ class ReferencePhotoCollectionApi(PoliceReadAdminWrite, APIView):
 
     @extend_schema(
         responses=page_of(ReferencePhotoOutputSerializer, "ReferencePhotoPageOutputSerializer"),
-        parameters=[id_param("offender_id"), *PAGE_PARAMETERS],
+        parameters=[path_id("offender_id"), *PAGE_PARAMETERS],
         operation_id="offenders_photos_list",
     )
     def get(self, request, offender_id: int):
@@ -49,7 +50,7 @@ class ReferencePhotoCollectionApi(PoliceReadAdminWrite, APIView):
             201: ReferencePhotoOutputSerializer,
             503: OpenApiResponse(description="Face matching is not installed here (`face_engine_unavailable`)."),
         },
-        parameters=[id_param("offender_id")],
+        parameters=[path_id("offender_id")],
         operation_id="offenders_photos_create",
     )
     def post(self, request, offender_id: int):
@@ -64,14 +65,14 @@ class ReferencePhotoDetailApi(PoliceReadAdminWrite, APIView):
     """One reference photo (GET), correct its source or date (PATCH, admin), or remove it and its face
     templates (DELETE, admin)."""
 
-    @extend_schema(responses=ReferencePhotoOutputSerializer, parameters=[id_param("offender_id"), id_param("photo_id")])
+    @extend_schema(responses=ReferencePhotoOutputSerializer, parameters=[path_id("offender_id"), path_id("photo_id")])
     def get(self, request, offender_id: int, photo_id: int):
         return Response(ReferencePhotoOutputSerializer(photo_or_404(request, offender_id, photo_id)).data)
 
     @extend_schema(
         request=ReferencePhotoUpdateInputSerializer,
         responses=ReferencePhotoOutputSerializer,
-        parameters=[id_param("offender_id"), id_param("photo_id")],
+        parameters=[path_id("offender_id"), path_id("photo_id")],
     )
     def patch(self, request, offender_id: int, photo_id: int):
         photo = photo_or_404(request, offender_id, photo_id)
@@ -80,7 +81,7 @@ class ReferencePhotoDetailApi(PoliceReadAdminWrite, APIView):
         photo = photo_services.reference_photo_update(photo=photo, actor=request.user, **serializer.validated_data)
         return Response(ReferencePhotoOutputSerializer(photo).data)
 
-    @extend_schema(responses={204: None}, parameters=[id_param("offender_id"), id_param("photo_id")])
+    @extend_schema(responses={204: None}, parameters=[path_id("offender_id"), path_id("photo_id")])
     def delete(self, request, offender_id: int, photo_id: int):
         photo = photo_or_404(request, offender_id, photo_id)
         order_workflows.reference_photo_remove(photo=photo, actor=request.user, reason=reason_param(request))
@@ -94,7 +95,7 @@ class ReferencePhotoImageApi(APIView):
 
     @extend_schema(
         responses={(200, "image/jpeg"): OpenApiTypes.BINARY},
-        parameters=[id_param("offender_id"), id_param("photo_id")],
+        parameters=[path_id("offender_id"), path_id("photo_id")],
     )
     def get(self, request, offender_id: int, photo_id: int):
         photo = photo_or_404(request, offender_id, photo_id)

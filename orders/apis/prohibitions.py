@@ -11,8 +11,9 @@ from rest_framework.views import APIView
 
 from accounts import access
 from accounts.permissions import IsForceAdmin, IsPolice
+from core.schema import path_id
 from orders import selectors
-from orders.apis.common import id_param, offender_or_404, order_or_404, prohibition_or_404, reason_param
+from orders.apis.common import offender_or_404, order_or_404, prohibition_or_404, reason_param
 from orders.apis.serializers import (
     PROHIBITION_EXAMPLES,
     PremisesImportInputSerializer,
@@ -34,7 +35,7 @@ class ProhibitionCollectionApi(APIView):
     @extend_schema(
         request=ProhibitionInputSerializer,
         responses={201: ProhibitionOutputSerializer},
-        parameters=[id_param("order_id")],
+        parameters=[path_id("order_id")],
         operation_id="orders_prohibitions_create",
         examples=[
             OpenApiExample(f"Example {i + 1}", value=v, request_only=True) for i, v in enumerate(PROHIBITION_EXAMPLES)
@@ -58,7 +59,7 @@ class ProhibitionDetailApi(APIView):
     @extend_schema(
         request=ProhibitionInputSerializer,
         responses=ProhibitionOutputSerializer,
-        parameters=[id_param("order_id"), id_param("prohibition_id")],
+        parameters=[path_id("order_id"), path_id("prohibition_id")],
     )
     def put(self, request, order_id: int, prohibition_id: int):
         prohibition = prohibition_or_404(order_or_404(request, order_id), prohibition_id)
@@ -72,8 +73,8 @@ class ProhibitionDetailApi(APIView):
     @extend_schema(
         responses={204: None},
         parameters=[
-            id_param("order_id"),
-            id_param("prohibition_id"),
+            path_id("order_id"),
+            path_id("prohibition_id"),
             OpenApiParameter("reason", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True),
         ],
     )
@@ -97,7 +98,7 @@ class PremisesImportApi(APIView):
     @extend_schema(
         request={"multipart/form-data": PremisesImportInputSerializer},
         responses={200: PremisesImportOutputSerializer, 201: PremisesImportOutputSerializer},
-        parameters=[id_param("order_id")],
+        parameters=[path_id("order_id")],
     )
     def post(self, request, order_id: int):
         order = order_or_404(request, order_id)

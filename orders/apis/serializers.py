@@ -4,7 +4,7 @@ and ``<Noun>InputSerializer`` for what it reads (their OpenAPI components drop `
 from django.utils import timezone
 from rest_framework import serializers
 
-from accounts.apis import StoreSummarySerializer
+from accounts.apis import StoreSummaryOutputSerializer
 from accounts.models import Beat, Retailer, Store
 from orders import selectors
 from orders.models import Offender, OffenderEvent, Order, OrderEvent, Prohibition, ReferencePhoto
@@ -71,7 +71,7 @@ class ProhibitionOutputSerializer(serializers.ModelSerializer):
     order = serializers.IntegerField(source="order_id")
     offender = serializers.IntegerField(source="order.offender_id")
     case_reference = serializers.CharField(source="order.case_reference")
-    stores = StoreSummarySerializer(many=True)
+    stores = StoreSummaryOutputSerializer(many=True)
     retailer_name = serializers.CharField(source="retailer.name", default=None, allow_null=True)
     in_effect_now = serializers.SerializerMethodField()
 
@@ -169,7 +169,7 @@ class PremisesImportRowOutputSerializer(serializers.Serializer):
     store_code = serializers.CharField()
     postcode = serializers.CharField()
     retailer = serializers.CharField()
-    stores = StoreSummarySerializer(many=True)
+    stores = StoreSummaryOutputSerializer(many=True)
     error = serializers.CharField()
 
 
