@@ -15,6 +15,7 @@ from cases.errors import CaseErrorCode
 from cases.models import Case, CaseAccess, CaseDecision, MatchFeedback
 from cases.selectors import justification_access, justification_of
 from core.exceptions import ApplicationError
+from core.justification import clean_justification
 from orders.selectors import breaching_prohibitions
 from recognition.models import PossibleMatch
 
@@ -168,18 +169,10 @@ def case_justify(*, case: Case, user, justification: str) -> CaseAccess:
 
     The justification arrives in a POST body, never in a URL (URLs are written to access logs). The
     first justification stands: giving another later writes nothing and returns the first."""
-    justification = (justification or "").strip()
-    if "\x00" in justification:  # PostgreSQL refuses NUL in text
-        raise ApplicationError(
-            "The justification contains a character that cannot be stored (NUL).",
-            fields={"justification": ["Null characters are not allowed."]},
-        )
-    if len(justification) < 10:
-        raise ApplicationError(
-            "Say why you need to open this case (at least 10 characters): it is logged under DPA 2018 s.62.",
-            code=CaseErrorCode.JUSTIFICATION_TOO_SHORT,
-            fields={"justification": ["At least 10 characters."]},
-        )  # a 400: the input is wrong; 403 justification_required is for no justification at all
+    # A 400 when it is wrong; 403 justification_required is for no justification at all.
+    justification = clean_justification(
+        justification, why="need to open this case", code=CaseErrorCode.JUSTIFICATION_TOO_SHORT
+    )
     if existing := justification_access(case=case, user=user):
         return existing
     return CaseAccess.objects.create(

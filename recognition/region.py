@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from PIL import Image
 
+from core import justification as core_justification
 from core.exceptions import ApplicationError
 from core.files import local_path
 from recognition import engine, gallery, matching, video
@@ -39,7 +40,6 @@ from recognition.selectors import threshold_for
 from recognition.services import face_engine
 
 MIN_BOX_PX = 8  # smaller than this is a slip of the finger, not a face
-JUSTIFICATION_MIN = 10  # as for opening a case (cases.services.case_justify)
 REGION_MARGIN = 0.5  # of the box's longer side, each side: context the detector needs
 TARGET_BOX_PX = 160  # the drawn box is upsampled to about this (a face inside it: ~100 px)
 MAX_UPSAMPLE = 8.0
@@ -177,20 +177,9 @@ def frame_jpeg(frame: FrameImage, *, quality: int = 90) -> bytes:
 
 
 def clean_justification(justification: str) -> str:
-    if "\x00" in (justification or ""):  # PostgreSQL refuses NUL in text
-        raise ApplicationError(
-            "The justification contains a character that cannot be stored (NUL).",
-            fields={"justification": ["Null characters are not allowed."]},
-        )
-    justification = " ".join((justification or "").split())
-    if len(justification) < JUSTIFICATION_MIN:
-        raise ApplicationError(
-            f"Say why you are searching this face (at least {JUSTIFICATION_MIN} characters): "
-            "it is logged under DPA 2018 s.62.",
-            code=RecognitionErrorCode.JUSTIFICATION_TOO_SHORT,
-            fields={"justification": [f"At least {JUSTIFICATION_MIN} characters."]},
-        )
-    return justification
+    return core_justification.clean_justification(
+        justification, why="are searching this face", code=RecognitionErrorCode.JUSTIFICATION_TOO_SHORT
+    )
 
 
 def clean_box(box, frame: FrameImage) -> engine.Box:
