@@ -39,9 +39,8 @@ lint: $(STAMP)
 	$(SCHEMA_ENV) $(PY) manage.py spectacular --file var/openapi.check.yaml --validate --fail-on-warn
 	diff -u openapi.yaml var/openapi.check.yaml || (echo "openapi.yaml is stale: run 'make schema'" && exit 1)
 
-# mypy with the django-stubs and djangorestframework-stubs plugins on the services, selectors and face
-# engine (pyproject.toml [tool.mypy] lists the files). Not yet a prerequisite of `test`: it becomes one
-# (test: install lint typecheck) once the files it checks are clean.
+# mypy with the django-stubs and djangorestframework-stubs plugins on the services, selectors, events,
+# hand-offs and the matching with its engine (pyproject.toml [tool.mypy] lists the files).
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
@@ -51,7 +50,7 @@ typecheck: $(STAMP)
 FACES_DIR ?= $(or $(RETRACE_FACES_DIR),../shared/datasets/faces)
 COVERAGE_MIN := $(if $(wildcard $(FACES_DIR)/master.csv),90,80)
 
-test: install lint
+test: install lint typecheck
 	@test -f $(FACES_DIR)/master.csv || echo "make test: no face dataset at $(FACES_DIR): real-model tests will be skipped (set RETRACE_FACES_DIR)"
 	RETRACE_FACES_DIR=$(abspath $(FACES_DIR)) $(PY) -m pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_MIN) $(PYTEST_ARGS)
 

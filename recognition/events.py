@@ -6,6 +6,8 @@ A processing record's events say what happened to one evidence file: queued on u
 searched or failed, sent again by the safety net, retried by an admin. A threshold change is a
 ``ThresholdChange`` row (see its docstring for why it is not an ``AuditEvent``)."""
 
+from collections.abc import Callable
+
 from recognition.models import EvidenceProcessing, EvidenceProcessingEvent, ThresholdChange
 
 Kind = EvidenceProcessingEvent.Kind
@@ -93,7 +95,7 @@ def _resent(details: dict) -> str:
     return f"{label} for too long"
 
 
-_WORDING = {
+_WORDING: dict[str, Callable[[dict], str]] = {
     Kind.QUEUED: lambda d: "on upload",
     Kind.ATTEMPT_STARTED: lambda d: f"attempt {d.get('attempt')}",
     Kind.DONE: _done,

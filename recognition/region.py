@@ -330,7 +330,8 @@ def _record(evidence, found: dict[int, matching.Found], *, threshold: float, eng
         ref = refs.get(offender_id)
         if ref is None:
             case_id = handoff.case_id_for(incident_id=evidence.incident_id, offender_id=offender_id)
-            hits.append(CaseHit(case_id=case_id, outcome="unchanged"))
+            if case_id is not None:  # the earlier match raised it; cases are never deleted
+                hits.append(CaseHit(case_id=case_id, outcome="unchanged"))
         else:
             hits.append(CaseHit(case_id=ref.case_id, outcome="raised" if ref.raised else "updated"))
     return hits

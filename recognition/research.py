@@ -302,7 +302,7 @@ def _search_pending(job: ResearchJob, deadline: float | None, handoff: Handoff) 
 
 def _search_file(job: ResearchJob, item: ResearchFile, handoff: Handoff) -> None:
     evidence = item.evidence
-    if evidence is None or not evidence.file or not evidence.file.storage.exists(evidence.file.name):
+    if evidence is None or not evidence.file.name or not evidence.file.storage.exists(evidence.file.name):
         return _mark(job, item, State.SKIPPED, "The file is no longer held.")
     if not _count_attempt(item):
         return _mark(job, item, State.FAILED, "The worker stopped while searching this file, each attempt.")
@@ -393,12 +393,12 @@ def _record(
 def _log_reason(job: ResearchJob) -> str:
     if job.trigger == Trigger.ADMIN:
         return f"{job.reason} (re-search requested by a force admin)"
-    order = f", order {job.order.case_reference}" if job.order_id else ""
+    order = f", order {job.order.case_reference}" if job.order else ""
     return f"{job.reason}{order}; searched for offender {job.offender_id} only"
 
 
 def _mark(job: ResearchJob, item: ResearchFile, state: str, note: str) -> None:
-    counter = {State.SKIPPED: "files_skipped", State.FAILED: "files_failed"}[state]
+    counter = {str(State.SKIPPED): "files_skipped", str(State.FAILED): "files_failed"}[state]
     with transaction.atomic():
         if ResearchFile.objects.filter(pk=item.pk, state=State.PENDING).update(state=state, note=note[:255]):
             ResearchJob.objects.filter(pk=job.pk).update(**{counter: F(counter) + 1, "updated_at": timezone.now()})

@@ -23,7 +23,7 @@ import math
 import queue
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -240,7 +240,7 @@ class _Raised:
 _END = object()
 
 
-def _prefetched(items: Iterable, *, depth: int) -> Iterator:
+def _prefetched(items: Iterable, *, depth: int) -> Generator:
     """Run an iterator in its own thread, ``depth`` items ahead; its exceptions reach the caller."""
     out: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
