@@ -3,7 +3,7 @@
 
 Each test names the defect it pins: an answer that told a user which ids exist in another force, an id
 too large for the database answered with a 500. (Pagination, which these lists share with every other
-list, is in tests/core/test_api_bad_input.py.)"""
+list, is in tests/core/test_apis_bad_input.py.)"""
 
 import pytest
 

@@ -3,7 +3,7 @@ that match no route, request bodies Django or DRF cannot parse, and what the sch
 every operation (core's pagination, middleware, exception handler and schema hooks).
 
 Each test names the defect it pins. Bad input to one app's endpoints is in that app's
-``test_api_bad_input.py``."""
+``test_apis_bad_input.py``."""
 
 import pytest
 
