@@ -8,7 +8,8 @@ Redis. Every setting is listed in ``.env.example``. Importing settings writes no
 Layout (HackSoft's styleguide, cookiecutter-django's environments):
     base.py                  Django core: apps, middleware, templates, time zone; imports the rest
     components/database.py   SQLite or DATABASE_URL
-    components/security.py   secret key, hosts, users, passwords, tokens, sessions
+    components/security.py   secret key, hosts, users, passwords, tokens, sessions, sign-in
+    components/headers.py    security headers of responses
     components/storage.py    static files, media, S3
     components/api.py        REST framework, OpenAPI schema
     components/celery.py     broker, task limits, queues, periodic tasks
@@ -22,6 +23,7 @@ from config.settings.components.api import *  # noqa: F403
 from config.settings.components.cases import *  # noqa: F403
 from config.settings.components.celery import *  # noqa: F403
 from config.settings.components.database import *  # noqa: F403
+from config.settings.components.headers import *  # noqa: F403
 from config.settings.components.incidents import *  # noqa: F403
 from config.settings.components.logging import *  # noqa: F403
 from config.settings.components.orders import *  # noqa: F403
@@ -43,6 +45,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    *AUTH_APPS,  # noqa: F405
+    *HEADER_APPS,  # noqa: F405
     "core",
     "accounts",
     "incidents",
@@ -53,14 +57,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    *HEADER_MIDDLEWARE,  # noqa: F405
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    *AUTH_MIDDLEWARE,  # noqa: F405
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ApplicationErrorMiddleware",
+    *AUTH_LAST_MIDDLEWARE,  # noqa: F405
 ]
 
 ROOT_URLCONF = "config.urls"

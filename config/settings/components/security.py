@@ -10,6 +10,11 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 AUTH_USER_MODEL = "accounts.User"
+# Apps and middleware sign-in needs (base.py places them): AUTH_MIDDLEWARE runs right after Django's
+# AuthenticationMiddleware, AUTH_LAST_MIDDLEWARE at the end.
+AUTH_APPS: list[str] = []
+AUTH_MIDDLEWARE: list[str] = []
+AUTH_LAST_MIDDLEWARE: list[str] = []
 AUTHENTICATION_BACKENDS = ["accounts.backends.RetraceModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
