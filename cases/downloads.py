@@ -2,7 +2,6 @@
 evidence pack and the access log as CSV. HTTP responses only; what is logged is the caller's business
 (``cases.services.case_access_log``), before it sends the file."""
 
-import csv
 import re
 
 from django.db.models.fields.files import FieldFile
@@ -10,10 +9,18 @@ from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 
 from cases.models import Case, CaseAccess
+from core import csv
 from core.exceptions import ApplicationError, ErrorCode
 
 RANGE_CHUNK = 8 * 1024 * 1024  # the most one ranged answer sends; players ask again for the rest
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
+_BEYOND = 10**18  # what a position of more digits than this stands for: past the end of any file
+
+
+def _position(digits: str) -> int:
+    """A byte position from the header; one too long for ``int`` (Python refuses over 4,300 digits) or for
+    any file is past the end of every file, not an error."""
+    return int(digits) if len(digits) <= 18 else _BEYOND
 
 
 def attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -43,14 +50,16 @@ def image_response(field: FieldFile) -> FileResponse:
 
 
 def byte_range(request, size: int) -> tuple[int, int] | None:
-    """The (first, last) byte a ``Range: bytes=a-b`` header asks for, or None when there is none."""
+    """The (first, last) byte a ``Range: bytes=a-b`` header asks for, or None when there is none (or it is
+    not one range of bytes: the whole file is sent). First past last means it cannot be satisfied (416)."""
     match = _RANGE.fullmatch(request.headers.get("Range", "").strip())
     if not match or not (match[1] or match[2]):
         return None
-    if not match[1]:  # the last N bytes
-        return max(size - int(match[2]), 0), size - 1
-    first = int(match[1])
-    last = min(int(match[2]) if match[2] else size - 1, size - 1, first + RANGE_CHUNK - 1)
+    if not match[1]:  # the last N bytes, at most a chunk of them (a player asks again for the rest)
+        first = max(size - _position(match[2]), 0)
+        return first, min(size - 1, first + RANGE_CHUNK - 1)
+    first = _position(match[1])
+    last = min(_position(match[2]) if match[2] else size - 1, size - 1, first + RANGE_CHUNK - 1)
     return first, last
 
 

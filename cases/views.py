@@ -97,9 +97,21 @@ def case_evidence(request, pk: int, evidence_id: int):
     return downloads.exhibit_response(evidence, wanted)
 
 
+NUL_REFUSED = "The form contains a character that cannot be stored (NUL): remove it and send the form again."
+
+
+def _refuse_nul(request) -> None:
+    """A NUL in a form's text is refused here, as the API's serializers refuse it (PostgreSQL cannot
+    store it in text, so the service's write would be a 500)."""
+    for field, values in request.POST.lists():
+        if any("\x00" in value for value in values):
+            raise ApplicationError(NUL_REFUSED, fields={field: ["Null characters are not allowed."]})
+
+
 def _decide(request, pk: int, decide, done: str = "Decision recorded."):
     case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
     try:
+        _refuse_nul(request)
         decide(case)
         messages.success(request, done)
     except ApplicationError as exc:

@@ -3,7 +3,10 @@
 The type comes from the bytes (the ``filetype`` package), never from the name; the name and the
 claimed content type are only compared with it. Images are decoded by ``core.images.check_image`` (with
 a pixel limit, against decompression bombs), the one image check, so a failure has the same code as for a
-custody photo; videos must open in OpenCV and give a first frame. Each failure raises an
+custody photo, including its shape (a side under the minimum, or a strip too narrow for a face: it would decode
+and then fail in the worker on every retry); videos must open in OpenCV, with a picture within the same pixel
+limit and shape (read from the container before any frame is decoded, then from the first frame), and give a
+first frame. Each failure raises an
 ``ApplicationError`` whose message names the file and says what to do, on the field ``files``.
 """
 
@@ -18,7 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from core.exceptions import ApplicationError
 from core.files import local_path
-from core.images import ImageErrorCode, check_image
+from core.images import ImageErrorCode, check_image, shape_problem
 from incidents.errors import IncidentErrorCode
 
 ACCEPTED_LABEL = "JPEG, PNG or WebP photos and MP4, MOV, AVI or MKV videos"
@@ -162,6 +165,10 @@ def _check_video(upload: UploadedFile, name: str, found: FileType) -> None:
                     "the video cannot be opened (damaged, or a format we cannot play).",
                     IncidentErrorCode.VIDEO_UNREADABLE,
                 )
+            # The container's frame size, before any frame is decoded (0 when it does not say).
+            _check_frame_size(
+                name, int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+            )
             ok, frame = capture.read()
             if not ok or frame is None:
                 raise bad_file(
@@ -169,8 +176,23 @@ def _check_video(upload: UploadedFile, name: str, found: FileType) -> None:
                     "no picture could be read from the start of the video. Export it again.",
                     IncidentErrorCode.VIDEO_NO_FRAME,
                 )
+            height, width = frame.shape[:2]
+            _check_frame_size(name, width, height)
         finally:
             capture.release()
+
+
+def _check_frame_size(name: str, width: int, height: int) -> None:
+    """A video's picture: within the image pixel limit, and a shape a face can be found in."""
+    if width <= 0 or height <= 0:
+        return
+    limit = settings.INCIDENT_IMAGE_MAX_PIXELS
+    if width * height > limit:
+        message = f"the video's picture is {width} × {height} pixels; the limit is {limit / 1e6:g} million pixels."
+        raise bad_file(name, message, ImageErrorCode.IMAGE_TOO_MANY_PIXELS)
+    if problem := shape_problem(width, height):
+        message = f"the video's picture is {width} × {height} pixels: {problem}"
+        raise bad_file(name, message, ImageErrorCode.IMAGE_UNUSABLE_SHAPE)
 
 
 def inspect(upload: UploadedFile) -> tuple[str, FileType]:

@@ -231,3 +231,97 @@ def test_videos_are_read_from_a_local_path_made_by_core_files(monkeypatch, tmp_p
     monkeypatch.setattr(files, "local_path", spy)
     files.inspect(upload("cctv.mkv", video_bytes(tmp_path, ext=".mkv", fourcc="MJPG")))
     assert seen == [{"suffix": ".mkv"}]  # OpenCV picks its demuxer by the extension of the bytes' type
+
+
+# Issue 11, point 20: pictures that decode but can never be processed ---------------------------------------
+
+
+def strip_png(width: int, height: int) -> bytes:
+    from tests.orders.test_images import png_of
+
+    return png_of(width, height)
+
+
+def shaped_video(tmp_dir, width: int, height: int, ext: str = ".avi", fourcc: str = "MJPG") -> bytes:
+    import cv2
+    import numpy as np
+
+    path = tmp_dir / f"shaped-{width}x{height}{ext}"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), 5.0, (width, height))
+    for _ in range(3):
+        writer.write(np.zeros((height, width, 3), dtype=np.uint8))
+    writer.release()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "problem"),
+    [
+        (100_000, 1, "each side must be at least 32 pixels for a face to be found in it."),
+        (1, 200_000, "each side must be at least 32 pixels for a face to be found in it."),
+        (2_100, 100, "too narrow for a face to be found in it (the longer side may be at most 20 times the shorter)."),
+    ],
+)
+def test_an_image_no_face_can_be_found_in_is_refused_naming_the_file(width, height, problem):
+    """Accepted before, then failed in the worker with an OpenCV assertion on every retry."""
+    with pytest.raises(ApplicationError) as err:
+        files.inspect(upload("till-strip.png", strip_png(width, height), "image/png"))
+    assert err.value.code == "image_unusable_shape" and err.value.status_code == 400
+    assert err.value.message.startswith(f"till-strip.png: the image is {width} × {height} pixels: {problem}")
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "ext", "fourcc", "problem"),
+    [
+        (2000, 40, ".avi", "MJPG", "at most 20 times the shorter"),
+        (2000, 40, ".mp4", "mp4v", "at most 20 times the shorter"),
+        (24, 24, ".avi", "MJPG", "at least 32 pixels"),
+        (16, 320, ".mkv", "MJPG", "at least 32 pixels"),
+    ],
+)
+def test_a_video_whose_picture_no_face_can_be_found_in_is_refused(tmp_path, width, height, ext, fourcc, problem):
+    with pytest.raises(ApplicationError) as err:
+        files.inspect(upload(f"cam{ext}", shaped_video(tmp_path, width, height, ext, fourcc)))
+    assert err.value.code == "image_unusable_shape"
+    assert err.value.message.startswith(f"cam{ext}: the video's picture is {width} × {height} pixels: ")
+    assert problem in err.value.message
+
+
+def test_a_video_over_the_pixel_limit_is_refused_before_its_first_frame_is_decoded(settings, tmp_path, monkeypatch):
+    import cv2
+
+    settings.INCIDENT_IMAGE_MAX_PIXELS = 64 * 48 - 1
+    decoded = []
+    real = cv2.VideoCapture
+
+    class Capture:
+        def __init__(self, path):
+            self._capture = real(path)
+
+        def __getattr__(self, name):
+            if name == "read":
+                decoded.append(name)
+            return getattr(self._capture, name)
+
+    monkeypatch.setattr(cv2, "VideoCapture", Capture)
+    with pytest.raises(ApplicationError) as err:
+        files.inspect(upload("cctv.mp4", video_bytes(tmp_path), "video/mp4"))
+    assert err.value.code == "image_too_many_pixels" and decoded == []
+    assert err.value.message == "cctv.mp4: the video's picture is 64 × 48 pixels; the limit is 0.003071 million pixels."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("width", "height"), [(100_000, 1), (1, 200_000)])
+def test_a_strip_uploaded_as_evidence_is_a_400_naming_the_file_and_nothing_is_kept(world, media_root, width, height):
+    from incidents.models import Evidence
+    from tests.api_helpers import assert_error
+    from tests.conftest import client_for
+    from tests.incidents.conftest import stored_files
+    from tests.incidents.factories import IncidentFactory
+
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    files_sent = [upload("door.jpg", image_bytes("JPEG"), "image/jpeg"), upload("strip.png", strip_png(width, height))]
+    r = client_for(world.a.worker).post(f"/api/incidents/{incident.pk}/evidence/", {"files": files_sent}, "multipart")
+    body = assert_error(r, 400, "files")
+    assert body["code"] == "image_unusable_shape" and body["message"].startswith("strip.png: the image is")
+    assert not Evidence.objects.exists() and stored_files(media_root) == []

@@ -7,3 +7,11 @@ INCIDENT_IMAGE_MAX_BYTES = env.int("INCIDENT_IMAGE_MAX_BYTES", default=25 * 1024
 INCIDENT_VIDEO_MAX_BYTES = env.int("INCIDENT_VIDEO_MAX_BYTES", default=1024 * 1024 * 1024)
 INCIDENT_IMAGE_MAX_PIXELS = env.int("INCIDENT_IMAGE_MAX_PIXELS", default=50_000_000)
 INCIDENT_MAX_FILES_PER_UPLOAD = env.int("INCIDENT_MAX_FILES_PER_UPLOAD", default=20)
+# The oldest incident taken, in days back from today (a mistyped year such as 1900 is refused with a 400).
+INCIDENT_OLDEST_DAYS = env.int("INCIDENT_OLDEST_DAYS", default=5 * 365 + 1)
+
+# The shape of a picture a face can be found in, for every uploaded image (evidence stills and reference photos,
+# core.images.check_image) and a video's frames: a narrower strip or a smaller side decodes but can never be
+# processed, so it is refused at upload with a 400 naming the file.
+IMAGE_MIN_SIDE_PX = env.int("IMAGE_MIN_SIDE_PX", default=32)
+IMAGE_MAX_ASPECT_RATIO = env.float("IMAGE_MAX_ASPECT_RATIO", default=20.0)
