@@ -5,8 +5,14 @@ changed here changes everywhere. The rules (DESIGN.md, "Who uses it"):
 
 - nobody sees anything outside their force;
 - a shop worker sees only their own stores (and what hangs off them), never other stores;
-- beat officers and force admins see their whole force;
+- beat officers and force admins see their whole force's incidents, stores, offenders and orders;
+- need to know: a beat officer opens only the cases (and what a case shows: matches, face images,
+  exhibits, packs) of the beats they cover; a force admin opens every case of the force
+  (``scope_to_covered_beats``);
 - a user without a role, or without a force, sees nothing.
+
+What is out of scope is not found (404), never refused (403), so that an answer never tells whether
+something exists where the user may not look.
 """
 
 from django.db.models import Model, Q, QuerySet
@@ -44,6 +50,15 @@ def scope_to_police(qs: QuerySet, user, *, force_path: str = "force") -> QuerySe
     return qs.filter(**{f"{force_path}_id": user.force_id})
 
 
+def scope_to_covered_beats(qs: QuerySet, user, *, force_path: str = "force", beat_path: str = "beat") -> QuerySet:
+    """Police-only rows that belong to a beat (cases, and what they show): a beat officer's covered beats,
+    a force admin's whole force (need to know). Shop workers and users without a role see none."""
+    qs = scope_to_police(qs, user, force_path=force_path)
+    if getattr(user, "is_beat_officer", False):
+        qs = qs.filter(**{f"{beat_path}_id__in": user.beats.values("pk")})
+    return qs
+
+
 def forces_for(user) -> QuerySet[Force]:
     if not has_usable_role(user):
         return Force.objects.none()
@@ -75,6 +90,15 @@ def retailers_for(user) -> QuerySet[Retailer]:
     if user.is_force_admin:
         condition |= Q(stores__isnull=True)
     return Retailer.objects.filter(condition).distinct()
+
+
+def retailers_trading_for(user) -> QuerySet[Retailer]:
+    """Retailers with at least one store in the user's force (police), or in the user's own stores (shop
+    workers): what a prohibition may name, and what the admin's filters list. Another force's retailer and
+    a retailer that does not exist look the same from here."""
+    if not has_usable_role(user):
+        return Retailer.objects.none()
+    return Retailer.objects.filter(pk__in=stores_for(user).values("retailer_id"))
 
 
 def users_for(user) -> QuerySet[User]:

@@ -42,6 +42,22 @@ def crop_purged_event(*, case: Case, match_id: int, reason: str = "rejected matc
     )
 
 
+def case_reassigned_event(*, case: Case, actor, old_beat, new_beat, reason: str) -> CaseEvent:
+    """A force admin moved the case to another beat: its officers now open it, the old beat's no longer do."""
+    return CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.REASSIGNED,
+        actor=actor,
+        details={
+            "from": old_beat.pk,
+            "from_name": old_beat.name,
+            "to": new_beat.pk,
+            "to_name": new_beat.name,
+            "reason": reason,
+        },
+    )
+
+
 def _status_label(value) -> str:
     return Case.Status(value).label if value in Case.Status.values else str(value)
 
@@ -66,6 +82,8 @@ def describe(event: CaseEvent) -> str:
     if kind == CaseEvent.Kind.PACK_BUILT:
         n = d.get("exhibits", 0)
         return f"Evidence pack built ({n} exhibit{'s' if n != 1 else ''} verified against their upload hashes)"
+    if kind == CaseEvent.Kind.REASSIGNED:
+        return f"Reassigned from beat '{d.get('from_name')}' to '{d.get('to_name')}': {d.get('reason', '')}"
     if kind == CaseEvent.Kind.CROP_PURGED:
         return f"Face crop of match {d.get('match')} deleted ({d.get('reason', 'rejected match')})"
     return event.get_kind_display() if kind in CaseEvent.Kind.values else str(kind)

@@ -90,7 +90,7 @@ class CaseDecision(models.Model):
 
 
 class CaseEvent(AuditEvent):
-    """What happened to a case other than decisions: raised, evidence added, pack built. Written by the
+    """What happened to a case other than decisions: raised, evidence added, pack built, reassigned. Written by the
     writers in ``cases.events``, which also word each event for people (``describe``)."""
 
     class Kind(models.TextChoices):
@@ -99,6 +99,7 @@ class CaseEvent(AuditEvent):
         STATUS_CHANGED = "status_changed", "Status changed"
         PACK_BUILT = "pack_built", "Evidence pack built"
         CROP_PURGED = "crop_purged", "Face crop of a rejected match deleted"
+        REASSIGNED = "reassigned", "Reassigned to another beat"
 
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")

@@ -1,16 +1,19 @@
-"""Reads for cases. Police of the case's force only; shop workers never see cases."""
+"""Reads for cases. Need to know: a beat officer sees the cases of the beats they cover, a force admin
+every case of the force; shop workers never see cases. Every page, API view and download finds its case
+through ``cases_for``, so a case outside the user's scope is a 404 everywhere."""
 
 from django.db.models import Count, QuerySet
 
-from accounts.access import is_force_admin_of, scope_to_police
+from accounts.access import is_force_admin_of, scope_to_covered_beats
 from cases.models import Case, CaseAccess
 
 
 def cases_for(user) -> QuerySet[Case]:
+    """The cases ``user`` may open: those of the beats a beat officer covers, the force's for a force admin."""
     qs = Case.objects.select_related(
         "incident__store__retailer", "incident__store__beat", "offender", "best_match", "breach_order", "beat"
     )
-    return scope_to_police(qs, user, force_path="force")
+    return scope_to_covered_beats(qs, user, force_path="force", beat_path="beat")
 
 
 QUEUE_SORTS: dict[str, list[str]] = {
@@ -22,11 +25,9 @@ QUEUE_SORTS: dict[str, list[str]] = {
 
 
 def queue_scope(user) -> QuerySet[Case]:
-    """Every case of the beats an officer covers (force-wide for admins), in any status."""
-    qs = cases_for(user)  # none for anyone but police
-    if getattr(user, "is_beat_officer", False):
-        qs = qs.filter(beat__in=user.beats.values("pk"))
-    return qs
+    """Every case of the beats an officer covers (force-wide for admins), in any status: the cases the
+    user may open (``cases_for``), no more and no fewer."""
+    return cases_for(user)  # none for anyone but police
 
 
 def queue_filter(

@@ -10,11 +10,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.access import is_force_admin_of
+from accounts.models import Beat
 from cases import events
 from cases.errors import CaseErrorCode
 from cases.models import Case, CaseAccess, CaseDecision, MatchFeedback
 from cases.selectors import justification_access, justification_of
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ErrorCode
 from core.justification import clean_justification
 from orders.selectors import breaching_prohibitions
 from recognition.models import PossibleMatch
@@ -161,6 +163,35 @@ def case_close(*, case: Case, officer, reason: str) -> Case:
         decided_by=officer,
     )
     _set_status(case, Case.Status.CLOSED, officer)
+    return case
+
+
+@transaction.atomic
+def case_reassign(*, case: Case, actor, beat: Beat, reason: str) -> Case:
+    """A force admin moves a case to another beat of its force, saying why: from then on the officers of
+    that beat open it and the old beat's no longer do (need to know). Audited as a case event. A beat of
+    another force is refused exactly as one that does not exist."""
+    if not is_force_admin_of(actor, case.force_id):
+        raise ApplicationError(
+            "Only a force admin of the case's force may reassign it.",
+            code=ErrorCode.PERMISSION_DENIED,
+            status_code=403,
+        )
+    reason = _require_reason(reason)
+    case = Case.objects.select_for_update().select_related("beat").get(pk=case.pk)
+    if beat.force_id != case.force_id:
+        raise ApplicationError(
+            f"No beat with id {beat.pk} in this case's force.", fields={"beat": ["Choose a beat of the force."]}
+        )
+    old = case.beat
+    if old.pk == beat.pk:
+        raise ApplicationError(
+            f"Case {case.pk} is already in beat {beat.name}.", fields={"beat": ["Choose another beat."]}
+        )
+    case.beat = beat
+    case.save(update_fields=["beat", "updated_at"])
+    events.case_reassigned_event(case=case, actor=actor, old_beat=old, new_beat=beat, reason=reason)
+    logger.info("Case %s reassigned from beat %s to beat %s by user %s", case.pk, old.pk, beat.pk, actor.pk)
     return case
 
 
