@@ -1,9 +1,13 @@
 """One JSON error shape for every API error: ``{"message": str, "code": str, "fields": {...}}``.
 
 Follows HackSoft's styleguide: DRF's own exceptions, Django's ValidationError/Http404/
-PermissionDenied and our ApplicationError all come out the same way.
+PermissionDenied and our ApplicationError all come out the same way. Two faults of the server's
+surroundings are not 500s: the database unavailable (503 ``service_unavailable`` with ``Retry-After``:
+the same request succeeds once it is back) and no room left on disk (507 ``storage_full``).
+``fault_error`` names them, for this handler and for the pages (``core.middleware``).
 """
 
+import errno
 import logging
 import os
 import traceback
@@ -12,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -21,6 +26,43 @@ from rest_framework.views import exception_handler
 from core.exceptions import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
+
+
+# How long a client waits before sending again a request the database could not serve (a restart or a
+# fail-over takes seconds; the portal's uploader waits this long before it retries).
+RETRY_AFTER_S = 15
+# "No space left on device" and "disk quota exceeded": nothing can be written until someone makes room.
+STORAGE_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+SERVICE_UNAVAILABLE_MESSAGE = (
+    "The service is unavailable for a moment (its database cannot be reached). Nothing was changed: "
+    f"send the same request again in {RETRY_AFTER_S} seconds."
+)
+STORAGE_FULL_MESSAGE = (
+    "The server has no room left to store files, so nothing was kept. Try again later; if it keeps happening, "
+    "tell your force."
+)
+
+
+def is_storage_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in STORAGE_FULL_ERRNOS
+
+
+def fault_error(exc: BaseException) -> ApplicationError | None:
+    """The 503 or 507 answer for a fault of the server's surroundings (database unreachable or failing over,
+    disk full), or None for any other error. A 503 is sent with ``Retry-After`` (``retry_after_headers``)."""
+    if isinstance(exc, ApplicationError):
+        return exc if exc.status_code in (503, 507) else None
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("Database unavailable: %s", exc)
+        return ApplicationError(SERVICE_UNAVAILABLE_MESSAGE, code=ErrorCode.SERVICE_UNAVAILABLE, status_code=503)
+    if is_storage_full(exc):
+        logger.error("No room left to store a file: %s", exc)
+        return ApplicationError(STORAGE_FULL_MESSAGE, code=ErrorCode.STORAGE_FULL, status_code=507)
+    return None
+
+
+def retry_after_headers(status_code: int) -> dict[str, str]:
+    return {"Retry-After": str(RETRY_AFTER_S)} if status_code == 503 else {}
 
 
 def error_body(message: str, code: str, fields: dict | None = None) -> dict:
@@ -111,8 +153,10 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
+    exc = fault_error(exc) or exc
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.message, exc.code, exc.fields), status=exc.status_code)
+        headers = retry_after_headers(exc.status_code)
+        return Response(error_body(exc.message, exc.code, exc.fields), status=exc.status_code, headers=headers)
 
     response = exception_handler(exc, context)
     if response is None:

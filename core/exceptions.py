@@ -33,6 +33,15 @@ class ErrorCode(ErrorCodes):
     PARSE_ERROR = "parse_error", "The body could not be parsed (400)."
     CONFLICT = "conflict", "Conflicts with the current state (409)."
     SERVER_ERROR = "server_error", "A fault on the server; it has been logged (500)."
+    SERVICE_UNAVAILABLE = (
+        "service_unavailable",
+        "The database is unavailable for a moment: nothing was changed; send the same request again after the "
+        "`Retry-After` header's seconds (503).",
+    )
+    STORAGE_FULL = (
+        "storage_full",
+        "The server has no room left to store files: nothing was kept; try again later, or tell your force (507).",
+    )
 
 
 class ApplicationError(Exception):

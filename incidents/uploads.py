@@ -6,12 +6,17 @@ refused it. This handler goes first: it looks at each file's first bytes to know
 bytes (reading them, so that the client still gets its 400 answer rather than a reset
 connection). The file then arrives as an ``OversizeUpload``: its first bytes and its true size,
 which the normal checks refuse with the usual "too large" message.
+
+Every upload, here or in any other app, that is larger than ``FILE_UPLOAD_MAX_MEMORY_SIZE`` is spooled to
+``FILE_UPLOAD_TEMP_DIR`` by ``TemporaryFileUploadHandler`` (``FILE_UPLOAD_HANDLERS``).
 """
 
 import io
+import os
 
 import filetype
 from django.conf import settings
+from django.core.files import uploadhandler
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
@@ -58,3 +63,21 @@ class EvidenceSizeLimitHandler(FileUploadHandler):
 def limit_upload_sizes(request) -> None:
     """Put the size-limit handler first; call before anything reads ``request.POST``/``FILES``."""
     request.upload_handlers.insert(0, EvidenceSizeLimitHandler(request))
+
+
+class TemporaryFileUploadHandler(uploadhandler.TemporaryFileUploadHandler):
+    """Django's, writing to ``FILE_UPLOAD_TEMP_DIR``, which it creates when first needed (settings write
+    nothing to disk). A write that fails (a full disk) deletes the file at once; a file left there by a web
+    process killed mid-upload is deleted by the orphan sweep (``incidents.housekeeping``)."""
+
+    def new_file(self, *args, **kwargs):
+        if settings.FILE_UPLOAD_TEMP_DIR:
+            os.makedirs(settings.FILE_UPLOAD_TEMP_DIR, exist_ok=True)
+        super().new_file(*args, **kwargs)
+
+    def receive_data_chunk(self, raw_data, start):
+        try:
+            return super().receive_data_chunk(raw_data, start)
+        except OSError:  # a full disk: the file cut short is deleted now, not when it is garbage-collected
+            self.upload_interrupted()
+            raise

@@ -33,3 +33,18 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE are spooled here while they arrive (created when first
+# needed, by incidents.uploads.TemporaryFileUploadHandler). A web process killed mid-upload leaves its file;
+# the orphan sweep (incidents.housekeeping) deletes those older than ORPHAN_FILE_MIN_AGE_HOURS.
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=str(VAR_DIR / "upload-tmp"))
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "incidents.uploads.TemporaryFileUploadHandler",
+]
+# The orphan sweep deletes media files no row references (and half-written ".partial" exhibits), and
+# Django's temporary upload files, once they are older than this.
+ORPHAN_FILE_MIN_AGE_HOURS = env.int("ORPHAN_FILE_MIN_AGE_HOURS", default=24)
+# A request answered without reading its body (an upload refused before it was read) has up to this many
+# bytes of it read and dropped, so the next request on the same connection gets its answer; beyond it the
+# server closes the connection.
+REQUEST_DRAIN_MAX_BYTES = env.int("REQUEST_DRAIN_MAX_BYTES", default=128 * 1024 * 1024)
