@@ -8,7 +8,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 # Large CCTV uploads on slow links: be patient with the request, strict with idle keep-alive.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))
-graceful_timeout = 30
+# On a restart (a deploy, max_requests below) an upload in progress may finish for this long: as long as the
+# request timeout (300 s: a 1 GB video at about 30 Mbit/s). A longer one is cut; it leaves only temporary
+# files, which the orphan sweep deletes, and the portal's uploader sends it again. The service manager must
+# wait longer than this before it kills the process (systemd TimeoutStopSec, compose stop_grace_period).
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", str(timeout)))
 keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200

@@ -12,6 +12,10 @@ class IncidentErrorCode(ErrorCodes):
     # Reports
     STORE_NOT_YOURS = "store_not_yours", "Shop workers report incidents only for their own stores."
     OCCURRED_IN_FUTURE = "occurred_in_future", "When it happened is in the future (more than 5 minutes ahead)."
+    OCCURRED_TOO_LONG_AGO = (
+        "occurred_too_long_ago",
+        "When it happened is further back than the oldest incident taken (`INCIDENT_OLDEST_DAYS`, five years).",
+    )
     DUPLICATE_SUBMISSION = (
         "duplicate_submission",
         "This report (its `submission_key`) was already sent by someone else, or twice at the same moment (409).",

@@ -1,16 +1,21 @@
 """Incident writes: report, attach evidence, change status, record police views.
 
 Every change leaves an ``IncidentEvent`` (written by ``incidents.events``). Evidence files are checked in
-full before anything is stored; then each is streamed to storage with its SHA-256 computed on the way. If
-anything fails, the transaction rolls back and the files already stored by this call are deleted: nothing
-partial is left. Face matching is queued by ``workflows.evidence``, which calls these services.
+full before anything is stored; then each is streamed to storage under a temporary name (``….partial``) with
+its SHA-256 computed on the way, and renamed to its final name only once it is hashed and its row is saved. If
+anything fails, the transaction rolls back and the files already written by this call are deleted: nothing
+partial is left. A full disk is a 507 ``storage_full`` that says so. A process killed mid-write leaves only a
+``.partial`` file, which the orphan sweep (``incidents.housekeeping``) deletes. Face matching is queued by
+``workflows.evidence``, which calls these services.
 """
 
+import errno
 import hashlib
+import logging
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -34,8 +39,14 @@ from incidents.events import (
 from incidents.models import Evidence, Incident
 from incidents.rules import assess
 
+logger = logging.getLogger(__name__)
+
 # A phone's clock may run a little fast; further in the future than this is refused.
 CLOCK_SKEW = timedelta(minutes=5)
+# An exhibit being written has this suffix until it is hashed and its row saved (``_publish``).
+PARTIAL_SUFFIX = ".partial"
+# "No space left on device", "disk quota exceeded".
+STORAGE_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def _check_reporter(*, reported_by: User, store: Store) -> None:
@@ -52,12 +63,28 @@ def _check_reporter(*, reported_by: User, store: Store) -> None:
 def _check_occurred_at(occurred_at: datetime) -> None:
     if timezone.is_naive(occurred_at):
         occurred_at = timezone.make_aware(occurred_at)
-    if occurred_at > timezone.now() + CLOCK_SKEW:
+    now = timezone.now()
+    if occurred_at > now + CLOCK_SKEW:
         raise ApplicationError(
             "When it happened cannot be in the future.",
             code=IncidentErrorCode.OCCURRED_IN_FUTURE,
             fields={"occurred_at": ["When it happened cannot be in the future."]},
         )
+    if occurred_at < now - timedelta(days=settings.INCIDENT_OLDEST_DAYS):
+        message = occurred_too_long_ago_message()
+        raise ApplicationError(message, code=IncidentErrorCode.OCCURRED_TOO_LONG_AGO, fields={"occurred_at": [message]})
+
+
+def occurred_at_oldest() -> date:
+    """The earliest day an incident may be reported for (``INCIDENT_OLDEST_DAYS`` back; the form says it)."""
+    return timezone.localdate() - timedelta(days=settings.INCIDENT_OLDEST_DAYS)
+
+
+def occurred_too_long_ago_message() -> str:
+    days = settings.INCIDENT_OLDEST_DAYS
+    age = f"{round(days / 365.25)} years" if days >= 730 else f"{days} days"
+    oldest = occurred_at_oldest()
+    return f"When it happened cannot be more than {age} ago (before {oldest:%-d %B %Y}): check the date and year."
 
 
 def incident_create(
@@ -160,17 +187,33 @@ def inspect_files(files: list[UploadedFile]) -> list[CheckedFile]:
 
 
 class _removing_stored_files_on_error:  # noqa: N801 - used as a context manager
-    """Collects the storage names written inside the block and deletes them if the block fails."""
+    """Collects the storage names written inside the block (a name is listed before its file is written) and
+    deletes them if the block fails. A full disk becomes the 507 ``storage_full`` refusal."""
 
     def __enter__(self) -> list[str]:
         self.stored: list[str] = []
         return self.stored
 
     def __exit__(self, exc_type, exc, tb) -> Literal[False]:
-        if exc_type is not None:
-            for name in self.stored:
+        if exc_type is None:
+            return False
+        for name in self.stored:
+            try:
                 default_storage.delete(name)
+            except OSError:  # left to the orphan sweep; the original error is the one to report
+                logger.exception("Could not delete %s after a failed upload", name)
+        if isinstance(exc, OSError) and exc.errno in STORAGE_FULL_ERRNOS:
+            logger.error("No room to store an exhibit: %s", exc)
+            raise _storage_full() from exc
         return False
+
+
+def _storage_full() -> ApplicationError:
+    message = (
+        "The CCTV could not be stored: the server has no room left for files. Nothing was kept. Try again "
+        "later, or send the report without files now and add them when this is fixed."
+    )
+    return ApplicationError(message, code=ErrorCode.STORAGE_FULL, fields={"files": [message]}, status_code=507)
 
 
 def _evidence_store_all(
@@ -179,11 +222,13 @@ def _evidence_store_all(
     created: list[Evidence] = []
     seen: dict[str, str] = {}  # SHA-256 -> the name of the file in this upload
     for item in checked:
-        name, sha256 = _stream_to_storage(incident=incident, item=item)
-        stored.append(name)
+        final = _final_name(incident=incident, item=item)
+        partial, sha256 = _stream_to_storage(item=item, name=_partial_name(final), stored=stored)
+        final = final if partial.endswith(PARTIAL_SUFFIX) else partial  # an object store wrote the final name
         _refuse_duplicate(incident=incident, item=item, sha256=sha256, seen=seen)
         seen[sha256] = item.name
-        created.append(_evidence_row(incident=incident, item=item, file_name=name, sha256=sha256, by=uploaded_by))
+        created.append(_evidence_row(incident=incident, item=item, file_name=final, sha256=sha256, by=uploaded_by))
+        _publish(partial=partial, final=final, stored=stored)
     return created
 
 
@@ -255,29 +300,51 @@ class _HashingReader(File):
         return self.hashed == self._size
 
 
-def _stream_to_storage(*, incident: Incident, item: CheckedFile) -> tuple[str, str]:
+def _final_name(*, incident: Incident, item: CheckedFile) -> str:
+    today = timezone.localdate()
+    return f"evidence/{today:%Y/%m}/{incident.reference}/{uuid.uuid4().hex}{item.type.extension}"
+
+
+def _partial_name(final: str) -> str:
+    """Where the exhibit is written: beside its final name on local disk (a rename is then atomic). An object
+    store writes straight to the final name: an object appears only once its upload completes."""
+    return final + PARTIAL_SUFFIX if _local_path(final) is not None else final
+
+
+def _local_path(name: str) -> str | None:
+    try:
+        return default_storage.path(name)
+    except NotImplementedError:
+        return None
+
+
+def _stream_to_storage(*, item: CheckedFile, name: str, stored: list[str]) -> tuple[str, str]:
+    """Write the upload to ``name`` (listed in ``stored`` first, so a write cut short is deleted too); returns
+    the name written and the file's SHA-256."""
     upload = item.upload
     upload.seek(0)
-    today = timezone.localdate()
-    target = f"evidence/{today:%Y/%m}/{incident.reference}/{uuid.uuid4().hex}{item.type.extension}"
-    reader = _HashingReader(upload, target, _size(upload))
-    name = default_storage.save(target, reader, max_length=255)
-    _make_read_only(name)
+    reader = _HashingReader(upload, name, _size(upload))
+    stored.append(name)
+    written = default_storage.save(name, reader, max_length=255)
+    stored[-1] = written
     if reader.complete:
-        return name, reader.hasher.hexdigest()
+        return written, reader.hasher.hexdigest()
     hasher = hashlib.sha256()  # the backend did not read straight through: hash in a second pass
     upload.seek(0)
     for chunk in upload.chunks():
         hasher.update(chunk)
-    return name, hasher.hexdigest()
+    return written, hasher.hexdigest()
 
 
-def _make_read_only(name: str) -> None:
-    """Local storage: the master copy is read-only on disk (object stores use bucket policy)."""
-    try:
-        path = default_storage.path(name)
-    except NotImplementedError:
+def _publish(*, partial: str, final: str, stored: list[str]) -> None:
+    """The exhibit is hashed and its row saved: give it its final name, read-only on local disk (object stores
+    use bucket policy). Before the upload's transaction commits, so a row never names a missing file."""
+    path = _local_path(final)
+    if path is None:
         return
+    if partial != final:
+        os.rename(default_storage.path(partial), path)
+        stored[stored.index(partial)] = final
     os.chmod(path, 0o440)
 
 

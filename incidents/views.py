@@ -77,6 +77,7 @@ def incident_report(request):
 @csrf_protect
 def _incident_report(request):
     form = IncidentReportForm(request.POST if request.method == "POST" else None, user=request.user)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             incident = evidence_workflow.incident_create(
@@ -84,13 +85,20 @@ def _incident_report(request):
             )
         except ApplicationError as exc:
             _add_errors(form, exc)
+            status = _refusal_status(exc)
         except ValidationError as exc:
             for field, field_messages in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, field_messages)
         else:
             return _done(request, reverse("incident-detail", args=[incident.pk]) + "?new=1")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "incidents/report.html", {"form": form}, status=status)
+    context = {"form": form, "occurred_oldest": services.occurred_at_oldest()}
+    return render(request, "incidents/report.html", context, status=status)
+
+
+def _refusal_status(exc: ApplicationError) -> int:
+    """The form comes back with its messages: 400, or the server's own fault (507 storage full) as it is, so the
+    upload script keeps the chosen files on the page instead of replacing it."""
+    return exc.status_code if exc.status_code >= 500 else 400
 
 
 # What the page's buttons post, as the status they ask for and the confirmation. Which moves are allowed, and
@@ -155,18 +163,20 @@ def incident_evidence_add(request, incident_id: int):
 def _incident_evidence_add(request, incident_id: int):
     incident = _incident_or_404(request, incident_id)
     errors: list[str] = []
+    status = 200
     if request.method == "POST":
         files = request.FILES.getlist("files")
         try:
             evidence_workflow.evidence_add(incident=incident, files=files, uploaded_by=request.user)
         except ApplicationError as exc:
             errors = [m for field_messages in exc.fields.values() for m in field_messages] or [exc.message]
+            status = _refusal_status(exc)
         else:
             count = len(files)
             messages.success(request, f"{count} CCTV file{'s' if count != 1 else ''} added to {incident.reference}.")
             return _done(request, reverse("incident-detail", args=[incident.pk]) + "?added=1")
     context = {"incident": incident, "errors": errors, "evidence": selectors.evidence_for_incident(incident=incident)}
-    return render(request, "incidents/evidence_add.html", context, status=400 if errors else 200)
+    return render(request, "incidents/evidence_add.html", context, status=status)
 
 
 @login_required

@@ -3,8 +3,11 @@
  * Without JavaScript the form posts normally. With it, the form is sent with XMLHttpRequest so the
  * upload's progress can be shown. A lost connection is retried a few times with a growing pause;
  * the report form carries a submission key, so a retry after the server already filed the report
- * leads to the same receipt, not a second incident. Rejected input (400) comes back as the page
- * with its messages, which replaces this one.
+ * leads to the same receipt, not a second incident. A server that is unavailable for a moment (503,
+ * its database down) is retried the same way, after the pause its Retry-After header asks for.
+ * Rejected input (400) comes back as the page with its messages, which replaces this one. A server
+ * with no room for the files (507) sends nothing back to keep: its message is shown here and the
+ * answers and chosen files stay on the page, to send again later.
  */
 (function () {
   "use strict";
@@ -26,13 +29,15 @@
 
       function say(text) { status.textContent = text; }
 
-      function retry(why) {
+      function retry(why, retryAfter) {
         if (attempt >= MAX_ATTEMPTS) {
           say(why + " Still no connection. Your answers are still on this page: press the button to try again.");
           button.disabled = false;
           return;
         }
         var wait = Math.min(30, Math.pow(2, attempt));
+        var asked = parseInt(retryAfter || "", 10);
+        if (asked >= 0) wait = Math.min(120, asked);
         say(why + " Trying again in " + wait + " s (attempt " + (attempt + 1) + " of " + MAX_ATTEMPTS + ").");
         window.setTimeout(send, wait * 1000);
       }
@@ -64,6 +69,14 @@
               say("The server refused the upload (" + xhr.status + ").");
               button.disabled = false;
             }
+          } else if (xhr.status === 507) {
+            var answer = new DOMParser().parseFromString(xhr.responseText, "text/html");
+            var found = answer.querySelector("[data-fault-message], .errors .error");
+            say((found ? found.textContent.trim() : "The server has no room left to store files.") +
+                " Your answers and files are still on this page: press the button to try again later.");
+            button.disabled = false;
+          } else if (xhr.status === 503) {
+            retry("The service is unavailable for a moment.", xhr.getResponseHeader("Retry-After"));
           } else {
             retry("The server could not take the upload (" + xhr.status + ").");
           }

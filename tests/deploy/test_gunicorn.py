@@ -1,9 +1,17 @@
 """Production's web process: gunicorn with deploy/gunicorn.conf.py and production settings."""
 
+import contextlib
+import http.client
 import json
+import os
+import runpy
+import signal
+import socket
 import subprocess
 import sys
 import urllib.request
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -18,23 +26,130 @@ def _get(url):
         return None
 
 
-@pytest.mark.django_db(transaction=True)
-def test_gunicorn_with_deploy_config_serves_healthz(tmp_path):
+@contextlib.contextmanager
+def gunicorn(tmp_path, **env_extra):
+    """gunicorn with the deploy config on a free port, serving this test's database; yields the port (and
+    ``gunicorn.master``, the master process)."""
     port = free_port()
-    env = subprocess_env(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY="test-only-secret-key-for-gunicorn",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        GUNICORN_WORKERS="1",
-    )
-    log = open(tmp_path / "gunicorn.log", "w")
+    env = subprocess_env(GUNICORN_WORKERS="1", **env_extra)
+    log_path = tmp_path / "gunicorn.log"
+    log = open(log_path, "w")
     cmd = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-c", "deploy/gunicorn.conf.py"]
     proc = subprocess.Popen([*cmd, "--bind", f"127.0.0.1:{port}"], cwd=REPO, env=env, stdout=log, stderr=log)
     try:
-        status, body = wait_for(lambda: _get(f"http://127.0.0.1:{port}/healthz"), timeout=30, what="gunicorn")
+        wait_for(lambda: _get(f"http://127.0.0.1:{port}/healthz"), timeout=30, what="gunicorn")
+        gunicorn.master = proc
+        yield port
     finally:
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
-    assert status == 200, (tmp_path / "gunicorn.log").read_text()[-2000:]
+        print(log_path.read_text()[-3000:])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_with_deploy_config_serves_healthz(tmp_path):
+    production = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "test-only-secret-key-for-gunicorn",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    with gunicorn(tmp_path, **production) as port:
+        status, body = _get(f"http://127.0.0.1:{port}/healthz")
+    assert status == 200
     assert body == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def _multipart(size: int) -> tuple[bytes, str]:
+    boundary = "retrace-test-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="till.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode()
+    body = head + b"\xff\xd8\xff\xe0" + b"\0" * size + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refused_uploads_keep_the_connection_usable(world, tmp_path):
+    """Issue 11, point 7: uploads refused before their body is read (a user without a role, on the page and
+    the API) on one keep-alive connection, then a plain GET: every request gets its answer."""
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.incidents.factories import IncidentFactory
+
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    client = Client()
+    client.force_login(world.norole)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    body, content_type = _multipart(1024 * 1024)  # well past what gunicorn drains by itself (64 KB)
+    paths = [f"/incidents/{incident.pk}/evidence/", f"/api/incidents/{incident.pk}/evidence/"] * 2
+    answers = []
+    with gunicorn(tmp_path) as port:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        try:
+            for path in paths:
+                headers = {"Cookie": cookie, "Content-Type": content_type}
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                answers.append(response.status)
+            conn.request("GET", "/healthz")
+            response = conn.getresponse()
+            response.read()
+            answers.append(response.status)
+        finally:
+            conn.close()
+    assert answers == [403, 403, 403, 403, 200]
+
+
+def test_a_restart_lets_an_upload_run_as_long_as_a_request_may():
+    """Issue 11, point 5: on a restart gunicorn waits for uploads in progress as long as it lets a request run."""
+    conf = runpy.run_path(str(REPO / "deploy" / "gunicorn.conf.py"))
+    assert conf["graceful_timeout"] >= conf["timeout"] >= 300
+
+
+def _worker_pids(master_pid: int) -> list[int]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_cut_by_a_killed_web_process_leaves_nothing_after_the_sweep(world, tmp_path, settings):
+    """Issue 11, point 5: kill -9 the web worker while a 4 MB upload arrives. Django's temporary upload file is
+    left in FILE_UPLOAD_TEMP_DIR (not the system's temporary folder), nothing in media; the orphan sweep deletes
+    it once it is older than ORPHAN_FILE_MIN_AGE_HOURS, and logs it."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from incidents.housekeeping import orphans_sweep
+    from tests.incidents.factories import IncidentFactory
+
+    incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
+    client = Client()
+    client.force_login(world.a.worker)
+    session = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    cookie = f"{session}; {settings.CSRF_COOKIE_NAME}={'a' * 32}"  # CSRF is checked once the body is read
+    media, upload_tmp = tmp_path / "media", tmp_path / "upload-tmp"
+    body, content_type = _multipart(8 * 1024 * 1024)
+    head = (
+        f"POST /incidents/{incident.pk}/evidence/ HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with gunicorn(tmp_path, MEDIA_ROOT=str(media), FILE_UPLOAD_TEMP_DIR=str(upload_tmp)) as port:
+        workers = _worker_pids(gunicorn.master.pid)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(head + body[: 4 * 1024 * 1024])  # half of it: the upload is still arriving
+            spooled = wait_for(lambda: list(upload_tmp.glob("*.upload*")), timeout=20, what="the upload spooling")
+            for pid in workers:
+                os.kill(pid, signal.SIGKILL)
+            wait_for(lambda: not Path(f"/proc/{workers[0]}").exists(), timeout=10, what="the worker to die")
+    assert spooled and all(path.exists() for path in spooled)  # left behind by the killed process
+    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+
+    settings.MEDIA_ROOT, settings.FILE_UPLOAD_TEMP_DIR = media, str(upload_tmp)
+    assert orphans_sweep().counts()["upload_temp"] == 0  # younger than a day: kept
+    result = orphans_sweep(now=timezone.now() + timedelta(hours=25))
+    assert sorted(result.upload_temp) == sorted(map(str, spooled))
+    assert list(upload_tmp.iterdir()) == []

@@ -1,11 +1,14 @@
 """Fixtures for the incidents tests: small valid (and invalid) image and video files made here."""
 
+import errno
 import io
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -116,3 +119,46 @@ def enqueued(monkeypatch):
 
     monkeypatch.setattr("recognition.queue.send", sent)
     return calls
+
+
+class _Filling:
+    """What ``FullDiskStorage`` hands to FileSystemStorage's write loop: the upload's chunks, cut where the disk
+    fills up, then the error a full disk gives (after the bytes that fitted were written, as a real one does)."""
+
+    def __init__(self, content, storage_class):
+        self._content = content
+        self._class = storage_class
+
+    def chunks(self, chunk_size=None):
+        for chunk in self._content.chunks():
+            room = self._class.room
+            if len(chunk) > room:
+                if room:
+                    yield chunk[:room]
+                self._class.room = 0
+                raise OSError(self._class.errno, os.strerror(self._class.errno))
+            self._class.room -= len(chunk)
+            yield chunk
+
+
+class FullDiskStorage(FileSystemStorage):
+    """The media folder on a disk with ``room`` bytes free: a write past it fails part-way with ``errno``
+    (ENOSPC), leaving the bytes that fitted on disk, as Django's FileSystemStorage does on a real full disk.
+    ``names`` lists every name a write was started under."""
+
+    room = 0
+    errno = errno.ENOSPC
+    names: list[str] = []
+
+    def _save(self, name, content):
+        type(self).names.append(name)
+        return super()._save(name, _Filling(content, type(self)))
+
+
+@pytest.fixture
+def full_disk(settings, media_root):
+    """Media on a disk with no room (set ``full_disk.room`` for some); restored after the test."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "tests.incidents.conftest.FullDiskStorage"}}
+    FullDiskStorage.room, FullDiskStorage.errno, FullDiskStorage.names = 0, errno.ENOSPC, []
+    yield FullDiskStorage
+    FullDiskStorage.room, FullDiskStorage.errno, FullDiskStorage.names = 0, errno.ENOSPC, []

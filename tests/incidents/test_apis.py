@@ -100,6 +100,16 @@ def test_not_in_the_future(world):
     assert not Incident.objects.exists()
 
 
+def test_not_in_1900(world):
+    with nothing_written():
+        response = create(world.a.worker, world.a.store, occurred_at="1900-01-01T10:00:00Z")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "occurred_too_long_ago"
+    assert body["message"].startswith("When it happened cannot be more than 5 years ago (before ")
+    assert body["fields"] == {"occurred_at": [body["message"]]}
+
+
 @pytest.mark.parametrize("store_attr", ["sibling_store", "other_retailer_store"])
 def test_worker_cannot_report_for_another_store(world, store_attr):
     with nothing_written():

@@ -46,6 +46,23 @@ def test_small_clock_skew_is_tolerated(world):
     assert err.value.code == "occurred_in_future"
 
 
+def test_an_incident_older_than_the_oldest_day_taken_is_refused(world, settings):
+    """Issue 11, point 21: a mistyped year (1900) is refused like a date in the future; within
+    INCIDENT_OLDEST_DAYS (five years by default) is taken."""
+    assert settings.INCIDENT_OLDEST_DAYS == 5 * 365 + 1
+    report(world, occurred_at=timezone.now() - timedelta(days=5 * 365 - 1))
+    for occurred_at in (timezone.now() - timedelta(days=5 * 365 + 2), timezone.now().replace(year=1900)):
+        with nothing_written(), pytest.raises(ApplicationError) as err:
+            report(world, occurred_at=occurred_at)
+        assert err.value.code == "occurred_too_long_ago"
+        assert err.value.message.startswith("When it happened cannot be more than 5 years ago (before ")
+        assert err.value.fields == {"occurred_at": [err.value.message]}
+    settings.INCIDENT_OLDEST_DAYS = 30
+    with pytest.raises(ApplicationError) as err:
+        report(world, occurred_at=timezone.now() - timedelta(days=31))
+    assert "cannot be more than 30 days ago" in err.value.message
+
+
 def test_service_refuses_other_stores_and_police(world):
     with nothing_written(), pytest.raises(ApplicationError) as err:
         report(world, store=world.b.store)

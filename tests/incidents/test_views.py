@@ -93,6 +93,8 @@ def test_report_form_defaults(world):
     assert "call 999" in html and 'type="file"' in html and "<progress" in html
     for label in ("Theft", "Verbal abuse", "Threats", "Physical assault", "Criminal damage", "Anti-social behaviour"):
         assert label in html
+    oldest = timezone.localdate() - timedelta(days=5 * 365 + 1)
+    assert f"Not in the future, and not before {oldest:%-d %B %Y}." in html  # the service's bound, said up front
 
 
 @pytest.mark.parametrize("who", ["officer", "admin"])
@@ -146,6 +148,7 @@ def test_a_retried_submission_files_one_incident(world):
     ("overrides", "message"),
     [
         ({"occurred_at": "2999-01-01T10:00"}, "When it happened cannot be in the future."),
+        ({"occurred_at": "1900-01-01T10:00"}, "When it happened cannot be more than 5 years ago (before "),
         ({"description": ""}, "This field is required."),
         ({"category": "shouting"}, "Select a valid choice."),
         ({"goods_value": "-3"}, "Ensure this value is greater than or equal to 0."),

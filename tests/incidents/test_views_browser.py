@@ -53,3 +53,60 @@ def test_a_refused_file_is_explained_on_the_form(world, browser_page, media_root
     assert page.url.endswith("/incidents/new/")
     assert page.input_value("#id_description") == "Shouted at staff."  # the answers are kept
     assert not Incident.objects.exists()
+
+
+def _fill_report(page, photo):
+    page.goto(f"{page.base_url}/incidents/new/")
+    page.fill("#id_description", "Took a crate of lager and ran.")
+    page.set_input_files("#id_files", str(photo))
+
+
+def test_a_moment_of_unavailability_is_retried_after_the_pause_the_server_asks(
+    world, browser_page, media_root, enqueued
+):
+    """Issue 11, point 8: a 503 with Retry-After (the database down) is retried after that pause, and the report
+    is filed once."""
+    photo = FACES / "img1.jpg"
+    require(photo.exists(), f"face dataset missing: {photo}")
+    page = browser_page
+    browser_login(page, "A-worker")
+    refused = []
+
+    def unavailable_once(route):
+        if route.request.method == "POST" and not refused:
+            refused.append(route.request.url)
+            route.fulfill(status=503, headers={"Retry-After": "3"}, body="<p>unavailable</p>")
+        else:
+            route.continue_()
+
+    page.route("**/incidents/new/", unavailable_once)
+    _fill_report(page, photo)
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("text=The service is unavailable for a moment. Trying again in 3 s (attempt 2 of 5).")
+    page.wait_for_url("**/incidents/*/?new=1", timeout=15_000)
+    assert len(refused) == 1
+    assert Incident.objects.count() == 1
+    assert Incident.objects.get().evidence.count() == 1
+
+
+def test_a_full_disk_keeps_the_answers_and_the_files_on_the_page(world, browser_page, full_disk, media_root, enqueued):
+    """Issue 11, point 4: the server has no room for the CCTV (507): the page says so, and keeps the answers and
+    the chosen files, to send again once there is room."""
+    photo = FACES / "img1.jpg"
+    require(photo.exists(), f"face dataset missing: {photo}")
+    page = browser_page
+    browser_login(page, "A-worker")
+    _fill_report(page, photo)
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("text=The CCTV could not be stored: the server has no room left for files.")
+    assert "Your answers and files are still on this page" in page.inner_text("[data-upload-status]")
+    assert page.url.endswith("/incidents/new/")
+    assert page.input_value("#id_description") == "Took a crate of lager and ran."
+    assert page.eval_on_selector("#id_files", "e => e.files.length") == 1
+    assert not Incident.objects.exists()
+    assert not [p for p in media_root.rglob("*") if p.is_file()]
+
+    full_disk.room = 10**9  # room again: the same page sends it
+    page.click("#report-form button[type=submit]")
+    page.wait_for_url("**/incidents/*/?new=1")
+    assert Incident.objects.get().evidence.count() == 1
