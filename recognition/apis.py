@@ -23,6 +23,11 @@ from recognition.models import EvidenceProcessing, PossibleMatch
 class EvidenceProcessingOutputSerializer(serializers.ModelSerializer):
     incident = serializers.IntegerField(source="evidence.incident_id")
     incident_reference = serializers.CharField(source="evidence.incident.reference", allow_null=True)
+    waiting_for_task_queue = serializers.BooleanField(
+        read_only=True,
+        help_text="Queued, but the task queue (broker) could not take the file's task yet: it is sent "
+        "automatically within a minute or two of the queue being back. Nothing is lost.",
+    )
 
     class Meta:
         model = EvidenceProcessing
@@ -31,10 +36,14 @@ class EvidenceProcessingOutputSerializer(serializers.ModelSerializer):
             "incident",
             "incident_reference",
             "status",
+            "waiting_for_task_queue",
             "result",
             "reason_code",
             "reason",
             "attempts",
+            "sent_at",
+            "heartbeat_at",
+            "next_attempt_at",
             "media_seconds",
             "frames_decoded",
             "frames_sampled",

@@ -65,6 +65,22 @@ class EvidenceProcessing(BaseModel):
     reason_code = models.CharField(max_length=40, blank=True, help_text="Why it failed, e.g. 'corrupt_video'.")
     reason = models.CharField(max_length=500, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Delivery and liveness, for recognition.processing's sweep.
+    sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the file's task was last handed to the task queue; empty while queued: waiting for it.",
+    )
+    worker = models.CharField(max_length=200, blank=True, help_text='The worker running the file ("host:pid").')
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker running the file last said it was alive."
+    )
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="A run stopped by a full disk: the file is tried again from then."
+    )
+    no_space_retries = models.PositiveIntegerField(
+        default=0, help_text="Attempts stopped by a full disk (not counted against the attempts limit)."
+    )
     # Counts: how much was looked at, and why faces were not used.
     media_seconds = models.FloatField(null=True, blank=True)
     frames_decoded = models.PositiveIntegerField(default=0)
@@ -92,6 +108,16 @@ class EvidenceProcessing(BaseModel):
 
     def __str__(self) -> str:
         return f"evidence {self.evidence_id}: {self.status}"
+
+    @property
+    def waiting_for_task_queue(self) -> bool:
+        """Queued, but its task is not with the broker yet (it was down or hung): the sweep sends it."""
+        return self.status == self.Status.QUEUED and self.sent_at is None and self.next_attempt_at is None
+
+    @property
+    def waiting_for_space(self) -> bool:
+        """Queued again after a run found the disk full: tried again from ``next_attempt_at``."""
+        return self.status == self.Status.QUEUED and self.next_attempt_at is not None
 
 
 class EvidenceProcessingEvent(AuditEvent):

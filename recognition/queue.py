@@ -4,11 +4,20 @@
 Tasks are sent by their registered name, so that no service imports ``recognition.tasks`` (which
 imports the services: the task module is an entry point). ``RecognitionConfig.ready`` imports the task
 module, so the names are registered in every process (web, worker, tests run eagerly).
+
+A send never holds its caller for long: the broker's sockets time out after CELERY_BROKER_SOCKET_TIMEOUT
+and a failed send is not retried here (CELERY_TASK_PUBLISH_RETRY_POLICY). The work is recorded in the
+database before it is sent, so a send that fails only delays it: the sweep
+(``processing.evidence_requeue_stale``) sends it once the broker is back. After a failure the process
+pauses its sends for RECOGNITION_SEND_PAUSE_S, so a hung broker costs one upload the timeout, not each.
 """
 
 import logging
+import time
+from collections.abc import Callable
 
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -16,20 +25,45 @@ logger = logging.getLogger(__name__)
 EVIDENCE_PROCESS = "recognition.evidence_process"
 RESEARCH_JOB_RUN = "recognition.research_job_run"
 
+# time.monotonic() before which this process does not try the broker (after a failed send).
+_paused_until = 0.0
+
 
 def send(task_name: str, *args) -> None:
-    """Send now (the caller is outside any transaction, or has committed)."""
+    """Send now (the caller is outside any transaction, or has committed). Raises if the broker cannot
+    take it."""
     current_app.tasks[task_name].delay(*args)
 
 
-def send_on_commit(task_name: str, *args) -> None:
-    """Send once the transaction commits. A broker that cannot take it leaves the work queued in the
-    database, logged; the safety net (``processing.evidence_requeue_stale``) sends it again later."""
+def paused() -> bool:
+    """True while this process skips sends after a failed one. Never when tasks run eagerly (tests):
+    there is no broker to spare then."""
+    return time.monotonic() < _paused_until and not current_app.conf.task_always_eager
+
+
+def try_send(task_name: str, *args, wait_out_pause: bool = False) -> bool:
+    """Send now; False (logged) when the broker could not take it, or sends are paused after a failure
+    (unless ``wait_out_pause``: the sweep tries the broker whatever an upload met)."""
+    global _paused_until
+    if paused() and not wait_out_pause:
+        logger.warning("recognition: %s%r not sent (the broker failed just now); the sweep sends it", task_name, args)
+        return False
+    try:
+        send(task_name, *args)
+    except Exception:  # noqa: BLE001 - the record stays queued: the sweep sends what was not sent
+        _paused_until = time.monotonic() + settings.RECOGNITION_SEND_PAUSE_S
+        logger.exception("recognition: could not send %s%r; the sweep will send it", task_name, args)
+        return False
+    _paused_until = 0.0
+    return True
+
+
+def send_on_commit(task_name: str, *args, on_sent: Callable[[], None] | None = None) -> None:
+    """Send once the transaction commits, then call ``on_sent`` (which records the send). A broker that
+    cannot take it leaves the work queued in the database, logged, for the sweep."""
 
     def deliver() -> None:
-        try:
-            send(task_name, *args)
-        except Exception:  # noqa: BLE001 - the record stays queued: lost sends are re-sent by the sweep
-            logger.exception("recognition: could not send %s%r; the safety net will re-send it", task_name, args)
+        if try_send(task_name, *args) and on_sent is not None:
+            on_sent()
 
     transaction.on_commit(deliver)

@@ -29,6 +29,15 @@ def processing_for(user) -> QuerySet[EvidenceProcessing]:
     return access.scope_to_police(qs, user, force_path=EVIDENCE_FORCE).order_by("-created_at", "-id")
 
 
+def processing_waiting_for_task_queue(user) -> int:
+    """How many of the user's files are queued but not yet with the task queue (it was down or hung
+    when they were uploaded): the sweep sends them once it is back."""
+    qs = processing_for(user).filter(
+        status=EvidenceProcessing.Status.QUEUED, sent_at__isnull=True, next_attempt_at__isnull=True
+    )
+    return qs.count()
+
+
 def matches_for(user) -> QuerySet[PossibleMatch]:
     qs = PossibleMatch.objects.select_related("evidence__incident", "offender")
     return access.scope_to_police(qs, user, force_path=EVIDENCE_FORCE)

@@ -1,8 +1,10 @@
-"""Thin Celery tasks on the "recognition" queue (routed in settings): fetch by id, call the workflow.
+"""Thin Celery tasks: fetch by id, call the workflow. Matching runs on the "recognition" queue, the sweep
+on "housekeeping" (routed in settings), so that a backlog of files never delays the sweep.
 
-Acks are late and a lost worker's task is rejected back to the queue, so a crash mid-file re-runs
-it; the work is idempotent. Only database errors (transient) are retried. Services send these tasks by
-name (``recognition.queue``), never by importing this module.
+Acks are late and a lost worker's task is rejected back to the queue; a worker killed outright leaves
+its file "running" with a heartbeat that stops, and the sweep sends it again (on every broker). The
+work is idempotent. Only database errors (transient) are retried. Services send these tasks by name
+(``recognition.queue``), never by importing this module.
 """
 
 import logging
@@ -19,10 +21,22 @@ from workflows import evidence as evidence_workflow
 logger = logging.getLogger(__name__)
 
 
+def _runs_matching(worker) -> bool:
+    """The worker consumes the recognition queue (or every queue). A housekeeping-only worker does not
+    need the face model."""
+    try:
+        consumed = worker.app.amqp.queues.consume_from
+    except AttributeError:
+        return True
+    return not consumed or "recognition" in consumed
+
+
 @worker_init.connect
-def _load_face_model(**kwargs) -> None:
+def _load_face_model(sender=None, **kwargs) -> None:
     """Fail at worker start-up, saying what to run, when the weights are missing; else load the model
     once, before the first task (forked pool processes inherit it)."""
+    if sender is not None and not _runs_matching(sender):
+        return
     try:
         engine.get_engine()
     except WeightsMissing as exc:
@@ -47,6 +61,7 @@ def evidence_process_task(evidence_id: int) -> str | None:
 
 @shared_task(name="recognition.requeue_stale", acks_late=True, soft_time_limit=120, time_limit=180)
 def requeue_stale_task() -> dict:
+    """The sweep (beat, every RECOGNITION_SWEEP_EVERY_S): see ``processing.evidence_requeue_stale``."""
     return evidence_workflow.requeue_stale()
 
 

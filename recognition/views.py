@@ -24,11 +24,13 @@ def processing_list(request):
     if status in EvidenceProcessing.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "recognition/processing_list.html",
-        {"page": page, "status": status, "statuses": EvidenceProcessing.Status.choices},
-    )
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": EvidenceProcessing.Status.choices,
+        "waiting_for_task_queue": selectors.processing_waiting_for_task_queue(request.user),
+    }
+    return render(request, "recognition/processing_list.html", context)
 
 
 @login_required  # sign in first, then a GET is a 405 whoever asks, then the role

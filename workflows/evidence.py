@@ -4,10 +4,12 @@
       --on commit--> task sent (recognition.queue) --worker--> recognition.processing.evidence_process
       --same transaction as the matches--> CASES: a case per match, the s.62 log row (cases.services)
 
-The queued record is written inside the upload's transaction, and only the send waits for the commit:
-an exhibit whose send failed (a broker down) is still queued, and the safety net
-(``evidence_requeue_stale``, run by beat) sends it again. The same ``CASES`` hand-off serves a
-re-search after late paperwork and an officer's boxed face.
+The queued record is written inside the upload's transaction, and only the send waits for the commit
+(bounded: a hung broker costs seconds, not the request): an exhibit whose send failed (a broker down
+or hung) is still queued, "waiting for the task queue", and the sweep (``requeue_stale``, run by beat
+every RECOGNITION_SWEEP_EVERY_S on the housekeeping queue) sends it once the broker is back; it also
+re-queues a file whose worker died. The same ``CASES`` hand-off serves a re-search after late paperwork
+and an officer's boxed face.
 """
 
 from __future__ import annotations
@@ -93,5 +95,6 @@ def frame_view_log(**kwargs) -> int:
 
 
 def requeue_stale() -> dict:
-    """The safety net (beat): evidence files and re-search jobs whose message was lost are sent again."""
+    """The sweep (beat): evidence files not sent, lost, or whose worker died are sent again; so are
+    re-search jobs whose message was lost."""
     return {**processing.evidence_requeue_stale(), "research_jobs_resent": research.research_requeue_stale()}

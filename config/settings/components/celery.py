@@ -3,6 +3,9 @@
 https://docs.celeryq.dev/en/stable/userguide/configuration.html
 Embedded default: kombu's filesystem transport, folders under var/broker (no server to run). The
 folders are created by ``config.celery`` when the Celery app is configured, not here.
+
+Queues: ``recognition`` (face matching, long tasks), ``housekeeping`` (the periodic sweeps and purges,
+so that a backlog of files never delays the sweep that rescues them) and ``default``.
 """
 
 from datetime import timedelta
@@ -25,10 +28,32 @@ def filesystem_broker_options(folder: Path) -> dict:
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_FOLDER = VAR_DIR / "broker"
+# A hung broker (a Redis stopped with SIGSTOP, a half-open connection) must never hold an upload: every
+# socket operation gives up after these seconds, and a send that fails is left to the sweep
+# (recognition.queue, recognition.processing.evidence_requeue_stale). The worker's BRPOP polls every
+# second, so the read timeout stays above that.
+# https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html (transport options)
+CELERY_BROKER_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=3.0)
+CELERY_BROKER_CONNECT_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_CONNECT_TIMEOUT
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_BROKER_FOLDER)
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        "socket_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
+        "socket_connect_timeout": CELERY_BROKER_CONNECT_TIMEOUT,
+        "socket_keepalive": True,
+    }
+# One try per send (no retry loop inside a web request): the work is already recorded as queued in the
+# database, and the sweep sends whatever was not sent.
+# https://docs.celeryq.dev/en/stable/userguide/calling.html#message-sending-retry
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": env.int("CELERY_PUBLISH_MAX_RETRIES", default=0),
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
@@ -36,27 +61,56 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=600)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=660)
+# A worker asked to stop (SIGTERM, remapped to a cold shutdown by REMAP_SIGTERM=SIGQUIT where workers are
+# started: deploy/) lets its running tasks finish for this long, then hands them back to the broker and
+# exits, instead of waiting for a long video to end. A file it gave back is run again from the start.
+# https://docs.celeryq.dev/en/stable/userguide/workers.html#soft-shutdown
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=10.0)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Face matching has a queue of its own (long tasks; see the recognition settings for its limits).
-CELERY_TASK_ROUTES = {"recognition.*": {"queue": "recognition"}}
 
-# Periodic tasks (run by `celery beat`).
+# Routes: exact names first, then patterns in order (Celery's MapRoute). Housekeeping has its own queue:
+# the sweeps rescue the recognition backlog, so they must never wait behind it. Any periodic task named
+# ``<app>.housekeeping_<what>`` lands there too (e.g. incidents.housekeeping_orphans).
+HOUSEKEEPING_QUEUE = "housekeeping"
+HOUSEKEEPING_TASKS = [
+    "recognition.requeue_stale",
+    "orders.tasks.orders_retention_task",
+    "cases.tasks.cases_retention_task",
+]
+CELERY_TASK_ROUTES = {
+    **{name: {"queue": HOUSEKEEPING_QUEUE} for name in HOUSEKEEPING_TASKS},
+    "*.housekeeping_*": {"queue": HOUSEKEEPING_QUEUE},
+    # Face matching has a queue of its own (long tasks; see the recognition settings for its limits).
+    "recognition.*": {"queue": "recognition"},
+}
+
+# How often the recognition sweep runs: it sends files whose send failed (a broker down or hung when
+# they were uploaded), re-queues files whose worker stopped beating, and re-sends lost messages.
+RECOGNITION_SWEEP_EVERY_S = env.float("RECOGNITION_SWEEP_EVERY_S", default=30.0)
+
+# Periodic tasks (run by `celery beat`, one process of its own: never `worker --beat`, see deploy/).
+_HOUSEKEEPING = {"queue": HOUSEKEEPING_QUEUE}
 CELERY_BEAT_SCHEDULE = {
     # Reference photos and templates of people whose last order ended long ago (ORDERS_RETENTION_DAYS).
     "orders-retention": {
         "task": "orders.tasks.orders_retention_task",
         "schedule": timedelta(hours=env.int("ORDERS_RETENTION_EVERY_HOURS", default=24)),
+        "options": _HOUSEKEEPING,
     },
-    # The safety net: files whose message was lost, or whose worker died, are sent again.
+    # The recognition sweep (see RECOGNITION_SWEEP_EVERY_S). A sweep not started within its interval is
+    # dropped: the next one does the same work.
     "recognition-requeue-stale": {
         "task": "recognition.requeue_stale",
-        "schedule": timedelta(minutes=15),
+        "schedule": timedelta(seconds=RECOGNITION_SWEEP_EVERY_S),
+        "options": {**_HOUSEKEEPING, "expires": RECOGNITION_SWEEP_EVERY_S},
     },
     # Face crops of rejected matches (CASES_REJECTED_CROP_RETENTION_DAYS).
     "cases-retention": {
         "task": "cases.tasks.cases_retention_task",
         "schedule": timedelta(hours=24),
+        "options": _HOUSEKEEPING,
     },
+    # Other housekeeping tasks go here with "options": _HOUSEKEEPING (and a name matching a route above).
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

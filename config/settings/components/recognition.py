@@ -1,7 +1,7 @@
 """Face recognition: the model's weights, detection and matching limits, and the task's time limits.
 
-The recognition queue's route and the safety net's schedule are with the other Celery settings in
-``celery.py``.
+The recognition queue's route and the sweep's schedule (RECOGNITION_SWEEP_EVERY_S) are with the other
+Celery settings in ``celery.py``.
 """
 
 from pathlib import Path
@@ -48,7 +48,22 @@ RECOGNITION_EMBEDS_PER_TRACK = env.int("RECOGNITION_EMBEDS_PER_TRACK", default=2
 RECOGNITION_CANDIDATES = env.int("RECOGNITION_CANDIDATES", default=3)  # best candidates kept per face
 # A 4-hour video takes about 30 min on two cores; the limits are per file.
 RECOGNITION_TASK_SOFT_TIME_LIMIT = env.int("RECOGNITION_TASK_SOFT_TIME_LIMIT", default=3000)
-# Files queued this long (a lost message) are sent again; "running" files after the time limit too,
-# up to RECOGNITION_MAX_ATTEMPTS attempts (then failed, retryable by an admin).
+# The sweep (every RECOGNITION_SWEEP_EVERY_S, celery.py) recovers work by itself:
+# - a file whose task could not be sent (broker down or hung at upload) is sent once it has been queued
+#   RECOGNITION_SEND_GRACE_S (the time a send on commit may still take);
+# - a running file's worker refreshes its heartbeat every RECOGNITION_HEARTBEAT_S; a file whose heartbeat
+#   is older than RECOGNITION_HEARTBEAT_STALE_S (its worker killed) is queued and sent again, up to
+#   RECOGNITION_MAX_ATTEMPTS attempts (then failed, retryable by an admin);
+# - a file sent but still queued after RECOGNITION_REQUEUE_AFTER_S (its message lost) is sent again.
+RECOGNITION_SEND_GRACE_S = env.float("RECOGNITION_SEND_GRACE_S", default=30.0)
+RECOGNITION_HEARTBEAT_S = env.float("RECOGNITION_HEARTBEAT_S", default=30.0)
+RECOGNITION_HEARTBEAT_STALE_S = env.float("RECOGNITION_HEARTBEAT_STALE_S", default=120.0)
 RECOGNITION_REQUEUE_AFTER_S = env.int("RECOGNITION_REQUEUE_AFTER_S", default=6 * 3600)
 RECOGNITION_MAX_ATTEMPTS = env.int("RECOGNITION_MAX_ATTEMPTS", default=3)
+# After a send fails, a process stops trying to send for this long (the files wait for the sweep), so
+# a hung broker costs one upload the socket timeout, not every upload.
+RECOGNITION_SEND_PAUSE_S = env.float("RECOGNITION_SEND_PAUSE_S", default=10.0)
+# A run stopped by a full disk (ENOSPC) is queued again after this back-off, doubled each time up to
+# the maximum; it is never failed for that.
+RECOGNITION_NO_SPACE_RETRY_S = env.float("RECOGNITION_NO_SPACE_RETRY_S", default=60.0)
+RECOGNITION_NO_SPACE_RETRY_MAX_S = env.float("RECOGNITION_NO_SPACE_RETRY_MAX_S", default=1800.0)
