@@ -61,7 +61,8 @@ class RetailerAdmin(ForceScopedAdmin):
 @admin.register(Store)
 class StoreAdmin(ForceScopedAdmin):
     list_display = ["name", "code", "retailer", "postcode", "beat"]
-    list_filter = ["retailer"]
+    # Only the retailers of the stores listed (the admin's force's): a plain filter listed every retailer.
+    list_filter = [("retailer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "code", "postcode"]
     scoped_choices = {"beat": access.beats_for}
 

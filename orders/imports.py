@@ -113,27 +113,30 @@ def _norm_postcode(value: str) -> str:
 
 
 def _by_code(row: ImportRow, force_id: int) -> None:
-    candidates = Store.objects.filter(code__iexact=row.store_code).select_related("retailer", "beat")
+    """The force's store with this code (and retailer, and postcode, when the row gives them). Only the
+    force's stores are looked at: a code that only another force's store has is answered exactly as a code
+    no store has, so the import never tells which codes exist elsewhere."""
+    candidates = Store.objects.filter(code__iexact=row.store_code, beat__force_id=force_id)
     if row.retailer:
         candidates = candidates.filter(retailer__name__iexact=row.retailer)
-    in_force = [s for s in candidates if s.beat.force_id == force_id]
-    if row.postcode:
-        in_force = [s for s in in_force if _norm_postcode(s.postcode) == _norm_postcode(row.postcode)]
-    if len(in_force) > 1:
-        names = ", ".join(sorted(s.retailer.name for s in in_force))
+    in_force = list(candidates.select_related("retailer", "beat"))
+    at_postcode = [s for s in in_force if _norm_postcode(s.postcode) == _norm_postcode(row.postcode)]
+    matching = at_postcode if row.postcode else in_force
+    if len(matching) > 1:
+        names = ", ".join(sorted(s.retailer.name for s in matching))
         row.error = f"Store code {row.store_code} is used by several retailers ({names}): add a retailer column."
+    elif matching:
+        row.stores = matching
     elif in_force:
-        row.stores = in_force
-    elif candidates.exists() and not any(s.beat.force_id == force_id for s in candidates):
-        row.error = f"Store code {row.store_code} belongs to a store in another force."
-    elif row.postcode and any(s.beat.force_id == force_id for s in candidates):
         row.error = f"Store {row.store_code} is not at postcode {row.postcode}."
     else:
         who = f" of {row.retailer}" if row.retailer else ""
-        row.error = f"No store{who} has code {row.store_code}."
+        row.error = f"No store{who} in this force has code {row.store_code}."
 
 
 def _by_postcode(row: ImportRow, force_id: int) -> None:
+    """Every store of the force at this postcode (of the row's retailer, if given). As with codes, a
+    postcode where only another force has stores is answered as one where nobody has."""
     postcode = _norm_postcode(row.postcode)
     if not postcode_validator.regex.match(postcode):
         row.error = f"{row.postcode} is not a UK postcode."
@@ -141,18 +144,17 @@ def _by_postcode(row: ImportRow, force_id: int) -> None:
     compact = postcode.replace(" ", "")
     stores = [
         s
-        for s in Store.objects.select_related("retailer", "beat").filter(postcode__istartswith=compact[:2])
+        for s in Store.objects.select_related("retailer", "beat").filter(
+            beat__force_id=force_id, postcode__istartswith=compact[:2]
+        )
         if s.postcode.replace(" ", "").upper() == compact
     ]
     if row.retailer:
         stores = [s for s in stores if s.retailer.name.lower() == row.retailer.lower()]
-    in_force = [s for s in stores if s.beat.force_id == force_id]
-    if in_force:
-        row.stores = in_force
-    elif stores:
-        row.error = f"The stores at {postcode} are in another force."
+    if stores:
+        row.stores = stores
     else:
-        row.error = f"No store{' of ' + row.retailer if row.retailer else ''} is at postcode {postcode}."
+        row.error = f"No store{' of ' + row.retailer if row.retailer else ''} in this force is at postcode {postcode}."
 
 
 def parse_premises_csv(content: bytes, *, force_id: int) -> list[ImportRow]:

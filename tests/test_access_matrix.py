@@ -242,3 +242,92 @@ def test_recognition_match_data_follows_the_beats_an_officer_covers(matrix, caps
     with capsys.disabled():
         print(f"\naccess matrix (recognition match data): {cells} cells checked, {len(leaks)} leaks: {leaks}")
     assert leaks == []
+
+
+# Existence oracles across forces (issue 11, point 17) --------------------------------------------------
+# A prohibition's retailer, the admin's store filter (and the premises import: tests/orders/test_imports.py)
+# answer "another force's" exactly as "does not exist".
+
+
+@pytest.fixture
+def far_retailer(world):
+    """A retailer that trades only in force B."""
+    from tests.factories import RetailerFactory, StoreFactory
+
+    retailer = RetailerFactory(name="Farside Stores")
+    StoreFactory(retailer=retailer, beat=world.b.beat, code="FS-1", name="Farside Central")
+    return retailer
+
+
+def _blank(response, value: int) -> tuple:
+    return response.status_code, response.content.decode().replace(str(value), "<id>")
+
+
+def test_a_prohibitions_retailer_is_one_with_a_store_in_the_force(world, far_retailer):
+    from orders.models import OrderEvent, Prohibition
+    from tests.cases.factories import offender_barred_from
+    from tests.factories import RetailerFactory
+
+    a = world.a
+    order = offender_barred_from(a.store)[1]
+    admin = client_for(a.admin)
+    url = f"/api/orders/{order.pk}/prohibitions/"
+    before = (Prohibition.objects.count(), OrderEvent.objects.count())
+    no_stores = RetailerFactory(name="Nowhere Yet")
+    answers = []
+    for retailer_id in (far_retailer.pk, no_stores.pk, 987_654, 2**70):
+        r = admin.post(url, {"kind": "retailer_area", "retailer": retailer_id, "beats": [a.beat.pk]}, format="json")
+        assert r.status_code == 400, r.content
+        assert far_retailer.name not in r.content.decode() and "Farside" not in r.content.decode()
+        assert r.json()["fields"]["retailer"] == [f"No retailer with id {retailer_id} has a store in your force."]
+        answers.append(_blank(r, retailer_id))
+    assert len(set(answers)) == 1, answers
+    assert (Prohibition.objects.count(), OrderEvent.objects.count()) == before
+    # The same through an order recorded with its prohibitions.
+    payload = {
+        "offender": order.offender_id,
+        "court": "Crewe Magistrates' Court",
+        "case_reference": "CBO/2026/0100",
+        "made_on": "2026-01-05",
+        "effective_from": "2026-01-05",
+        "ends_on": "2027-01-04",
+    }
+    bodies = []
+    for retailer_id in (far_retailer.pk, 987_654):
+        prohibitions = [{"kind": "retailer_area", "retailer": retailer_id, "beats": [a.beat.pk]}]
+        r = admin.post("/api/orders/", {**payload, "prohibitions": prohibitions}, format="json")
+        bodies.append(_blank(r, retailer_id))
+    assert bodies[0] == bodies[1] and bodies[0][0] == 400
+    assert (Prohibition.objects.count(), OrderEvent.objects.count()) == before
+    # A retailer with a store in the force is accepted and named.
+    r = admin.post(url, {"kind": "retailer_area", "retailer": a.retailer.pk, "beats": [a.beat.pk]}, format="json")
+    assert r.status_code == 201 and r.json()["retailer_name"] == a.retailer.name
+
+
+def test_the_service_refuses_a_retailer_of_another_force_too(world, far_retailer):
+    from accounts.models import Retailer
+    from core.exceptions import ApplicationError
+    from orders.services.prohibitions import ProhibitionInput, prohibition_add
+    from tests.cases.factories import offender_barred_from
+
+    order = offender_barred_from(world.a.store)[1]
+    messages = []
+    for retailer in (far_retailer, Retailer(pk=far_retailer.pk + 1000, name="")):
+        data = ProhibitionInput(kind="retailer_area", retailer=retailer, beats=[world.a.beat])
+        with pytest.raises(ApplicationError) as refused:
+            prohibition_add(order=order, actor=world.a.admin, data=data)
+        messages.append((refused.value.code, refused.value.message.replace(str(retailer.pk), "<id>")))
+    assert messages[0] == messages[1]
+
+
+def test_admin_store_filter_lists_only_retailers_with_stores_in_the_force(world, far_retailer):
+    html = signed_in(world.a.admin).get("/admin/accounts/store/").content.decode()
+    assert f"retailer__id__exact={world.a.retailer.pk}" in html
+    assert f"retailer__id__exact={world.a.other_retailer_store.retailer_id}" in html
+    assert f"retailer__id__exact={far_retailer.pk}" not in html and "Farside" not in html
+    # Filtering on it anyway finds nothing, as for a retailer that does not exist.
+    client = signed_in(world.a.admin)
+    theirs = client.get(f"/admin/accounts/store/?retailer__id__exact={far_retailer.pk}")
+    missing = client.get("/admin/accounts/store/?retailer__id__exact=987654")
+    assert theirs.status_code == missing.status_code == 200
+    assert "0 stores" in theirs.content.decode() and "0 stores" in missing.content.decode()

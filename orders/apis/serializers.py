@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.apis import StoreSummaryOutputSerializer
 from accounts.models import Beat, Retailer, Store
+from core.filters import MAX_ID
 from orders import selectors
 from orders.models import Offender, OffenderEvent, Order, OrderEvent, Prohibition, ReferencePhoto
 from orders.services.prohibitions import ProhibitionInput
@@ -231,10 +232,10 @@ class ReferencePhotoUpdateInputSerializer(serializers.Serializer):
 
 
 class _OwnForcePrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A store or beat id, looked up in the requesting user's force only. An id outside it, whether it
-    belongs to another force or to nothing, becomes a row of no force, which the service refuses
-    (``store_other_force`` / ``beat_other_force``) with a message naming only the id: the answer never
-    tells which ids (or which names) exist in other forces."""
+    """A store, beat or retailer id, looked up in the requesting user's force only (a retailer: one with a
+    store there). An id outside it, whether it belongs to another force or to nothing, becomes a row of no
+    force, which the service refuses (``store_other_force`` / ``beat_other_force``; a retailer: ``invalid``)
+    with a message naming only the id: the answer never tells which ids (or which names) exist elsewhere."""
 
     def __init__(self, *, force_path: str, outside, **kwargs):
         self.force_path = force_path
@@ -249,6 +250,8 @@ class _OwnForcePrimaryKeyField(serializers.PrimaryKeyRelatedField):
             pk = int(data)
         except ValueError:
             return super().to_internal_value(data)  # "Incorrect type" as before
+        if not 0 < pk <= MAX_ID:  # no row has it (and PostgreSQL cannot compare it)
+            return self.outside(pk)
         row = self.get_queryset().filter(pk=pk, **{self.force_path: request.user.force_id}).first()
         return row if row is not None else self.outside(pk)
 
@@ -259,6 +262,10 @@ def _store_outside(pk: int) -> Store:
 
 def _beat_outside(pk: int) -> Beat:
     return Beat(pk=pk, force_id=None)
+
+
+def _retailer_outside(pk: int) -> Retailer:
+    return Retailer(pk=pk, name="")
 
 
 class ProhibitionInputSerializer(serializers.Serializer):
@@ -272,7 +279,13 @@ class ProhibitionInputSerializer(serializers.Serializer):
         required=False,
         help_text="Named premises.",
     )
-    retailer = serializers.PrimaryKeyRelatedField(queryset=Retailer.objects.all(), required=False, allow_null=True)
+    retailer = _OwnForcePrimaryKeyField(
+        force_path="stores__beat__force_id",
+        outside=_retailer_outside,
+        queryset=Retailer.objects.all(),
+        required=False,
+        allow_null=True,
+    )
     beats = _OwnForcePrimaryKeyField(
         force_path="force_id", outside=_beat_outside, queryset=Beat.objects.all(), many=True, required=False
     )

@@ -112,6 +112,11 @@ def _clean_premises(data: ProhibitionInput, force_id: int, prefix: str, errors: 
 def _clean_retailer_area(data: ProhibitionInput, force_id: int, prefix: str, errors: Errors) -> None:
     if data.retailer is None:
         errors.append((f"{prefix}retailer", Code.REQUIRED, "Say which retailer's stores are prohibited."))
+    elif not Store.objects.filter(retailer_id=data.retailer.pk, beat__force_id=force_id).exists():
+        # Only a retailer with a store in the force: one that trades only elsewhere is refused exactly as
+        # one that does not exist (an API caller's id outside the force arrives as an unsaved row).
+        message = f"No retailer with id {data.retailer.pk} has a store in your force."
+        errors.append((f"{prefix}retailer", ErrorCode.INVALID, message))
     for beat in data.beats:
         if beat.force_id != force_id:
             errors.append((f"{prefix}beats", Code.BEAT_OTHER_FORCE, _outside_message(beat, beat.name)))

@@ -66,18 +66,58 @@ def test_row_errors_reported_line_by_line_and_nothing_imported(world, order, sho
     report = run(order, world, text, dry_run=True)
     assert not report.ok
     assert report.errors == {
-        "line 3": ["Store code FAR1 belongs to a store in another force."],
-        "line 4": ["No store has code NOPE."],
+        "line 3": ["No store in this force has code FAR1."],
+        "line 4": ["No store in this force has code NOPE."],
         "line 5": ["ZZ is not a UK postcode."],
         "line 7": ["Store CRW1 is not at postcode CW5 5AA."],
         "line 8": ["The row has 3 cells; the header has 2."],
-        "line 9": ["The stores at CW9 9ZZ are in another force."],
+        "line 9": ["No store in this force is at postcode CW9 9ZZ."],
     }
     with pytest.raises(ApplicationError) as exc:
         run(order, world, text)
     assert exc.value.code == "csv_rows_invalid" and "6 rows are wrong; nothing was imported" in exc.value.message
-    assert exc.value.fields["line 3"] == ["Store code FAR1 belongs to a store in another force."]
+    assert exc.value.fields["line 3"] == ["No store in this force has code FAR1."]
     assert Prohibition.objects.count() == 0 and OrderEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("retailer", ["", "Northway Foods"])
+def test_another_forces_store_is_answered_as_one_that_does_not_exist(world, order, shops, retailer):
+    """It said "belongs to a store in another force" for another force's code and "The stores at ... are in
+    another force" for its postcode: a way to learn which codes and postcodes the other forces hold."""
+    assert shops["far"].beat.force == world.b.force and shops["far"].retailer.name == "Northway Foods"
+    header = "store_code,postcode,retailer\n"
+    rows = {
+        "theirs by code": f"FAR1,,{retailer}",
+        "nobody's code": f"NOPE,,{retailer}",
+        "theirs by code and postcode": f"FAR1,CW9 9ZZ,{retailer}",
+        "nobody's code and postcode": f"NOPE,CW9 9ZY,{retailer}",
+        "theirs by postcode": f",CW9 9ZZ,{retailer}",
+        "nobody's postcode": f",CW9 9ZY,{retailer}",
+    }
+    report = run(order, world, header + "\n".join(rows.values()) + "\n", dry_run=True)
+    answers = dict(zip(rows, (r.error for r in report.rows), strict=True))
+
+    def blanked(name: str) -> str:
+        for value in ("FAR1", "NOPE", "CW9 9ZZ", "CW9 9ZY"):
+            answers[name] = answers[name].replace(value, "<value>")
+        return answers[name]
+
+    for how in ("by code", "by code and postcode", "by postcode"):
+        assert blanked(f"theirs {how}") == blanked(f"nobody's {how[3:]}"), (how, answers)
+    assert all("another force" not in error for error in answers.values())
+    assert all(not row.stores for row in report.rows)
+
+
+def test_api_dry_run_answers_another_forces_code_as_an_unknown_one(world, order, shops):
+    admin = client_for(world.a.admin)
+    url = f"/api/orders/{order.pk}/premises-import/"
+    bodies = []
+    for code in ("FAR1", "NOPE"):
+        r = admin.post(url, {"file": upload(f"store_code,postcode\n{code},\n"), "dry_run": "true"}, format="multipart")
+        assert r.status_code == 200
+        bodies.append(r.content.decode().replace(code, "<code>"))
+    assert bodies[0] == bodies[1]
+    assert shops["far"].name not in bodies[0]
 
 
 def test_same_code_at_two_retailers_needs_the_retailer_column(world, order, shops):
@@ -143,11 +183,11 @@ def test_api_dry_run_then_import(world, order, shops):
     url = f"/api/orders/{order.pk}/premises-import/"
     r = admin.post(url, {"file": upload("store_code,postcode\nCRW1,\nFAR1,\n"), "dry_run": "true"}, format="multipart")
     assert r.status_code == 200, r.json()
-    assert r.json()["ok"] is False and r.json()["rows"][1]["error"].startswith("Store code FAR1 belongs")
+    assert r.json()["ok"] is False and r.json()["rows"][1]["error"] == "No store in this force has code FAR1."
     assert r.json()["rows"][0]["stores"][0]["code"] == "CRW1"
     r = admin.post(url, {"file": upload("store_code,postcode\nCRW1,\nFAR1,\n"), "dry_run": "false"}, format="multipart")
     assert r.status_code == 400 and r.json()["code"] == "csv_rows_invalid"
-    assert r.json()["fields"] == {"line 3": ["Store code FAR1 belongs to a store in another force."]}
+    assert r.json()["fields"] == {"line 3": ["No store in this force has code FAR1."]}
     r = admin.post(url, {"file": upload("store_code,postcode\nCRW1,\n"), "dry_run": "false"}, format="multipart")
     assert r.status_code == 201 and r.json()["prohibition"]["stores"][0]["code"] == "CRW1"
     r = admin.post(url, {"file": upload(b"\xff\xfe\x00s"), "dry_run": "true"}, format="multipart")
