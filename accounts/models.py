@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
-from core.models import BaseModel
+from core.models import AuditEvent, BaseModel
 
 
 class Force(BaseModel):
@@ -129,3 +129,53 @@ class User(AbstractUser):
     @property
     def is_police(self) -> bool:
         return self.role in (self.Role.BEAT_OFFICER, self.Role.FORCE_ADMIN)
+
+
+class ApiToken(models.Model):
+    """An API token of one device (a phone, a desktop client): each has its own expiry and is revoked alone,
+    so a new sign-in on one device never signs another out. Only the key's SHA-256 is kept: the key itself is
+    shown once, when it is issued (``accounts.services.api_token_create``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True, help_text="The device, as the client named it.")
+    key_digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="The key's first characters, to tell tokens apart.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name or 'unnamed device'})"
+
+
+class AccountEvent(AuditEvent):
+    """The sign-in audit log: failed sign-ins and wrong codes (counted towards a lock-out), lock-outs lifted,
+    second factors set up or reset, recovery codes used, API tokens issued and revoked."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        CODE_FAILED = "code_failed", "Wrong one-time code"
+        LOCKOUT_LIFTED = "lockout_lifted", "Lock-out lifted"
+        SECOND_FACTOR_SET_UP = "second_factor_set_up", "Second factor set up"
+        SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset"
+        RECOVERY_CODES_MADE = "recovery_codes_made", "Recovery codes made"
+        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        TOKEN_CREATED = "token_created", "API token issued"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="account_events", help_text="Whose."
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="As typed (it may name nobody).")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta(AuditEvent.Meta):
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.username} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,11 +1,18 @@
 """Writes for organisations and users. Each service validates fully before saving anything."""
 
+import hashlib
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import Beat, Force, Store, User
+from accounts import events
+from accounts.models import ApiToken, Beat, Force, Store, User
 
 
 def validate_membership(*, role: str, force: Force | None, stores: list[Store], beats: list[Beat]) -> None:
@@ -62,6 +69,11 @@ def user_create(
         is_staff=role == User.Role.FORCE_ADMIN,
     )
     if password:
+        if not is_demo:  # demo accounts (seed_demo, embedded default only) keep their public password
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise ValidationError({"password": exc.messages}) from exc
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -70,3 +82,41 @@ def user_create(
     user.stores.set(stores)
     user.beats.set(beats)
     return user
+
+
+# API tokens: one per device ------------------------------------------------------------------------------
+
+
+def api_token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    key: str  # shown to the client once; only its digest is kept
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "", ip_address: str | None = None) -> IssuedToken:
+    """A new token for one device, with its own expiry (``API_TOKEN_TTL``). The user's other tokens stay
+    valid (their phone and their desktop do not sign each other out); their expired ones are cleared."""
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+    key = secrets.token_hex(20)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip()[:100],
+        key_digest=api_token_digest(key),
+        prefix=key[:8],
+        expires_at=now + settings.API_TOKEN_TTL,
+    )
+    events.token_created_event(token=token, ip_address=ip_address)
+    return IssuedToken(token=token, key=key)
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User) -> None:
+    """Revoke one token (the owner's own: callers find it among ``actor``'s tokens)."""
+    events.token_revoked_event(token=token, actor=actor)
+    token.delete()

@@ -4,6 +4,8 @@ from accounts import apis
 
 urlpatterns = [
     path("auth/token/", apis.TokenCreateApi.as_view(), name="api-token"),
+    path("auth/tokens/", apis.TokenListApi.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:id>/", apis.TokenRevokeApi.as_view(), name="api-token-revoke"),
     path("me/", apis.MeApi.as_view(), name="api-me"),
     path("forces/", apis.ForceListApi.as_view(), name="api-forces"),
     path("beats/", apis.BeatListApi.as_view(), name="api-beats"),

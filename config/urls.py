@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("orders.urls")),
     path("api/", include("recognition.urls")),
     path("api/", include("cases.urls")),
+    path("", include("accounts.portal_urls")),
     path("", include("incidents.portal_urls")),
     path("", include("orders.portal_urls")),
     path("", include("recognition.portal_urls")),

@@ -66,12 +66,53 @@ def api():
 
 
 def signed_in(user: User):
-    """A Django test client signed in as ``user`` (portal pages and admin)."""
+    """A Django test client signed in as ``user`` (portal pages and admin), second factor included."""
     from django.test import Client
 
     client = Client()
-    client.force_login(user)
+    client.force_login(user)  # fully signed in: see _force_login_includes_the_second_factor
     return client
+
+
+def authenticator_for(user: User):
+    """The user's authenticator app (a confirmed TOTP device), set up if they have none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def otp_code(device) -> str:
+    """The code the device's app shows now, or the next one if this one was already used (each is accepted
+    once; the device accepts the next 30-second step too)."""
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if totp.t() <= device.last_t:
+        totp.time = totp.time + device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture(autouse=True)
+def _force_login_includes_the_second_factor(monkeypatch):
+    """``Client.force_login`` skips signing in; for police users (who sign in with a password and a one-time
+    code) it skips the code too, marking the session verified as the code page would. Tests of the sign-in
+    itself sign in through the pages instead."""
+    from django.test.client import ClientMixin
+
+    real = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        real(self, user, backend)
+        from accounts.otp import DEVICE_ID_SESSION_KEY, second_factor_required
+
+        if second_factor_required(user):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
 
 
 def client_for(user: User) -> APIClient:
@@ -241,11 +282,21 @@ def browser_page(live_server, monkeypatch):
 
 
 def browser_login(page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the pages; a police user then types the code of their authenticator app (set up for
+    them here if they have none)."""
+    from accounts.otp import second_factor_required
+
+    user = User.objects.filter(username=username).first()
+    device = authenticator_for(user) if user is not None and second_factor_required(user) else None
     page.goto(f"{page.base_url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+    if device is not None and "/login/code/" in page.url:
+        page.fill("#id_code", otp_code(device))
+        page.press("#id_code", "Enter")  # the header has a submit button too (Sign out)
+        page.wait_for_load_state()
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ from config.settings.base import CELERY_BROKER_URL, DATABASES, VAR_DIR, env
 from config.settings.components.celery import filesystem_broker_options
 
 DEBUG = False
+# Tests run on PostgreSQL and Redis too: with a key of their own, as the public embedded-default key is refused
+# there (accounts.apps). Never used outside tests.
+SECRET_KEY = "test-only-secret-key-never-used-outside-tests"
 # Tasks run in-process in unit tests; the worker tests start a real worker process.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True

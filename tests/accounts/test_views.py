@@ -1,8 +1,7 @@
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +47,7 @@ def test_demo_token_refused_outside_embedded_default(api, world, settings):
     settings.DEMO_LOGINS_ALLOWED = False
     r = api.post("/api/auth/token/", {"username": "A-worker", "password": PASSWORD}, format="json")
     assert r.status_code == 401
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 @pytest.mark.parametrize(

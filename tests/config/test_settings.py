@@ -86,3 +86,49 @@ def test_fresh_clone_gets_its_folders_when_first_needed(tmp_path):
     assert len(list((var / "broker" / "out").iterdir())) == 1  # the message
     assert list((var / "broker" / "control").glob("*.exchange"))  # the exchange table, under var/
     assert list(cwd.iterdir()) == []
+
+
+# The public default secret key (issue 11, point 13) ----------------------------------------------------------
+
+START = "import django; django.setup(); from django.conf import settings; print('started', settings.SECRET_KEY[:8])"
+PUBLIC_KEY = "insecure-embedded-default-key-do-not-use-in-production"
+
+
+@pytest.mark.parametrize(
+    ("module", "env"),
+    [
+        # config.settings.local is the default of wsgi.py and config/celery.py: on PostgreSQL, ...
+        ("local", {"DATABASE_URL": "postgres://retrace@127.0.0.1:1/retrace"}),
+        # ... on Redis, ...
+        ("local", {"CELERY_BROKER_URL": "redis://127.0.0.1:1/0"}),
+        # ... or answering to a host name other than this machine's, the key is refused;
+        ("local", {"DJANGO_ALLOWED_HOSTS": "retrace.example"}),
+        # and production with the public key written into DJANGO_SECRET_KEY too.
+        ("production", {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": PUBLIC_KEY}),
+    ],
+)
+def test_public_secret_key_refused_outside_the_embedded_default(tmp_path, module, env):
+    env = {**env, "RETRACE_VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": f"config.settings.{module}"}
+    out = _python(START, env)
+    assert out.returncode != 0 and "started" not in out.stdout
+    last_line = out.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: DJANGO_SECRET_KEY is not set"), out.stderr
+    assert "secrets.token_urlsafe" in last_line and "embedded default" in last_line
+
+
+def test_embedded_default_on_loopback_starts_with_the_public_key(tmp_path):
+    env = {"RETRACE_VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    out = _python(START, env)
+    assert out.returncode == 0, out.stderr
+    assert "started insecure" in out.stdout
+
+
+def test_local_settings_start_on_postgresql_with_a_key_of_their_own(tmp_path):
+    env = {
+        "RETRACE_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": "postgres://retrace@127.0.0.1:1/retrace",
+        "DJANGO_SECRET_KEY": "a-real-secret-key-from-the-environment",
+    }
+    out = _python(START, env)
+    assert out.returncode == 0, out.stderr

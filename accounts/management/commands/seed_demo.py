@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts import otp
 from accounts.models import Beat, Force, Retailer, Store, User
 from accounts.services import user_create
 
@@ -72,9 +73,11 @@ class Command(BaseCommand):
             User.Role.BEAT_OFFICER: {"beats": [beats["Alsager"]]},
             User.Role.FORCE_ADMIN: {},
         }
+        keys = {}
         for username, role, first, last in USERS:
-            if not User.objects.filter(username=username).exists():
-                user_create(
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = user_create(
                     username=username,
                     password=DEMO_PASSWORD,
                     role=role,
@@ -84,6 +87,14 @@ class Command(BaseCommand):
                     is_demo=True,
                     **memberships[role],
                 )
+            if user.is_demo and user.is_police:  # police sign in with a code, the demo accounts too
+                keys[username] = otp.secret_text(otp.demo_authenticator(user))
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at {options['base_url']} as:"))
         for username, role, _, _ in USERS:
             self.stdout.write(f"  {role.label:<13} {username:<11} password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Police accounts also give a one-time code. Add their (public, demo-only) key to an authenticator "
+            "app, or print the codes now with `python manage.py demo_code`:"
+        )
+        for username, key in keys.items():
+            self.stdout.write(f"  {username:<11} authenticator key: {key}")
