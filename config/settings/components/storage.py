@@ -44,7 +44,8 @@ FILE_UPLOAD_HANDLERS = [
 # The orphan sweep deletes media files no row references (and half-written ".partial" exhibits), and
 # Django's temporary upload files, once they are older than this.
 ORPHAN_FILE_MIN_AGE_HOURS = env.int("ORPHAN_FILE_MIN_AGE_HOURS", default=24)
-# A request answered without reading its body (an upload refused before it was read) has up to this many
-# bytes of it read and dropped, so the next request on the same connection gets its answer; beyond it the
-# server closes the connection.
-REQUEST_DRAIN_MAX_BYTES = env.int("REQUEST_DRAIN_MAX_BYTES", default=128 * 1024 * 1024)
+# A request answered without reading its body (an upload refused before it was read) has its body read and
+# dropped when it is at most this large (by default the largest video an upload takes), so that the client
+# gets the answer and the next request on the same connection gets its own; a larger body is not read, and
+# gunicorn closes the connection (the client may then see a broken pipe instead of the refusal).
+REQUEST_DRAIN_MAX_BYTES = env.int("REQUEST_DRAIN_MAX_BYTES", default=1024 * 1024 * 1024)
