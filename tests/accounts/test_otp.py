@@ -292,3 +292,26 @@ def test_second_factor_check_fails_closed_when_the_database_blinks(world, rf):
     assert SecondFactorMiddleware(lambda r: None).process_view(request, None, (), {}) is None
     with pytest.raises(PermissionDenied):
         request.user.is_authenticated  # noqa: B018 - the view's first use of the user
+
+
+def test_demo_police_accounts_are_set_up_with_a_printed_key(api, capsys, settings):
+    from django.core.management import CommandError, call_command
+
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    key = re.search(r"officer +authenticator key: ([A-Z2-7 ]+)", out).group(1).strip()
+    assert "forceadmin  authenticator key:" in out and "shopworker  authenticator" not in out
+    body = {"username": "officer", "password": "retrace-demo", "otp": code_from_secret(key)}
+    assert api.post(TOKEN, body, format="json").status_code == 200
+
+    call_command("demo_code", "forceadmin")
+    code = re.search(r"forceadmin +(\d{6})", capsys.readouterr().out).group(1)
+    body = {"username": "forceadmin", "password": "retrace-demo", "otp": code}
+    assert api.post(TOKEN, body, format="json").status_code == 200
+    assert TOTPDevice.objects.filter(user__is_demo=True).count() == 2  # seed_demo again changes nothing
+    call_command("seed_demo")
+    assert TOTPDevice.objects.filter(user__is_demo=True).count() == 2
+
+    settings.DEMO_LOGINS_ALLOWED = False
+    with pytest.raises(CommandError, match="embedded default"):
+        call_command("demo_code")
