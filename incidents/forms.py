@@ -1,8 +1,10 @@
 """Portal forms. They only shape input: the rules are in ``incidents.services``."""
 
 import uuid
+from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from accounts import access
@@ -49,6 +51,8 @@ class IncidentReportForm(forms.Form):
         self.fields["store"].queryset = access.stores_for(user)
         now = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["occurred_at"].widget.attrs["max"] = now.strftime("%Y-%m-%dT%H:%M")
+        oldest = now - timedelta(days=settings.INCIDENT_OLDEST_DAYS)  # the service refuses anything earlier
+        self.fields["occurred_at"].widget.attrs["min"] = oldest.strftime("%Y-%m-%dT%H:%M")
         if not self.is_bound:
             self.initial.setdefault("occurred_at", now)
             self.initial.setdefault("submission_key", uuid.uuid4())
