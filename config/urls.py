@@ -1,13 +1,39 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import BasePermission
 
 from accounts import views as account_views
 from core.views import healthz
 
 admin.site.site_header = "Retrace administration"
 admin.site.site_title = "Retrace admin"
+
+
+class ApiDocsReaders(BasePermission):
+    """/api/schema/ and /api/docs/: anyone while API_DOCS_PUBLIC (the embedded default, tests), otherwise
+    only signed-in users (production): a session or an API token."""
+
+    def has_permission(self, request, view) -> bool:
+        return settings.API_DOCS_PUBLIC or bool(request.user and request.user.is_authenticated)
+
+
+# Swagger UI under the site's Content-Security-Policy: its start-up script is served from ?script (the split
+# view), never inline, and our template has no inline style.
+_swagger = SpectacularSwaggerSplitView.as_view(
+    url_name="schema", template_name="api_docs.html", permission_classes=[ApiDocsReaders]
+)
+
+
+def api_docs(request, *args, **kwargs):
+    """Swagger UI; where sign-in is required, a browser not signed in is sent to the sign-in page first."""
+    if not (settings.API_DOCS_PUBLIC or request.user.is_authenticated):
+        return redirect_to_login(request.get_full_path())
+    return _swagger(request, *args, **kwargs)
+
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -25,8 +51,8 @@ urlpatterns = [
     path("", include("orders.portal_urls")),
     path("", include("recognition.portal_urls")),
     path("", include("cases.portal_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsReaders]), name="schema"),
+    path("api/docs/", api_docs, name="api-docs"),
 ]
 
 # Media (CCTV exhibits, custody photos, face crops) is never served as public files, not even in
