@@ -331,3 +331,18 @@ def test_admin_store_filter_lists_only_retailers_with_stores_in_the_force(world,
     missing = client.get("/admin/accounts/store/?retailer__id__exact=987654")
     assert theirs.status_code == missing.status_code == 200
     assert "0 stores" in theirs.content.decode() and "0 stores" in missing.content.decode()
+
+
+def test_retailers_trading_for_lists_retailers_with_a_store_in_scope(world, far_retailer):
+    """The choice a prohibition's retailer offers (orders admin): another force's retailer is not there."""
+    from accounts import access
+    from tests.factories import RetailerFactory
+
+    RetailerFactory(name="Nowhere Yet")  # no stores at all
+    a = world.a
+    for user in (a.admin, a.officer):
+        names = set(access.retailers_trading_for(user).values_list("name", flat=True))
+        assert names == {a.retailer.name, a.other_retailer_store.retailer.name}
+    assert set(access.retailers_trading_for(a.worker)) == {a.retailer}
+    assert not access.retailers_trading_for(world.norole).exists()
+    assert far_retailer in access.retailers_trading_for(world.b.admin)
