@@ -65,7 +65,8 @@ def zone_svg(prohibition, stores: list, covered_ids: set[int]) -> SafeString:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" viewBox="0 0 {SIZE} {SIZE}" '
-        'role="img" aria-label="Exclusion zone" style="background:#f4f6f8;border:1px solid #ccc">',
+        'role="img" aria-label="Exclusion zone">',
+        f'<rect x="0.5" y="0.5" width="{SIZE - 1}" height="{SIZE - 1}" fill="#f4f6f8" stroke="#ccc"/>',
         f'<polygon points="{" ".join(xy(x, y) for x, y in shape)}" fill="rgba(200,30,30,0.15)" '
         'stroke="#c81e1e" stroke-width="2"/>',
     ]

@@ -42,7 +42,7 @@ class ReferencePhotoInline(ForceScopedInline, admin.TabularInline):
     def preview(self, photo):
         if not photo.pk:
             return "-"
-        return format_html('<img src="{}" alt="photo {}" style="max-height:90px">', _photo_url(photo), photo.pk)
+        return format_html('<img src="{}" alt="photo {}" height="90">', _photo_url(photo), photo.pk)
 
     @admin.display(description="face templates")
     def templates(self, photo):

@@ -139,7 +139,7 @@ def test_officer_opens_top_case_sees_both_faces_and_confirms(world, browser_page
     page.fill("#id_justification", "Triage of breach cases on my beat")
     page.click("main button[type=submit]")
     for img in ("#cctv-face", "#reference-face"):
-        page.wait_for_function(f"document.querySelector('{img}').complete")
+        page.wait_for_function(f"() => document.querySelector('{img}').complete")
         assert page.eval_on_selector(img, "el => el.naturalWidth") > 100
         assert page.eval_on_selector(img, "el => el.getBoundingClientRect().width") >= 240
     page.fill("#id_reason", "Same person: face shape, eyebrows and hairline match")

@@ -299,12 +299,6 @@ def test_the_proxy_config_terminates_tls_and_sets_the_forwarded_proto_django_tru
     assert "Strict-Transport-Security" not in conf  # Django sends it (SECURE_HSTS_SECONDS): not twice
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two style attributes left in files this change does not own: orders/admin/offenders.py (the photo "
-    'thumbnail\'s style="max-height:90px") and orders/maps.py (the zone SVG\'s style="background:...;border:..."); '
-    "reported to the lead with the replacement (height attribute; a background <rect>)",
-)
 def test_orders_admin_pages_hold_no_inline_style(world):
     from tests.orders.conftest import SQUARE
     from tests.orders.factories import OffenderFactory, OrderFactory, ProhibitionFactory, ReferencePhotoFactory

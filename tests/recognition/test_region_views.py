@@ -121,8 +121,8 @@ def test_officer_draws_a_box_on_the_frame_and_gets_a_case(world, enrolled, face_
     page.click("text=Search a face")
     page.fill("#id_time", "2")
     page.click("#time-form button[type=submit]")
-    page.wait_for_function("document.querySelector('#frame').src.endsWith('t=2')")
-    page.wait_for_function("document.querySelector('#frame').complete")
+    page.wait_for_function("() => document.querySelector('#frame').src.endsWith('t=2')")
+    page.wait_for_function("() => document.querySelector('#frame').complete")
     page.select_option("#id_zoom", "4")  # a 24 px face is small at "Fit"
     page.wait_for_timeout(200)
     frame = page.locator("#frame").bounding_box()
