@@ -22,11 +22,12 @@ from recognition.models import (
 )
 
 EVIDENCE_FORCE = "evidence__incident__store__beat__force"
+EVIDENCE_BEAT = "evidence__incident__store__beat"
 
 
 def processing_for(user) -> QuerySet[EvidenceProcessing]:
     qs = EvidenceProcessing.objects.select_related("evidence__incident")
-    return access.scope_to_police(qs, user, force_path=EVIDENCE_FORCE).order_by("-created_at", "-id")
+    return _covered(qs, user).order_by("-created_at", "-id")
 
 
 def processing_waiting_for_task_queue(user) -> int:
@@ -40,7 +41,12 @@ def processing_waiting_for_task_queue(user) -> int:
 
 def matches_for(user) -> QuerySet[PossibleMatch]:
     qs = PossibleMatch.objects.select_related("evidence__incident", "offender")
-    return access.scope_to_police(qs, user, force_path=EVIDENCE_FORCE)
+    return _covered(qs, user)
+
+
+def _covered(qs: QuerySet, user) -> QuerySet:
+    """Match data follows need to know, as cases do: a beat officer's covered beats, a force admin's force."""
+    return access.scope_to_covered_beats(qs, user, force_path=EVIDENCE_FORCE, beat_path=EVIDENCE_BEAT)
 
 
 def searchable_evidence_for(user) -> QuerySet[Evidence]:

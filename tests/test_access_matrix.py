@@ -211,11 +211,6 @@ def test_lists_show_exactly_the_cases_in_scope(matrix, world, capsys):
     assert leaks == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="recognition's match data is still force-wide for beat officers: recognition.selectors.matches_for and "
-    "processing_for need accounts.access.scope_to_covered_beats (reported to the lead; not this change's file)",
-)
 def test_recognition_match_data_follows_the_beats_an_officer_covers(matrix, capsys):
     users, cases = matrix
     from recognition.models import EvidenceProcessing
