@@ -111,6 +111,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=24),
         "options": _HOUSEKEEPING,
     },
+    # Half-written exhibits, unreferenced media and temporary uploads older than ORPHAN_FILE_MIN_AGE_HOURS.
+    "incidents-housekeeping-orphans": {
+        "task": "incidents.housekeeping_orphans",
+        "schedule": timedelta(hours=6),
+        "options": _HOUSEKEEPING,
+    },
     # Other housekeeping tasks go here with "options": _HOUSEKEEPING (and a name matching a route above).
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
