@@ -21,8 +21,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# Copying the weights needs no database: the test settings' own key lets it run whatever DATABASE_URL says
+# (the local settings refuse the public key off the embedded default).
 install: $(STAMP)
-	$(PY) manage.py install_face_weights
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py install_face_weights
 
 # Embedded default: SQLite, local media and a filesystem broker under var/; web and worker together.
 run: install
