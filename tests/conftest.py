@@ -211,31 +211,211 @@ def celery_worker_imports() -> list[str]:
 def celery_worker_process(transactional_db, tmp_path, celery_worker_imports):
     """A real Celery worker process on the configured broker (Redis in CI, the filesystem transport
     on a laptop), sharing this test's database. Tasks sent while it runs go to it, not eagerly."""
-    import subprocess
-    import sys
-
     from config.celery import app
 
     app.control.purge()  # nothing left over from an earlier run
-    log = tmp_path / "worker.log"
-    cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "INFO"]
-    cmd += ["--queues", "default,recognition", "--without-mingle", "--without-gossip", "--hostname", "test@%h"]
-    if celery_worker_imports:
-        cmd += ["--include", ",".join(celery_worker_imports)]
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=subprocess_env(), stdout=out, stderr=subprocess.STDOUT)
+    workers = CeleryProcesses(tmp_path, imports=celery_worker_imports)
+    proc = workers.worker(name="test", pool="solo")
     app.conf.task_always_eager = False
     try:
         yield proc
     finally:
         app.conf.task_always_eager = True
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        if proc.returncode not in (0, -15):
-            print(log.read_text()[-4000:])
+        workers.stop_all()
+
+
+# Real brokers and worker processes for the fault tests (issue 11): a Redis of the test's own, on a free
+# port (never the shared one), that a test may stop, restart or freeze; workers and beat started as
+# deploy/ starts them, that a test may kill.
+
+WORKER_QUEUES = "default,recognition,housekeeping"
+
+
+class RedisServer:
+    """A throwaway redis-server on a free port, no persistence: ``stop``/``start`` (an outage),
+    ``freeze``/``thaw`` (SIGSTOP/SIGCONT: a hung broker that still accepts connections)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.port = folder, free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = None
+
+    def start(self) -> None:
+        import subprocess
+
+        cmd = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        cmd += ["--dir", str(self.folder)]
+        with open(self.folder / "redis.log", "a") as log:
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        wait_for(lambda: port_open("127.0.0.1", self.port), timeout=10, what=f"redis-server on port {self.port}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.thaw()
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+    def freeze(self) -> None:
+        import signal
+
+        os.kill(self.proc.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        import signal
+
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGCONT)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis server of this test's own (see ``RedisServer``), stopped afterwards."""
+    import shutil
+
+    require(shutil.which("redis-server") is not None, "redis-server is not installed (apt-get install redis-server)")
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    server = RedisServer(folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def redis_transport_options(**extra) -> dict:
+    """The Redis transport options production uses (timeouts included), whatever broker this run has."""
+    from django.conf import settings
+
+    options = {"visibility_timeout": 3600, "socket_keepalive": True}
+    if hasattr(settings, "CELERY_BROKER_SOCKET_TIMEOUT"):
+        options.update(
+            socket_timeout=settings.CELERY_BROKER_SOCKET_TIMEOUT,
+            socket_connect_timeout=settings.CELERY_BROKER_CONNECT_TIMEOUT,
+        )
+    return {**options, **extra}
+
+
+def use_broker(app, url: str | None, transport_options: dict, *, read_write: str | None = None) -> None:
+    """Point this process's Celery app at another broker (its pooled connections closed). The read and
+    write URLs are set too: Celery prefers the CELERY_BROKER_URL environment variable to ``broker_url``."""
+    app.conf.broker_url, app.conf.broker_transport_options = url, transport_options
+    app.conf.broker_read_url = app.conf.broker_write_url = read_write if read_write is not None else url
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_app_on():
+    """``celery_app_on(url, options)`` points this process's Celery app at that broker, not eagerly, for
+    the rest of the test; the app is put back afterwards."""
+    from config.celery import app
+
+    saved = app.conf.get("broker_url"), app.conf.broker_transport_options, app.conf.task_always_eager
+    saved_read_write = app.conf.get("broker_write_url")
+
+    def point(url: str, transport_options: dict):
+        use_broker(app, url, transport_options)
+        app.conf.task_always_eager = False
+        return app
+
+    try:
+        yield point
+    finally:
+        use_broker(app, saved[0], saved[1], read_write=saved_read_write)
+        app.conf.task_always_eager = saved[2]
+
+
+class CeleryProcesses:
+    """Celery worker and beat processes of one test, on this test's database: each one's log in the
+    test's folder, each tagged with a marker in its command line (``orphans()`` finds what a killed one
+    left running), all stopped by ``stop_all``."""
+
+    def __init__(self, folder: Path, *, imports: list[str] | None = None, env: dict | None = None) -> None:
+        import uuid
+
+        self.folder, self.imports, self.env = folder, imports or [], env or {}
+        self.marker = f"t{uuid.uuid4().hex[:10]}"
+        self.procs: list = []
+
+    def _start(self, name: str, cmd: list[str], env: dict | None):
+        import subprocess
+
+        log = self.folder / f"{name}.log"
+        with open(log, "a") as out:
+            proc = subprocess.Popen(
+                cmd, cwd=REPO, env=subprocess_env(**self.env, **(env or {})), stdout=out, stderr=subprocess.STDOUT
+            )
+        proc.log = log
+        self.procs.append(proc)
+        return proc
+
+    def worker(self, *, name: str = "worker", queues: str = WORKER_QUEUES, pool: str = "prefork", args=(), env=None):
+        """``celery worker`` as deploy/ starts it (prefork, one process: the main process and its pool
+        child), with REMAP_SIGTERM=SIGQUIT as deploy/ sets it."""
+        import sys
+
+        cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--pool", pool]
+        cmd += ["--queues", queues, "--without-mingle", "--without-gossip", "--hostname", f"{name}-{self.marker}@%h"]
+        if pool == "prefork":
+            cmd += ["--concurrency", "1"]
+        if self.imports:
+            cmd += ["--include", ",".join(self.imports)]
+        return self._start(name, [*cmd, *args], {"REMAP_SIGTERM": "SIGQUIT", **(env or {})})
+
+    def beat(self, *, env=None):
+        """``celery beat`` as a process of its own, with a pidfile (as deploy/ runs it)."""
+        import sys
+
+        cmd = [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO", "--max-interval", "1"]
+        cmd += ["--schedule", str(self.folder / "beat-schedule"), "--pidfile", str(self.folder / "beat.pid")]
+        return self._start("beat", cmd, env)
+
+    def tagged(self) -> dict[int, int]:
+        """Every running process of this test's workers (main, pool and embedding children): pid -> ppid."""
+        found = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if self.marker.encode() in (entry / "cmdline").read_bytes():
+                    stat = (entry / "stat").read_text()
+                    found[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+        return found
+
+    def orphans(self) -> list[int]:
+        """Processes of this test's workers whose worker is gone (a killed worker's pool or embedding
+        child still running): their parent is neither a worker process nor one of theirs."""
+        tagged = self.tagged()
+        return sorted(pid for pid, ppid in tagged.items() if ppid not in tagged and pid not in self._pids())
+
+    def _pids(self) -> set[int]:
+        return {p.pid for p in self.procs if p.poll() is None}
+
+    def stop_all(self) -> None:
+        import signal
+        import subprocess
+
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in reversed(self.procs):
+            try:
+                proc.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.returncode not in (0, -15, -9, 1):
+                print(proc.log.read_text()[-4000:])
+        for pid in self.tagged():  # whatever a killed worker left behind
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = "condition"):
