@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         create_sqlite_folders()
+        create_upload_temp_folder()
 
 
 def create_sqlite_folders() -> None:
@@ -20,3 +21,10 @@ def create_sqlite_folders() -> None:
         for name in (database.get("NAME"), (database.get("TEST") or {}).get("NAME")):
             if name and str(name) != ":memory:" and not str(name).startswith("file:"):
                 Path(name).parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_upload_temp_folder() -> None:
+    """Django's system checks refuse a FILE_UPLOAD_TEMP_DIR that does not exist (files.E001), before any
+    upload could create it: make it at start-up (var/upload-tmp on a fresh clone)."""
+    if settings.FILE_UPLOAD_TEMP_DIR:
+        Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
