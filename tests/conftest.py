@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from kombu import pools
 from rest_framework.test import APIClient
 
 from accounts.models import Beat, Force, Retailer, Store, User
@@ -301,8 +302,9 @@ def use_broker(app, url: str | None, transport_options: dict, *, read_write: str
     write URLs are set too: Celery prefers the CELERY_BROKER_URL environment variable to ``broker_url``."""
     app.conf.broker_url, app.conf.broker_transport_options = url, transport_options
     app.conf.broker_read_url = app.conf.broker_write_url = read_write if read_write is not None else url
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # kombu keeps one connection pool per broker URL for the whole process: close them all and forget
+    # them, or the closed pool would be handed out again once the app points back at that URL.
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
