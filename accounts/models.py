@@ -29,6 +29,11 @@ class Beat(BaseModel):
 
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="beats")
     name = models.CharField(max_length=120)
+    boundary = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The beat's outline as a GeoJSON Polygon (longitude, latitude), drawn on the portal's maps.",
+    )
 
     class Meta:
         ordering = ["force__name", "name"]
@@ -65,6 +70,9 @@ class Store(BaseModel):
     name = models.CharField(max_length=120)
     address = models.CharField(max_length=255)
     postcode = models.CharField(max_length=8, validators=[postcode_validator], db_index=True)
+    phone = models.CharField(
+        max_length=30, blank=True, help_text="The store's telephone number, for officers following up a report."
+    )
     latitude = models.DecimalField(
         max_digits=9, decimal_places=6, validators=[MinValueValidator(49), MaxValueValidator(61)]
     )
@@ -103,6 +111,9 @@ class User(AbstractUser):
     beats = models.ManyToManyField(Beat, blank=True, related_name="officers")
     is_demo = models.BooleanField(
         default=False, help_text="Made by seed_demo; may sign in only on the embedded default."
+    )
+    collar_number = models.CharField(
+        max_length=20, blank=True, help_text="A police officer's collar (warrant) number, named in evidence packs."
     )
 
     class Meta:

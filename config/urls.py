@@ -51,6 +51,8 @@ urlpatterns = [
     path("", include("orders.portal_urls")),
     path("", include("recognition.portal_urls")),
     path("", include("cases.portal_urls")),
+    path("", include("notifications.portal_urls")),
+    path("", include("dashboards.portal_urls")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsReaders]), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
 ]

@@ -13,7 +13,8 @@ Layout (HackSoft's styleguide, cookiecutter-django's environments):
     components/storage.py    static files, media, S3
     components/api.py        REST framework, OpenAPI schema
     components/celery.py     broker, task limits, queues, periodic tasks
-    components/incidents.py, orders.py, recognition.py, cases.py   each app's own knobs
+    components/incidents.py, orders.py, recognition.py, cases.py, notifications.py, dashboards.py
+                             each app's own knobs
     components/logging.py    logging
     local.py, test.py, production.py   one per environment, each starting from this module
 """
@@ -22,10 +23,12 @@ from config.env import BASE_DIR, VAR_DIR, env  # noqa: F401 - BASE_DIR and VAR_D
 from config.settings.components.api import *  # noqa: F403
 from config.settings.components.cases import *  # noqa: F403
 from config.settings.components.celery import *  # noqa: F403
+from config.settings.components.dashboards import *  # noqa: F403
 from config.settings.components.database import *  # noqa: F403
 from config.settings.components.headers import *  # noqa: F403
 from config.settings.components.incidents import *  # noqa: F403
 from config.settings.components.logging import *  # noqa: F403
+from config.settings.components.notifications import *  # noqa: F403
 from config.settings.components.orders import *  # noqa: F403
 from config.settings.components.recognition import *  # noqa: F403
 from config.settings.components.security import *  # noqa: F403
@@ -53,6 +56,8 @@ INSTALLED_APPS = [
     "orders",
     "recognition",
     "cases",
+    "notifications",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+"""Home pages: targets the counts are measured against."""
+
+from config.env import env  # noqa: F401
