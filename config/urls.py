@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("accounts.portal_urls")),
     path("", include("incidents.portal_urls")),
     path("", include("orders.portal_urls")),
+    path("", include("orders.map_urls")),
     path("", include("recognition.portal_urls")),
     path("", include("cases.portal_urls")),
     path("", include("notifications.portal_urls")),
