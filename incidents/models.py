@@ -102,6 +102,37 @@ class Evidence(models.Model):
         return f"{self.original_name} ({self.kind}, {self.size} bytes)"
 
 
+class WitnessStatement(models.Model):
+    """A witness statement in the shape of the police MG11: the statement with its statement-of-truth
+    declaration, signed by typed name and dated, and (the MG11's separate part) the witness's contact
+    details, which are not for disclosure. Never edited once signed: a further statement is made instead."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="witness_statements")
+    witness_name = models.CharField(max_length=150)
+    occupation = models.CharField(max_length=150)
+    statement = models.TextField(max_length=20000)
+    truth_declaration = models.BooleanField(help_text="The witness made the statement-of-truth declaration.")
+    signature = models.CharField(max_length=150, help_text="The witness's name, typed as their signature.")
+    signed_on = models.DateField()
+    # The MG11's contact part: for the police and the prosecution only, not for disclosure.
+    contact_address = models.TextField(max_length=500, blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_email = models.EmailField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(truth_declaration=True), name="witness_statement_truth_declared"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Statement of {self.witness_name} ({self.incident})"
+
+
 class IncidentEvent(AuditEvent):
     """Audit trail: who did what to an incident, and when (report, evidence, status, police views). Written
     by the writers in ``incidents.events``, which also word each event for people (``describe``)."""
@@ -111,6 +142,9 @@ class IncidentEvent(AuditEvent):
         EVIDENCE_ADDED = "evidence_added", "Evidence added"
         STATUS_CHANGED = "status_changed", "Status changed"
         VIEWED = "viewed", "Viewed"
+        EXHIBIT_VIEWED = "exhibit_viewed", "Exhibit viewed"
+        STATEMENT_ADDED = "statement_added", "Witness statement added"
+        DUPLICATE_CONFIRMED = "duplicate_confirmed", "Reported despite a duplicate file warning"
 
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
