@@ -15,3 +15,9 @@ INCIDENT_OLDEST_DAYS = env.int("INCIDENT_OLDEST_DAYS", default=5 * 365 + 1)
 # processed, so it is refused at upload with a 400 naming the file.
 IMAGE_MIN_SIDE_PX = env.int("IMAGE_MIN_SIDE_PX", default=32)
 IMAGE_MAX_ASPECT_RATIO = env.float("IMAGE_MAX_ASPECT_RATIO", default=20.0)
+
+# The same CCTV file (by SHA-256) sent again at the same store within this many days asks the reporter to
+# confirm before a second incident is made (a report sent twice, e.g. after the browser's Back button).
+INCIDENT_DUPLICATE_WINDOW_DAYS = env.int("INCIDENT_DUPLICATE_WINDOW_DAYS", default=7)
+# Incidents a page of the portal's list shows.
+INCIDENT_LIST_PAGE_SIZE = env.int("INCIDENT_LIST_PAGE_SIZE", default=25)
