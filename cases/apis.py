@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
 )
 from rest_framework import generics, serializers
@@ -33,15 +34,41 @@ from core.exceptions import ApplicationError
 
 @extend_schema_serializer(component_name="CaseDecision")
 class CaseDecisionOutputSerializer(serializers.ModelSerializer):
-    decided_by = serializers.CharField(source="decided_by.username")
+    decided_by = serializers.CharField(source="decided_by.username", help_text="The decider's username.")
+    decided_by_name = serializers.SerializerMethodField(help_text="The decider's full name (username if none).")
+    decided_by_collar_number = serializers.CharField(source="decided_by.collar_number")
 
     class Meta:
         model = CaseDecision
-        fields = ["stage", "outcome", "reason", "corroboration", "decided_by", "decided_at"]
+        fields = [
+            "stage",
+            "outcome",
+            "reason",
+            "corroboration",
+            "decided_by",
+            "decided_by_name",
+            "decided_by_collar_number",
+            "decided_at",
+        ]
+
+    def get_decided_by_name(self, decision) -> str:
+        return decision.decided_by.get_full_name() or decision.decided_by.get_username()
+
+
+BREACH_HELP = (
+    "`possible`: the incident's store is covered by the candidate's CBO if the match is confirmed (awaiting "
+    "review); `confirmed`: a reviewer confirmed the match; `none`: no order covers the store, or the "
+    "reviewer rejected the match (a rejected match is no breach anywhere)."
+)
 
 
 @extend_schema_serializer(component_name="CaseList")
 class CaseListOutputSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(help_text='The case\'s reference, e.g. "CASE-2026-000123".')
+    is_breach = serializers.SerializerMethodField(
+        help_text="A possible or confirmed CBO breach (see `breach`); false once the match is rejected."
+    )
+    breach = serializers.SerializerMethodField(help_text=BREACH_HELP)
     incident_reference = serializers.CharField(source="incident.reference")
     store = serializers.CharField(source="incident.store.name")
     occurred_at = serializers.DateTimeField(source="incident.occurred_at")
@@ -53,8 +80,10 @@ class CaseListOutputSerializer(serializers.ModelSerializer):
         model = Case
         fields = [
             "id",
+            "reference",
             "status",
             "is_breach",
+            "breach",
             "incident_priority",
             "incident_reference",
             "store",
@@ -68,6 +97,13 @@ class CaseListOutputSerializer(serializers.ModelSerializer):
             "waiting_minutes",
             "created_at",
         ]
+
+    def get_is_breach(self, case) -> bool:
+        return bool(case.breach_state)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["possible", "confirmed", "none"]))
+    def get_breach(self, case) -> str:
+        return case.breach_state or "none"
 
     def get_waiting_minutes(self, case) -> int:
         end = case.closed_at or timezone.now()
@@ -166,10 +202,23 @@ class CaseJustificationOutputSerializer(serializers.Serializer):
 class CaseReviewInputSerializer(serializers.Serializer):
     same_person = serializers.BooleanField(help_text="true: the same person (confirm); false: reject.")
     reason = serializers.CharField(max_length=4000)
+    consequence_acknowledged = serializers.BooleanField(
+        help_text="Must be true: the second step. Rejecting closes the case and the match will not be used; "
+        "confirming records that the person in the CCTV is the candidate and sends the case to corroboration. "
+        "false is refused (400 `consequence_not_acknowledged`, whose message states the consequence).",
+        error_messages={
+            "required": "Required: true, once you have read what this decision does (a rejection closes the "
+            "case; a confirmation sends it to corroboration)."
+        },
+    )
 
 
 class CaseCorroborateInputSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=[(a.value, a.label) for a in CaseDecision.ACTIONS])
+    action = serializers.ChoiceField(
+        choices=[(a.value, a.label) for a in CaseDecision.ACTIONS],
+        help_text="The action taken; no default.",
+        error_messages={"required": "Choose the action taken.", "invalid_choice": "'{input}' is not an action."},
+    )
     corroboration = serializers.CharField(max_length=4000)
     reason = serializers.CharField(max_length=4000)
 
@@ -181,10 +230,15 @@ class CaseCloseInputSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="CaseAccess")
 class CaseAccessOutputSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user.username", allow_null=True, default=None)
+    user_name = serializers.SerializerMethodField(help_text="Full name; null for the system.")
+    case_reference = serializers.CharField(source="case.reference", allow_null=True, default=None)
 
     class Meta:
         model = CaseAccess
-        fields = ["id", "created_at", "user", "kind", "case", "justification", "detail"]
+        fields = ["id", "created_at", "user", "user_name", "kind", "case", "case_reference", "justification", "detail"]
+
+    def get_user_name(self, access) -> str | None:
+        return (access.user.get_full_name() or access.user.get_username()) if access.user else None
 
 
 # Helpers -------------------------------------------------------------------------------------------
@@ -235,9 +289,21 @@ class CaseListApi(generics.ListAPIView):
 
     @extend_schema(
         parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description="Words to find (all of them) in the case or incident reference, the "
+                "person's names or aliases, or the store's name.",
+            ),
             OpenApiParameter("status", str, enum=Case.Status.values, description="Default: all open statuses."),
-            OpenApiParameter("breach", bool),
+            OpenApiParameter(
+                "breach", bool, description="true: possible or confirmed CBO breaches (never a rejected match)."
+            ),
+            OpenApiParameter("priority", str, enum=["P1", "P2", "P3"], description="The incident's priority."),
             OpenApiParameter("beat", int),
+            OpenApiParameter("offender", int, description="The cases of this person (offender id)."),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Raised on or after this day (YYYY-MM-DD)."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Raised on or before this day (YYYY-MM-DD)."),
             OpenApiParameter("sort", str, enum=list(selectors.QUEUE_SORTS), description="Default: priority."),
         ]
     )
@@ -317,14 +383,27 @@ class CaseImageApi(APIView):
 
 
 class CaseReviewApi(APIView):
-    """Stage 1: confirm or reject the candidate. Rejecting closes the case."""
+    """Stage 1: confirm or reject the candidate. Rejecting closes the case and the match will not be used;
+    confirming sends the case to corroboration. Recorded only with `consequence_acknowledged: true`."""
 
     permission_classes = [IsPolice]
 
     @extend_schema(
         request=CaseReviewInputSerializer,
-        responses=CaseDetailOutputSerializer,
-        examples=[OpenApiExample("Confirm", value={"same_person": True, "reason": "Same scar, build and jacket."})],
+        responses={
+            200: CaseDetailOutputSerializer,
+            400: OpenApiResponse(
+                description="`consequence_not_acknowledged` (the message states what the decision does), or "
+                "`invalid` (a field missing or wrong)."
+            ),
+            409: OpenApiResponse(description="`invalid_transition`: the case is not awaiting review."),
+        },
+        examples=[
+            OpenApiExample(
+                "Confirm",
+                value={"same_person": True, "reason": "Same scar, build and jacket.", "consequence_acknowledged": True},
+            )
+        ],
     )
     def post(self, request, pk: int):
         case = _case(request, pk)
@@ -333,11 +412,22 @@ class CaseReviewApi(APIView):
 
 
 class CaseCorroborateApi(APIView):
-    """Stage 2: the investigating officer records corroboration and the action taken."""
+    """Stage 2: the investigating officer records corroboration and the action taken (no default). The
+    officer who confirmed the match may not corroborate it (403 `same_officer`) while the force's
+    CASES_SEPARATE_CORROBORATOR is on."""
 
     permission_classes = [IsPolice]
 
-    @extend_schema(request=CaseCorroborateInputSerializer, responses=CaseDetailOutputSerializer)
+    @extend_schema(
+        request=CaseCorroborateInputSerializer,
+        responses={
+            200: CaseDetailOutputSerializer,
+            403: OpenApiResponse(
+                description="`same_officer`: You confirmed this match; another officer must corroborate it."
+            ),
+            409: OpenApiResponse(description="`invalid_transition`: the match is not confirmed (or already actioned)."),
+        },
+    )
     def post(self, request, pk: int):
         case = _case(request, pk)
         data = _valid(CaseCorroborateInputSerializer, request)
@@ -378,11 +468,25 @@ class CaseEvidencePackApi(APIView):
 
 
 class AccessLogListApi(generics.ListAPIView):
-    """Force admins: every view of biometric images, search and export in the force (DPA 2018 s.62)."""
+    """Force admins: every view of biometric images, search and export in the force (DPA 2018 s.62),
+    newest first, a page at a time."""
 
     serializer_class = CaseAccessOutputSerializer
     permission_classes = [IsForceAdmin]
     filterset_class = AccessLogFilterSet
+    queryset = CaseAccess.objects.none()  # for the schema; requests use get_queryset
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("user", int, description="Entries of this user (id)."),
+            OpenApiParameter("kind", str, enum=CaseAccess.Kind.values),
+            OpenApiParameter("case", int),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Logged on or after this day (YYYY-MM-DD)."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Logged on or before this day (YYYY-MM-DD)."),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return selectors.access_log_for(self.request.user)

@@ -30,3 +30,13 @@ class CaseErrorCode(ErrorCodes):
         "evidence_integrity",
         "An exhibit no longer matches the SHA-256 recorded at upload: the evidence pack was not built (409).",
     )
+    CONSEQUENCE_NOT_ACKNOWLEDGED = (
+        "consequence_not_acknowledged",
+        "A review decision is recorded only with `consequence_acknowledged: true`: the message says what the "
+        "decision does (a rejection closes the case; a confirmation sends it to corroboration) (400).",
+    )
+    SAME_OFFICER = (
+        "same_officer",
+        "The officer who confirmed the match may not corroborate it; another officer must "
+        "(CASES_SEPARATE_CORROBORATOR) (403).",
+    )

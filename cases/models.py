@@ -23,6 +23,9 @@ class Case(BaseModel):
 
     OPEN_STATUSES = (Status.AWAITING_REVIEW, Status.CONFIRMED, Status.ACTIONED)
 
+    # The human reference ("CASE-2026-000123"), made as an incident's is: the year the case was raised
+    # and its id (``cases.services``). Null only for the instant between the insert and that update.
+    reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
     incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="cases")
     offender = models.ForeignKey("orders.Offender", on_delete=models.PROTECT, related_name="cases")
     # Copied from the incident's store so that queues filter and sort without joins.
@@ -51,7 +54,20 @@ class Case(BaseModel):
         indexes = [models.Index(fields=["force", "status", "-is_breach", "incident_priority", "created_at"])]
 
     def __str__(self) -> str:
-        return f"Case {self.pk} ({self.incident} ~ offender {self.offender_id})"
+        return self.reference or f"Case {self.pk}"
+
+    @property
+    def breach_state(self) -> str:
+        """ "possible" until a reviewer confirms the match, "confirmed" after, "" when the case is no
+        breach or the reviewer rejected the match (a rejected match shows no breach anywhere)."""
+        if not self.is_breach or self.status == self.Status.REJECTED:
+            return ""
+        return "possible" if self.status == self.Status.AWAITING_REVIEW else "confirmed"
+
+    @property
+    def breach_label(self) -> str:
+        """The badge a page shows: "Possible CBO breach", "CBO breach" or nothing."""
+        return {"possible": "Possible CBO breach", "confirmed": "CBO breach"}.get(self.breach_state, "")
 
 
 class CaseDecision(models.Model):

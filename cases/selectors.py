@@ -2,9 +2,13 @@
 every case of the force; shop workers never see cases. Every page, API view and download finds its case
 through ``cases_for``, so a case outside the user's scope is a 404 everywhere."""
 
-from django.db.models import Count, QuerySet
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
 
 from accounts.access import is_force_admin_of, scope_to_covered_beats
+from accounts.models import User
 from cases.models import Case, CaseAccess
 
 
@@ -30,29 +34,64 @@ def queue_scope(user) -> QuerySet[Case]:
     return cases_for(user)  # none for anyone but police
 
 
+# A case whose match was rejected is no breach, whatever the candidate's order covers.
+BREACH = Q(is_breach=True) & ~Q(status=Case.Status.REJECTED)
+
+
+def queue_search(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Cases matching every word of ``text`` in a reference (the case's or its incident's), the person's
+    names or aliases, or the store's name."""
+    for word in text.split()[:8]:
+        qs = qs.filter(
+            Q(reference__icontains=word)
+            | Q(incident__reference__icontains=word)
+            | Q(offender__given_names__icontains=word)
+            | Q(offender__family_name__icontains=word)
+            | Q(offender__aliases__icontains=word)
+            | Q(incident__store__name__icontains=word)
+        )
+    return qs
+
+
 def queue_filter(
     qs: QuerySet[Case],
     *,
     status: str | None = None,
     breach: bool | None = None,
     beat_id: int | None = None,
+    priority: str | None = None,
+    offender_id: int | None = None,
+    raised_from: datetime.date | None = None,
+    raised_to: datetime.date | None = None,
+    q: str = "",
     sort: str = "priority",
 ) -> QuerySet[Case]:
     """The queue's one rule for its filters, shared by the page and the API's filter set: the open
-    cases unless ``status`` names one, most urgent first unless ``sort`` says otherwise (one of QUEUE_SORTS)."""
+    cases unless ``status`` names one, most urgent first unless ``sort`` says otherwise (one of QUEUE_SORTS).
+    ``breach``: breaches, possible or confirmed (a rejected match is never one); ``raised_from`` and
+    ``raised_to``: the days the case was raised, both included."""
     qs = qs.filter(status=status) if status else qs.filter(status__in=Case.OPEN_STATUSES)
     if breach is not None:
-        qs = qs.filter(is_breach=breach)
+        qs = qs.filter(BREACH) if breach else qs.exclude(BREACH)
     if beat_id:
         qs = qs.filter(beat_id=beat_id)
+    if priority:
+        qs = qs.filter(incident_priority=priority)
+    if offender_id:
+        qs = qs.filter(offender_id=offender_id)
+    if raised_from:
+        qs = qs.filter(created_at__date__gte=raised_from)
+    if raised_to:
+        qs = qs.filter(created_at__date__lte=raised_to)
+    if q:
+        qs = queue_search(qs, q)
     return qs.order_by(*QUEUE_SORTS[sort])
 
 
-def triage_queue(
-    user, *, status: str | None = None, breach: bool | None = None, beat_id: int | None = None, sort: str = "priority"
-) -> QuerySet[Case]:
-    """Open cases for the beats an officer covers (force-wide for admins), most urgent first."""
-    return queue_filter(queue_scope(user), status=status, breach=breach, beat_id=beat_id, sort=sort)
+def triage_queue(user, *, sort: str = "priority", **filters) -> QuerySet[Case]:
+    """Open cases for the beats an officer covers (force-wide for admins), most urgent first; ``filters``
+    as ``queue_filter`` takes them."""
+    return queue_filter(queue_scope(user), sort=sort, **filters)
 
 
 def status_counts(user) -> dict[str, int]:
@@ -81,3 +120,34 @@ def access_log_for(user) -> QuerySet[CaseAccess]:
     if not is_force_admin_of(user, getattr(user, "force_id", None)):
         return CaseAccess.objects.none()
     return CaseAccess.objects.filter(force_id=user.force_id).select_related("user", "case")
+
+
+@dataclass(frozen=True)
+class AccessLogFilters:
+    user_id: int | None = None
+    kind: str = ""
+    case_id: int | None = None
+    logged_from: datetime.date | None = None
+    logged_to: datetime.date | None = None
+
+
+def access_log_filter(qs: QuerySet[CaseAccess], filters: AccessLogFilters) -> QuerySet[CaseAccess]:
+    """The access log's one rule for its filters (page and API): who, what, which case, and the days
+    logged (both included), newest first."""
+    if filters.user_id:
+        qs = qs.filter(user_id=filters.user_id)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.case_id:
+        qs = qs.filter(case_id=filters.case_id)
+    if filters.logged_from:
+        qs = qs.filter(created_at__date__gte=filters.logged_from)
+    if filters.logged_to:
+        qs = qs.filter(created_at__date__lte=filters.logged_to)
+    return qs.order_by("-created_at", "-id")
+
+
+def access_log_users(user) -> QuerySet[User]:
+    """The people of the user's force who appear in its access log, for the log's "who" filter."""
+    logged = access_log_for(user).filter(user__isnull=False).values("user_id")
+    return User.objects.filter(pk__in=logged).order_by("last_name", "first_name", "username")

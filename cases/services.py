@@ -68,6 +68,8 @@ def _raise_or_extend(*, match, incident) -> Case:
             best_similarity=match.similarity,
             threshold=match.threshold,
         )
+        case.reference = case_reference_for(case)
+        case.save(update_fields=["reference"])
         events.case_raised_event(case=case, match=match)
         return case
     if case.best_match_id == match.pk:
@@ -77,6 +79,12 @@ def _raise_or_extend(*, match, incident) -> Case:
         case.best_match, case.best_similarity, case.threshold = match, match.similarity, match.threshold
         case.save(update_fields=["best_match", "best_similarity", "threshold", "updated_at"])
     return case
+
+
+def case_reference_for(case: Case) -> str:
+    """ "CASE-2026-000123": the year the case was raised (local time) and its id, as incidents' references
+    are made (the migration that added references made the existing cases' the same way)."""
+    return f"CASE-{timezone.localdate(case.created_at).year}-{case.pk:06d}"
 
 
 def _locked(case: Case, *, expected: tuple[str, ...], action: str) -> Case:
@@ -108,11 +116,52 @@ def _set_status(case: Case, status: str, actor) -> None:
     events.status_changed_event(case=case, actor=actor, old=old, new=status)
 
 
+def review_consequence(*, case: Case, same_person: bool) -> str:
+    """What a review decision does, in the words the second step shows before it is recorded (page and API)."""
+    if not same_person:
+        days = settings.CASES_REJECTED_CROP_RETENTION_DAYS
+        return (
+            "Reject: this closes the case; the match will not be used. The case shows no breach, and the face "
+            f"crop from the CCTV is deleted after {days} days. A rejection cannot be undone."
+        )
+    who = "another officer" if settings.CASES_SEPARATE_CORROBORATOR else "the investigating officer"
+    text = (
+        f"Confirm: this records that the person in the CCTV is {case.offender.full_name}. The case goes to "
+        f"corroboration: {who} records the corroborating evidence and the action taken."
+    )
+    if case.is_breach:
+        text += " The case then shows as a CBO breach and its evidence pack can be built."
+    return text
+
+
+def case_review_check(*, case: Case, same_person: bool, reason: str) -> str:
+    """Everything ``case_review`` would refuse, refused now, before the second step asks to acknowledge the
+    consequence; returns that consequence. Writes nothing."""
+    _require_reason(reason)
+    if case.status != Case.Status.AWAITING_REVIEW:
+        raise ApplicationError(
+            f"This case is '{case.get_status_display()}': it cannot be reviewed now.",
+            code=CaseErrorCode.INVALID_TRANSITION,
+            status_code=409,
+        )
+    return review_consequence(case=case, same_person=same_person)
+
+
 @transaction.atomic
-def case_review(*, case: Case, reviewer, same_person: bool, reason: str) -> Case:
-    """Stage 1: a trained reviewer confirms or rejects the candidate. Rejection closes the case."""
+def case_review(*, case: Case, reviewer, same_person: bool, reason: str, consequence_acknowledged: bool) -> Case:
+    """Stage 1: a trained reviewer confirms or rejects the candidate. Rejection closes the case.
+
+    Recorded only once the reviewer has acknowledged what the decision does (``review_consequence``):
+    the portal's second step, the API's ``consequence_acknowledged``. One click never decides."""
     reason = _require_reason(reason)
     case = _locked(case, expected=(Case.Status.AWAITING_REVIEW,), action="reviewed")
+    if consequence_acknowledged is not True:
+        raise ApplicationError(
+            review_consequence(case=case, same_person=same_person)
+            + " Nothing was recorded: acknowledge this consequence to record the decision.",
+            code=CaseErrorCode.CONSEQUENCE_NOT_ACKNOWLEDGED,
+            fields={"consequence_acknowledged": ["Must be true: the reviewer has read what this decision does."]},
+        )
     outcome = CaseDecision.Outcome.CONFIRMED if same_person else CaseDecision.Outcome.REJECTED
     CaseDecision.objects.create(
         case=case, stage=CaseDecision.Stage.REVIEW, outcome=outcome, reason=reason, decided_by=reviewer
@@ -130,15 +179,41 @@ def case_review(*, case: Case, reviewer, same_person: bool, reason: str) -> Case
     return case
 
 
+SAME_OFFICER_REFUSAL = "You confirmed this match; another officer must corroborate it."
+
+
+def corroboration_refusal(*, case: Case, officer) -> str:
+    """Why ``officer`` may not corroborate this case, or "" when they may: with CASES_SEPARATE_CORROBORATOR
+    on, the officer who confirmed the match may not be the one who corroborates it (two people)."""
+    if not settings.CASES_SEPARATE_CORROBORATOR:
+        return ""
+    confirmed = CaseDecision.objects.filter(
+        case=case, stage=CaseDecision.Stage.REVIEW, outcome=CaseDecision.Outcome.CONFIRMED
+    ).first()
+    if confirmed is not None and confirmed.decided_by_id == officer.pk:
+        return SAME_OFFICER_REFUSAL
+    return ""
+
+
+def _require_action(action: str) -> str:
+    if action in CaseDecision.ACTIONS:
+        return action
+    choices = ", ".join(str(CaseDecision.Outcome(a).label).lower() for a in CaseDecision.ACTIONS)
+    if not action:
+        raise ApplicationError(f"Choose the action taken ({choices}).", fields={"action": ["Choose the action taken."]})
+    raise ApplicationError(f"Unknown action '{action}'.", fields={"action": [f"One of: {choices}."]})
+
+
 @transaction.atomic
 def case_corroborate(*, case: Case, officer, action: str, corroboration: str, reason: str) -> Case:
-    """Stage 2: the investigating officer records corroborating evidence and the action taken."""
-    if action not in CaseDecision.ACTIONS:
-        choices = ", ".join(CaseDecision.ACTIONS)
-        raise ApplicationError(f"Unknown action '{action}'.", fields={"action": [f"One of: {choices}."]})
+    """Stage 2: the investigating officer records corroborating evidence and the action taken. The action
+    has no default, and the officer who confirmed the match may not corroborate it (``corroboration_refusal``)."""
+    action = _require_action(action)
     corroboration = _require_reason(corroboration, "corroboration")
     reason = _require_reason(reason)
     case = _locked(case, expected=(Case.Status.CONFIRMED,), action="corroborated")
+    if refusal := corroboration_refusal(case=case, officer=officer):
+        raise ApplicationError(refusal, code=CaseErrorCode.SAME_OFFICER, status_code=403)
     CaseDecision.objects.create(
         case=case,
         stage=CaseDecision.Stage.CORROBORATION,

@@ -3,37 +3,52 @@ They call the same selectors and services as the API."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import FORCE_ADMIN, POLICE, role_required
 from cases import downloads, selectors, services
+from cases.forms import AccessLogFilterForm, CaseQueueFilterForm
 from cases.models import Case, CaseAccess, CaseDecision
 from cases.pack import build_evidence_pack, pack_availability
 from core.exceptions import ApplicationError
 
 POLICE_ONLY = "Only police users may see cases."
+QUEUE_PAGE_SIZE = 25
+ACCESS_LOG_PAGE_SIZE = 50
+
+
+def _page(request, qs, size: int):
+    """One page of ``qs`` (``?page=N``; a page past the last shows the last) and the query string of
+    the other filters, for the pager's links."""
+    page = Paginator(qs, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
 
 
 @role_required(POLICE, message=POLICE_ONLY)
 def case_queue(request):
-    status = request.GET.get("status") or None
-    if status not in Case.Status.values:
-        status = None
-    breach = {"yes": True, "no": False}.get(request.GET.get("breach", ""))
-    sort = request.GET.get("sort") if request.GET.get("sort") in selectors.QUEUE_SORTS else "priority"
-    cases = selectors.triage_queue(request.user, status=status, breach=breach, sort=sort)[:200]
+    """The triage queue: every case of the beats the officer covers, filtered and searched, a page at a
+    time (nothing is left out). Query: q, status, breach (yes/no), priority, beat, offender, from, to
+    (YYYY-MM-DD, the days raised), sort, page."""
+    form = CaseQueueFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    page, query = _page(request, selectors.triage_queue(request.user, **filters), QUEUE_PAGE_SIZE)
+    offender_id = filters["offender_id"]
+    offender_case = selectors.queue_scope(request.user).filter(offender_id=offender_id).first() if offender_id else None
     return render(
         request,
         "cases/queue.html",
         {
-            "cases": cases,
+            "form": form,
+            "page": page,
+            "query": query,
+            "filtered": any(v for k, v in filters.items() if k != "sort"),
+            "offender": offender_case.offender if offender_case else None,
             "counts": {Case.Status(k).label: v for k, v in selectors.status_counts(request.user).items()},
-            "statuses": Case.Status.choices,
-            "status": status or "",
-            "breach": request.GET.get("breach", ""),
-            "sort": sort,
-            "sorts": [(key, key.capitalize()) for key in selectors.QUEUE_SORTS],
         },
     )
 
@@ -62,6 +77,7 @@ def case_detail(request, pk: int):
             "prohibitions": prohibitions,
             "decisions": case.decisions.select_related("decided_by"),
             "actions": [(a.value, a.label) for a in CaseDecision.ACTIONS],
+            "corroboration_refusal": services.corroboration_refusal(case=case, officer=request.user),
             "justification": selectors.justification_of(case=case, user=request.user),
             "pack": pack_availability(case),
             # The threshold is a cosine distance (at or below it is a possible match); similarity is 1 - distance.
@@ -119,20 +135,42 @@ def _decide(request, pk: int, decide, done: str = "Decision recorded."):
     return redirect("case-detail", pk=pk)
 
 
+REVIEW_DECISIONS = {"confirm": True, "reject": False}
+
+
+@never_cache
 @require_POST
 @role_required(POLICE, message=POLICE_ONLY)
 def case_review(request, pk: int):
-    same = request.POST.get("decision") == "confirm"
-    reason = request.POST.get("reason", "")
+    """Two steps, without script: the case page's form posts the decision and reasons here; this answers
+    with the second step, which states what the decision does and posts it again with ``acknowledged=yes``.
+    Only that second post records it."""
+    case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
+    decision, reason = request.POST.get("decision", ""), request.POST.get("reason", "")
+    if decision not in REVIEW_DECISIONS:
+        messages.error(request, "Choose a decision: same person (confirm) or not the same person (reject).")
+        return redirect("case-detail", pk=pk)
+    same = REVIEW_DECISIONS[decision]
+    if request.POST.get("acknowledged") != "yes":
+        try:
+            _refuse_nul(request)
+            consequence = services.case_review_check(case=case, same_person=same, reason=reason)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("case-detail", pk=pk)
+        context = {"case": case, "decision": decision, "reason": reason.strip(), "consequence": consequence}
+        return render(request, "cases/review_confirm.html", context)
     done = (
-        "Decision recorded. Match confirmed: next, record the corroborating evidence and the action taken."
+        "Decision recorded. Match confirmed: the case now waits for corroboration and the action taken."
         if same
-        else "Decision recorded. Not the same person: the case is rejected."
+        else "Decision recorded. Not the same person: the case is closed and the match will not be used."
     )
     return _decide(
         request,
         pk,
-        lambda c: services.case_review(case=c, reviewer=request.user, same_person=same, reason=reason),
+        lambda c: services.case_review(
+            case=c, reviewer=request.user, same_person=same, reason=reason, consequence_acknowledged=True
+        ),
         done,
     )
 
@@ -180,7 +218,16 @@ def case_pack(request, pk: int, fmt: str):
 
 @role_required(FORCE_ADMIN, message="Only force admins may read the access log.")
 def access_log(request):
-    qs = selectors.access_log_for(request.user)
+    """The force's s.62 log, newest first, a page at a time. Query: user (id), kind, case (reference or
+    number), from, to (YYYY-MM-DD), page; export=csv downloads every row the filters select."""
+    form = AccessLogFilterForm(request.GET, user=request.user)
+    qs = selectors.access_log_filter(selectors.access_log_for(request.user), form.filters())
     if request.GET.get("export") == "csv":
         return downloads.access_log_csv(qs)
-    return render(request, "cases/access_log.html", {"entries": qs[:500]})
+    page, query = _page(request, qs, ACCESS_LOG_PAGE_SIZE)
+    export = request.GET.copy()
+    export.pop("page", None)
+    export["export"] = "csv"
+    return render(
+        request, "cases/access_log.html", {"form": form, "page": page, "query": query, "export": export.urlencode()}
+    )

@@ -118,11 +118,15 @@ def test_image_without_justification_is_refused(world, breach_case):
 def test_review_flow_through_the_api(world, justified):
     officer = client_for(world.a.officer)
     url = f"/api/cases/{justified.pk}"
-    r = officer.post(f"{url}/review/", {"same_person": True, "reason": "Same person: scar and tattoo"}, format="json")
+    confirm = {"same_person": True, "reason": "Same person: scar and tattoo", "consequence_acknowledged": True}
+    r = officer.post(f"{url}/review/", confirm, format="json")
     assert r.status_code == 200 and r.json()["status"] == "confirmed"
-    r = officer.post(f"{url}/review/", {"same_person": False, "reason": "second thoughts"}, format="json")
+    again = {"same_person": False, "reason": "second thoughts", "consequence_acknowledged": True}
+    r = officer.post(f"{url}/review/", again, format="json")
     assert r.status_code == 409 and r.json()["code"] == "invalid_transition"
-    r = officer.post(f"{url}/corroborate/", {"action": "arrest", "corroboration": "Staff ID", "reason": "CBO breach"})
+    # Another officer corroborates (the one who confirmed may not: CASES_SEPARATE_CORROBORATOR).
+    other = client_for(world.a.admin)
+    r = other.post(f"{url}/corroborate/", {"action": "arrest", "corroboration": "Staff ID", "reason": "CBO breach"})
     assert r.status_code == 200 and r.json()["status"] == "actioned"
     r = officer.post(f"{url}/close/", {"reason": "Charged"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "closed"
@@ -132,7 +136,7 @@ def test_review_flow_through_the_api(world, justified):
 def test_missing_fields_are_named(world, justified):
     before = written()
     r = client_for(world.a.officer).post(f"/api/cases/{justified.pk}/review/", {}, format="json")
-    assert r.status_code == 400 and set(r.json()["fields"]) == {"same_person", "reason"}
+    assert r.status_code == 400 and set(r.json()["fields"]) == {"same_person", "reason", "consequence_acknowledged"}
     assert Case.objects.get(pk=justified.pk).status == "awaiting_review"
     assert written() == before
 

@@ -43,7 +43,13 @@ def test_describe_words_every_kind(world, breach_case):
     match = breach_case.best_match
     CaseEvent.objects.all().delete()
     events.case_raised_event(case=breach_case, match=match)
-    case_review(case=breach_case, reviewer=world.a.officer, same_person=True, reason="Same scar and build")
+    case_review(
+        case=breach_case,
+        reviewer=world.a.officer,
+        same_person=True,
+        reason="Same scar and build",
+        consequence_acknowledged=True,
+    )
     events.pack_built_event(case=breach_case, actor=world.a.officer, exhibits=1)
     events.crop_purged_event(case=breach_case, match_id=match.pk)
     events.case_reassigned_event(

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def confirm(case, user):
-    return case_review(case=case, reviewer=user, same_person=True, reason="Same person on comparison")
+    return case_review(
+        case=case, reviewer=user, same_person=True, reason="Same person on comparison", consequence_acknowledged=True
+    )
 
 
 def test_pack_for_confirmed_breach_holds_pdf_images_and_verified_hashes(world, justified):
@@ -132,7 +134,13 @@ def test_pack_survives_markup_in_free_text_and_writes_a_readable_pdf(world, just
     from incidents.models import Incident
 
     Incident.objects.filter(pk=justified.incident_id).update(description="Said <b>'I'll be back'</b> & left <3")
-    case_review(case=justified, reviewer=world.a.admin, same_person=True, reason="Scar <left cheek> & build")
+    case_review(
+        case=justified,
+        reviewer=world.a.admin,
+        same_person=True,
+        reason="Scar <left cheek> & build",
+        consequence_acknowledged=True,
+    )
     r = client_for(world.a.officer).get(f"/api/cases/{justified.pk}/evidence-pack/?as=pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     (tmp_path / "pack.pdf").write_bytes(r.content)

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def review(case, user, same=True):
-    return case_review(case=case, reviewer=user, same_person=same, reason="Same face shape and scar")
+    return case_review(
+        case=case, reviewer=user, same_person=same, reason="Same face shape and scar", consequence_acknowledged=True
+    )
 
 
 def corroborate(case, user, action="arrest"):
@@ -74,7 +76,7 @@ def test_forbidden_transitions_are_409_and_change_nothing(world, breach_case, st
     do = {
         "review": lambda c: review(c, user),
         "reject": lambda c: review(c, user, same=False),
-        "corroborate": lambda c: corroborate(c, user),
+        "corroborate": lambda c: corroborate(c, world.a.admin),  # not the officer who confirmed
         "close": lambda c: close(c, user),
     }
     case = breach_case
@@ -91,7 +93,9 @@ def test_forbidden_transitions_are_409_and_change_nothing(world, breach_case, st
 def test_decision_needs_a_reason(world, breach_case):
     events = CaseEvent.objects.count()
     with pytest.raises(ApplicationError) as err:
-        case_review(case=breach_case, reviewer=world.a.officer, same_person=True, reason="  ")
+        case_review(
+            case=breach_case, reviewer=world.a.officer, same_person=True, reason="  ", consequence_acknowledged=True
+        )
     assert "reason" in err.value.fields
     assert not CaseDecision.objects.exists() and not MatchFeedback.objects.exists()
     assert CaseEvent.objects.count() == events

@@ -15,7 +15,7 @@ from tests.conftest import FACES, browser_login, require, signed_in
 @pytest.mark.django_db
 def test_queue_page_shows_breach_first_with_counts(world, breach_case):
     html = signed_in(world.a.officer).get("/cases/").content.decode()
-    assert "CBO breach" in html and f"Case {breach_case.pk}" in html
+    assert "Possible CBO breach" in html and breach_case.reference in html
     assert "Awaiting review: <strong>1</strong>" in html
 
 
@@ -86,8 +86,9 @@ def test_case_page_asks_for_justification_first_and_logs_it(world, breach_case):
 def test_review_forms_walk_the_case_to_closed(world, justified):
     c = signed_in(world.a.officer)
     url = f"/cases/{justified.pk}"
-    c.post(f"{url}/review/", {"decision": "confirm", "reason": "Same person: scar and jacket"})
-    c.post(f"{url}/corroborate/", {"action": "summons", "corroboration": "Staff statement", "reason": "Breach"})
+    c.post(f"{url}/review/", {"decision": "confirm", "reason": "Same person: scar and jacket", "acknowledged": "yes"})
+    other = signed_in(world.a.admin)  # the officer who confirmed may not corroborate
+    other.post(f"{url}/corroborate/", {"action": "summons", "corroboration": "Staff statement", "reason": "Breach"})
     c.post(f"{url}/close/", {"reason": "Summons issued"})
     assert Case.objects.get(pk=justified.pk).status == Case.Status.CLOSED
     pack = c.get(f"{url}/pack.zip")
@@ -160,7 +161,11 @@ def test_a_nul_in_a_review_form_is_refused_with_a_message_on_every_database(worl
     same form without the NUL then goes through."""
     url = f"/cases/{justified.pk}"
     steps = [
-        (signed_in(world.a.officer), "review", {"decision": "confirm", "reason": "Same person: scar\x00 and jacket"}),
+        (
+            signed_in(world.a.officer),
+            "review",
+            {"decision": "confirm", "reason": "Same person: scar\x00 and jacket", "acknowledged": "yes"},
+        ),
         (
             signed_in(world.a.admin),
             "corroborate",

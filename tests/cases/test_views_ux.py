@@ -44,12 +44,15 @@ def test_pack_link_refused_before_review_says_why_and_writes_nothing(world, just
 def test_each_decision_says_what_was_recorded_and_what_comes_next(world, justified):
     c = signed_in(world.a.officer)
     url = f"/cases/{justified.pk}"
-    r = c.post(f"{url}/review/", {"decision": "confirm", "reason": "Same person: scar and jacket"}, follow=True)
+    confirm = {"decision": "confirm", "reason": "Same person: scar and jacket", "acknowledged": "yes"}
+    r = c.post(f"{url}/review/", confirm, follow=True)
     html = r.content.decode()
-    assert "Decision recorded. Match confirmed: next, record the corroborating evidence" in html
+    assert "Decision recorded. Match confirmed: the case now waits for corroboration and the action taken." in html
     assert 'class="success" role="status"' in html and "pack.zip" in html
-    r = c.post(f"{url}/corroborate/", {"action": "summons", "corroboration": "Staff statement", "reason": "Breach"})
-    assert "Corroboration and action saved" in c.get(r.url).content.decode()
+    other = signed_in(world.a.admin)  # the officer who confirmed may not corroborate
+    corroboration = {"action": "summons", "corroboration": "Staff statement", "reason": "Breach"}
+    r = other.post(f"{url}/corroborate/", corroboration)
+    assert "Corroboration and action saved" in other.get(r.url).content.decode()
     r = c.post(f"{url}/close/", {"reason": "Summons issued"}, follow=True)
     assert "Decision recorded. The case is closed." in r.content.decode()
     assert Case.objects.get(pk=justified.pk).status == Case.Status.CLOSED
@@ -61,18 +64,17 @@ def test_a_refused_decision_is_shown_as_an_alert(world, justified):
 
 
 def test_rejecting_says_the_case_is_rejected(world, justified):
-    r = signed_in(world.a.officer).post(
-        f"/cases/{justified.pk}/review/", {"decision": "reject", "reason": "Different nose and ears"}, follow=True
-    )
+    reject = {"decision": "reject", "reason": "Different nose and ears", "acknowledged": "yes"}
+    r = signed_in(world.a.officer).post(f"/cases/{justified.pk}/review/", reject, follow=True)
     html = r.content.decode()
-    assert "Not the same person: the case is rejected." in html
+    assert "Not the same person: the case is closed and the match will not be used." in html
     assert "No evidence pack: the reviewer found this is not the same person." in html
     assert "once a reviewer has confirmed" not in html
 
 
 def test_access_log_links_each_entry_to_its_case(world, justified):
     html = signed_in(world.a.admin).get("/cases/access-log/").content.decode()
-    assert f'<a href="/cases/{justified.pk}/">Case {justified.pk}</a>' in html
+    assert f'<a href="/cases/{justified.pk}/">{justified.reference}</a>' in html
 
 
 def test_exhibit_is_served_in_byte_ranges_so_a_player_can_seek_and_logged_once(world, justified):
