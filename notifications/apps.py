@@ -6,3 +6,13 @@ class NotificationsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from cases.models import Case
+        from incidents.models import Incident
+        from notifications import receivers, tasks  # noqa: F401 - tasks: registers the task names
+
+        post_save.connect(receivers.incident_saved, sender=Incident, dispatch_uid="notifications.incident_saved")
+        post_save.connect(receivers.case_saved, sender=Case, dispatch_uid="notifications.case_saved")

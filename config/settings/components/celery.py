@@ -11,7 +11,10 @@ so that a backlog of files never delays the sweep that rescues them) and ``defau
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from config.env import VAR_DIR, env
+from config.settings.components.notifications import NOTIFICATIONS_DIGEST_HOUR
 
 
 def filesystem_broker_options(folder: Path) -> dict:
@@ -83,6 +86,9 @@ CELERY_TASK_ROUTES = {
     "*.housekeeping_*": {"queue": HOUSEKEEPING_QUEUE},
     # Face matching has a queue of its own (long tasks; see the recognition settings for its limits).
     "recognition.*": {"queue": "recognition"},
+    # Emails are short and must not wait behind face matching (notifications.housekeeping_catch_up goes to
+    # housekeeping by the pattern above).
+    "notifications.*": {"queue": "default"},
 }
 
 # How often the recognition sweep runs: it sends files whose send failed (a broker down or hung when
@@ -116,6 +122,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.housekeeping_orphans",
         "schedule": timedelta(hours=6),
         "options": _HOUSEKEEPING,
+    },
+    # Each officer's digest of their queue, in the morning (UK time, NOTIFICATIONS_DIGEST_HOUR), before the
+    # early shift's briefing. Not started within the hour: dropped (tomorrow's comes as usual).
+    "notifications-daily-digest": {
+        "task": "notifications.digest_send_all",
+        "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=0),
+        "options": {"queue": "default", "expires": 3600},
+    },
+    # Emails missed (a broker or mail server down for longer than the retries) from the last
+    # NOTIFICATIONS_CATCH_UP_HOURS, sent once.
+    "notifications-housekeeping-catch-up": {
+        "task": "notifications.housekeeping_catch_up",
+        "schedule": timedelta(minutes=15),
+        "options": {**_HOUSEKEEPING, "expires": 15 * 60},
     },
     # Other housekeeping tasks go here with "options": _HOUSEKEEPING (and a name matching a route above).
 }

@@ -1,0 +1,32 @@
+"""Sending notification tasks by name, once the transaction that made the news commits (Saleor's rule:
+never ``.delay()`` inside an open transaction). No module but the task module imports the tasks:
+``NotificationsConfig.ready`` registers them in every process.
+
+A send that fails (the broker down or hung) is logged and never reaches the caller: an email must never
+stop an incident being reported or a case being raised. The sweep (``notifications.housekeeping_catch_up``)
+sends what was missed."""
+
+import logging
+
+from celery import current_app
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+P1_INCIDENT_NOTIFY = "notifications.p1_incident_notify"
+BREACH_CASE_NOTIFY = "notifications.breach_case_notify"
+DIGEST_SEND = "notifications.digest_send"
+
+
+def try_send(task_name: str, *args) -> bool:
+    """Send now; False (logged) when it could not be sent or, run eagerly, failed."""
+    try:
+        current_app.tasks[task_name].delay(*args)
+    except Exception:  # noqa: BLE001 - the sweep sends what was missed; the caller's work stands
+        logger.exception("notifications: could not send %s%r; the catch-up sweep will", task_name, args)
+        return False
+    return True
+
+
+def send_on_commit(task_name: str, *args) -> None:
+    transaction.on_commit(lambda: try_send(task_name, *args))
