@@ -1,18 +1,23 @@
 """Writes for organisations and users. Each service validates fully before saving anything."""
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import events
+from accounts.access import is_force_admin_of
 from accounts.models import ApiToken, Beat, Force, Store, User
+
+logger = logging.getLogger(__name__)
 
 
 def validate_membership(*, role: str, force: Force | None, stores: list[Store], beats: list[Beat]) -> None:
@@ -120,3 +125,41 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> None:
     """Revoke one token (the owner's own: callers find it among ``actor``'s tokens)."""
     events.token_revoked_event(token=token, actor=actor)
     token.delete()
+
+
+# Stores ----------------------------------------------------------------------------------------------------------
+
+COORDINATE_STEP = Decimal("0.000001")  # Store.latitude/longitude keep six decimal places (about 0.1 m)
+
+
+def _coordinate(value, name: str, low: int, high: int, errors: dict[str, str]) -> Decimal | None:
+    try:
+        number = Decimal(str(value).strip()).quantize(COORDINATE_STEP)
+    except (InvalidOperation, ValueError):
+        errors[name] = f"Enter the {name} as a number in decimal degrees, e.g. {'53.096' if low > 0 else '-2.305'}."
+        return None
+    if not number.is_finite() or not low <= number <= high:
+        errors[name] = f"The {name} must be between {low} and {high} (inside Great Britain and Northern Ireland)."
+        return None
+    return number
+
+
+@transaction.atomic
+def set_store_location(*, store: Store, latitude, longitude, actor: User) -> Store:
+    """Place ``store`` at (``latitude``, ``longitude``), WGS84 decimal degrees. Which prohibitions cover a
+    store is decided from where it is now, so only a force admin of the store's force may move it; the old
+    and new positions are logged."""
+    if not is_force_admin_of(actor, store.beat.force_id):
+        raise PermissionDenied("Only a force admin of the store's force may set where it is.")
+    errors: dict[str, str] = {}
+    lat = _coordinate(latitude, "latitude", 49, 61, errors)
+    lon = _coordinate(longitude, "longitude", -9, 2, errors)
+    if errors:
+        raise ValidationError(errors)
+    store = Store.objects.select_for_update().get(pk=store.pk)
+    old = (store.latitude, store.longitude)
+    store.latitude, store.longitude = lat, lon
+    store.full_clean()
+    store.save(update_fields=["latitude", "longitude", "updated_at"])
+    logger.info("store %s location set by user %s: (%s, %s) -> (%s, %s)", store.pk, actor.pk, old[0], old[1], lat, lon)
+    return store

@@ -183,3 +183,32 @@ def circle_polygon(*, lat: float, lon: float, radius_m: float, sides: int = 32) 
         coords.append([round(lon + math.degrees(dlon), 6), round(lat + math.degrees(dlat), 6)])
     coords.append(coords[0])
     return {"type": "Polygon", "coordinates": [coords]}
+
+
+def convex_hull(points: list[Point]) -> list[Point]:
+    """The convex hull of (lon, lat) points, anticlockwise, as an open ring (Andrew's monotone chain).
+    Fewer than three distinct points, or points all on one line, give what is left after dropping the
+    inner ones (so a caller checks ``len(hull) >= 3`` before drawing it as an area)."""
+    pts = sorted(set(points))
+    if len(pts) < 3:
+        return pts
+
+    def half(seq: list[Point]) -> list[Point]:
+        out: list[Point] = []
+        for p in seq:
+            while len(out) >= 2 and _cross(out[-2], out[-1], p) <= 0:
+                out.pop()
+            out.append(p)
+        return out
+
+    lower, upper = half(pts), half(list(reversed(pts)))
+    return lower[:-1] + upper[:-1]
+
+
+def hull_polygon(points: list[Point]) -> dict | None:
+    """A GeoJSON Polygon around the points (their convex hull, closed), or None when they enclose no area."""
+    hull = convex_hull(points)
+    if len(hull) < 3:
+        return None
+    ring = [list(p) for p in hull]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}

@@ -4,6 +4,11 @@ with no map tiles: nothing is fetched from outside.
 - ``zone_svg``: for the admin, the zone's outline, a 1 km scale bar, and every store of the force nearby as
   a dot, red when the prohibition covers it. Hovering a dot shows the store's name.
 - ``zone_map_png``: for the evidence pack, the zone and the store of the incident, in local metres.
+
+And the data behind the portal's interactive maps (``orders.map_views``, ``static/js/map.js``): the force's
+beats and stores, the zones of an order or prohibition, and which stores a prohibition covers: always by
+the matching's own rule, ``orders.selectors.prohibition_covers_store`` (``stores_covered_unsaved`` for one
+being drawn).
 """
 
 import io
@@ -13,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from PIL import Image, ImageDraw
 
-from orders import geo
+from orders import geo, selectors
 
 SIZE = 260
 PAD = 14
@@ -116,3 +121,86 @@ def zone_map_png(prohibition, store) -> bytes | None:
     out = io.BytesIO()
     img.save(out, format="PNG")
     return out.getvalue()
+
+
+# The data behind the portal's maps ----------------------------------------------------------------------
+
+
+def covered_ids(prohibitions, stores) -> dict[int, list[int]]:
+    """Store id -> ids of the (recorded) prohibitions that cover it, by the matching's rule. Stores no
+    prohibition covers are left out."""
+    covered: dict[int, list[int]] = {}
+    for p in prohibitions:
+        for s in stores:
+            if selectors.prohibition_covers_store(p, s):
+                covered.setdefault(s.pk, []).append(p.pk)
+    return covered
+
+
+def store_json(store, covered_by: list[int] | None = None) -> dict:
+    return {
+        "id": store.pk,
+        "name": store.name,
+        "code": store.code,
+        "retailer": store.retailer.name,
+        "postcode": store.postcode,
+        "latitude": float(store.latitude),
+        "longitude": float(store.longitude),
+        "beat_id": store.beat_id,
+        "covered": bool(covered_by),
+        "covered_by": covered_by or [],
+    }
+
+
+def beat_json(beat, stores: list) -> dict:
+    """A beat with its outline: ``boundary`` as recorded (or null), and ``hull``, the convex hull of its
+    stores, which the map draws (marked as approximate) when there is no boundary."""
+    points = [(float(s.longitude), float(s.latitude)) for s in stores if s.beat_id == beat.pk]
+    return {
+        "id": beat.pk,
+        "name": beat.name,
+        "boundary": beat.boundary or None,
+        "hull": None if beat.boundary else geo.hull_polygon(points),
+    }
+
+
+def zone_json(prohibition, *, today) -> dict:
+    circle = None
+    if prohibition.has_circle:
+        circle = {
+            "latitude": float(prohibition.centre_latitude),
+            "longitude": float(prohibition.centre_longitude),
+            "radius_m": prohibition.radius_m,
+        }
+    removed = prohibition.removed_on is not None and prohibition.removed_on <= today
+    return {
+        "prohibition_id": prohibition.pk,
+        "kind": prohibition.kind,
+        "kind_label": prohibition.get_kind_display(),
+        "description": prohibition.description,
+        "polygon": prohibition.polygon or None,
+        "circle": circle,
+        "removed": removed,
+    }
+
+
+def current_prohibitions(prohibitions, *, today) -> list:
+    """The prohibitions a variation has not removed by ``today`` (what the order says now)."""
+    return [p for p in prohibitions if p.removed_on is None or p.removed_on > today]
+
+
+def map_data(*, beats: list, stores: list, prohibitions: list, today) -> dict:
+    """What ``static/js/map.js`` draws: beats, stores (``covered`` when a current prohibition in
+    ``prohibitions`` covers it) and the zones (polygon and/or circle) of ``prohibitions``."""
+    covered = covered_ids(current_prohibitions(prohibitions, today=today), stores)
+    return {
+        "beats": [beat_json(b, stores) for b in beats],
+        "stores": [store_json(s, covered.get(s.pk)) for s in stores],
+        "zones": [zone_json(p, today=today) for p in prohibitions if p.polygon or p.has_circle],
+    }
+
+
+def covered_stores(prohibitions, stores, *, today) -> list:
+    """The stores (of ``stores``) that the current prohibitions cover: the text beside a map in view mode."""
+    covered = covered_ids(current_prohibitions(prohibitions, today=today), stores)
+    return [s for s in stores if s.pk in covered]

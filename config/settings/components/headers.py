@@ -10,11 +10,36 @@ API's own description.
   and incident pages, face images, exhibits and the admin carry personal data that no browser or shared
   cache may keep.
 - HSTS and the redirect to HTTPS are production's (``config/settings/production.py``).
+- Map tiles: with ``MAP_TILE_URL`` set (``components/orders.py``), images are also allowed from the tile
+  server's origin (a ``{s}`` subdomain placeholder becomes ``*``); with none (the default) the maps fetch
+  nothing from elsewhere and the policy names no other origin.
 """
 
+from urllib.parse import urlsplit
+
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env
+from config.settings.components.orders import MAP_TILE_URL
+
+
+def tile_origin(url: str) -> str | None:
+    """The origin a tile URL template fetches from (``https://{s}.tiles.example/{z}/{x}/{y}.png`` gives
+    ``https://*.tiles.example``), or None when no URL is set."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = parts.netloc.replace("{s}", "*")
+    if parts.scheme not in ("https", "http") or not host or "{" in host or "@" in host:
+        raise ImproperlyConfigured(
+            f"MAP_TILE_URL must be an http(s) URL such as https://tiles.example.police.uk/{{z}}/{{x}}/{{y}}.png, "
+            f"not {url!r}."
+        )
+    return f"{parts.scheme}://{host}"
+
+
+TILE_ORIGINS = [origin] if (origin := tile_origin(MAP_TILE_URL)) else []
 
 # Apps and middleware this concern adds (base.py places them).
 HEADER_APPS: list[str] = ["csp"]
@@ -30,7 +55,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF],
         # data: images: the pages' empty favicon (base.html) and Swagger UI's icons. An image cannot run
         # script, and a data: URI fetches nothing, so this lets no content in from elsewhere.
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *TILE_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "media-src": [SELF],
