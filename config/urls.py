@@ -6,8 +6,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import BasePermission
 
-from accounts import views as account_views
 from core.views import healthz
+from dashboards import views as dashboard_views
 
 admin.site.site_header = "Retrace administration"
 admin.site.site_title = "Retrace admin"
@@ -36,7 +36,7 @@ def api_docs(request, *args, **kwargs):
 
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
