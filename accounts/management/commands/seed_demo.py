@@ -382,8 +382,8 @@ def _offender(
                 )  # fmt: skip
     except ApplicationError as exc:
         warnings.append(
-            f"Demo offender {demo.given_names} {demo.family_name} not recorded: {exc.message} "
-            "(is the face model installed? `make install`). The rest of the demo data is ready."
+            f"Demo offender {demo.given_names} {demo.family_name} not recorded: {exc.message} The rest of the "
+            "demo data is ready; run seed_demo again once this is fixed to add the demo case."
         )
         return None
     return offender
