@@ -3,12 +3,14 @@
 wording of an event for people (the admin's history). The API gives the rows as they are."""
 
 import datetime
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
 
+from accounts.models import Beat, Retailer, Store
 from orders.models import OffenderEvent, Order, OrderEvent, Prohibition, ReferencePhoto
 
 # What the history records of each row.
@@ -237,14 +239,19 @@ def premises_imported_event(*, prohibition: Prohibition, actor, rows: int, store
 
 
 # Wording for people ------------------------------------------------------------------------------
+#
+# Each event reads as a sentence a force admin or a court would use ("Prohibition added: Northway Foods
+# Alsager, from 2 Mar 2026", "Order served by PC 1234 Jones on 6 Jan 2026"), never a dump of fields: the
+# values are named in words (dates as "2 Mar 2026", stores by retailer and name), and long text is only said
+# to have changed. The admin's history, the order desk and the evidence pack all use ``describe``.
 
 
 def describe(event: OffenderEvent | OrderEvent) -> str:
     """The event in a line a person reads, e.g. "Prohibition added: Northway Foods Alsager, from 2 Mar 2026"."""
     words = _WORDING.get((type(event), event.kind))
-    label = event.get_kind_display()
-    detail = words(event) if words else ""
-    return f"{label}: {detail}" if detail else label
+    if words is None:
+        return event.get_kind_display()
+    return words(event)
 
 
 def _day(value) -> str:
@@ -255,6 +262,19 @@ def _day(value) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+# Field names as people say them; fields whose values are too long to repeat are only named.
+_FIELD_WORDS = {
+    "given_names": "given names", "family_name": "family name", "date_of_birth": "date of birth",
+    "pnc_id": "PNC ID", "taken_on": "date taken", "made_on": "date made", "effective_from": "start",
+    "ends_on": "last day", "served_on": "date served", "served_by": "served by", "youth": "youth order",
+    "positive_requirements": "positive requirements", "case_reference": "case reference",
+    "replaces_id": "interim order replaced", "superseded_on": "replaced from", "discharged_on": "discharged from",
+    "retailer_id": "retailer", "centre_latitude": "centre latitude", "centre_longitude": "centre longitude",
+    "radius_m": "radius", "polygon": "zone outline", "starts_on": "first day", "added_on": "added from",
+    "removed_on": "removed from", "store_ids": "stores", "beat_ids": "beats", "sha256": "image",
+}  # fmt: skip
+_NAMED_ONLY = {"aliases", "notes", "positive_requirements", "polygon", "image", "sha256", "description"}
+
 # The order fields are named in (a JSON column keeps its keys in its own order).
 _FIELD_ORDER = {
     name: i
@@ -264,17 +284,77 @@ _FIELD_ORDER = {
 }
 
 
-def _fields(values: dict) -> str:
-    """The names of the fields an event changed, in words ("family name, notes")."""
-    names = sorted(values, key=lambda name: (_FIELD_ORDER.get(name, len(_FIELD_ORDER)), name))
-    words = {"store_ids": "stores", "beat_ids": "beats"}
-    return ", ".join(words.get(name) or name.removesuffix("_id").replace("_", " ") for name in names)
+def _sorted(values: dict) -> list[str]:
+    return sorted(values, key=lambda name: (_FIELD_ORDER.get(name, len(_FIELD_ORDER)), name))
+
+
+def _value(name: str, value) -> str:
+    if value in (None, "", [], {}):
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if name in ("store_ids", "beat_ids"):
+        return _stores(value) if name == "store_ids" else _beats(value)
+    if name == "retailer_id":
+        return _retailer(value)
+    if name == "radius_m":
+        return f"{value} m"
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return _day(value)
+    return str(value)
+
+
+def _changes(old: dict, new: dict) -> str:
+    """What changed, in words: "family name from Smith to Smyth; notes changed"."""
+    parts = []
+    for name in _sorted(new):
+        label = _FIELD_WORDS.get(name, name.removesuffix("_id").replace("_", " "))
+        if name in _NAMED_ONLY:
+            parts.append(f"{label} changed")
+        elif name in old:
+            parts.append(f"{label} from {_value(name, old.get(name))} to {_value(name, new[name])}")
+        else:
+            parts.append(f"{label} now {_value(name, new[name])}")
+    return "; ".join(parts)
+
+
+def _stores(ids) -> str:
+    rows = Store.objects.filter(pk__in=list(ids or [])).select_related("retailer").order_by("retailer__name", "name")
+    return ", ".join(f"{s.retailer.name} {s.name}" for s in rows) or "no store"
+
+
+def _beats(ids) -> str:
+    return ", ".join(Beat.objects.filter(pk__in=list(ids or [])).order_by("name").values_list("name", flat=True))
+
+
+def _retailer(pk) -> str:
+    retailer = Retailer.objects.filter(pk=pk).first()
+    return retailer.name if retailer else "a retailer no longer held"
 
 
 def _prohibition(values: dict) -> str:
+    """A prohibition as its snapshot says it: its wording in the order, else what it covers."""
+    if values.get("description"):
+        return values["description"]
     kind = values.get("kind")
-    label = Prohibition.Kind(kind).label if kind in Prohibition.Kind.values else "prohibition"
-    return values.get("description") or label
+    circle = ""
+    if values.get("radius_m") and values.get("centre_latitude") and values.get("centre_longitude"):
+        circle = f"within {values['radius_m']} m of {values['centre_latitude']}, {values['centre_longitude']}"
+    if kind == Prohibition.Kind.PREMISES and values.get("store_ids"):
+        return _stores(values["store_ids"])
+    if kind == Prohibition.Kind.RETAILER_AREA:
+        where = [f"in {_beats(values['beat_ids'])}"] if values.get("beat_ids") else []
+        where += [circle] if circle else []
+        return f"every {_retailer(values.get('retailer_id'))} store {' or '.join(where)}".strip()
+    if kind == Prohibition.Kind.ZONE:
+        return "an exclusion zone drawn on a map" if values.get("polygon") else f"an exclusion zone {circle}".strip()
+    return Prohibition.Kind(kind).label if kind in Prohibition.Kind.values else "prohibition"
+
+
+def _prohibition_now(e: OrderEvent) -> str:
+    """The prohibition an event is about, by the row where it is still held."""
+    row = Prohibition.objects.filter(pk=e.prohibition_id).first() if e.prohibition_id else None
+    return _prohibition(prohibition_snapshot(row)) if row else f"prohibition {e.prohibition_id}"
 
 
 def _from(day) -> str:
@@ -284,12 +364,13 @@ def _from(day) -> str:
 def _made(e: OrderEvent) -> str:
     kind = e.new.get("kind")
     label = Order.Kind(kind).label if kind in Order.Kind.values else ""
-    return f"{label} CBO {e.new.get('case_reference', '')}, {e.new.get('court', '')}, made {_day(e.new.get('made_on'))}"
+    made = f"{label} CBO {e.new.get('case_reference', '')}, {e.new.get('court', '')}, made {_day(e.new.get('made_on'))}"
+    return f"Order recorded: {made}"
 
 
 def _served(e: OrderEvent) -> str:
     by = e.new.get("served_by")
-    return f"on {_day(e.new.get('served_on'))}" + (f" by {by}" if by else "")
+    return "Order served" + (f" by {by}" if by else "") + f" on {_day(e.new.get('served_on'))}"
 
 
 def _varied(e: OrderEvent) -> str:
@@ -301,22 +382,31 @@ def _varied(e: OrderEvent) -> str:
         parts.append(f"now ends {_day(terms['ends_on'])}")
     other = {k: v for k, v in terms.items() if k not in ("ends_on", "indefinite")}
     if other:
-        parts.append(f"{_fields(other)} changed")
+        parts.append(_changes(e.old, other))
     for key, verb in (("prohibitions_removed", "removed"), ("prohibitions_added", "added")):
         if count := len(e.new.get(key) or []):
             parts.append(f"{count} prohibition{'s' if count != 1 else ''} {verb}")
-    return "; ".join(parts)
+    return "Varied: " + "; ".join(parts)
+
+
+def _added(e: OrderEvent) -> str:
+    day = e.effective_on or e.new.get("starts_on")
+    until = f", until {_day(e.new['ends_on'])}" if e.new.get("ends_on") else ""
+    return f"Prohibition added: {_prohibition(e.new)}{_from(day)}{until}"
 
 
 def _removed(e: OrderEvent) -> str:
     if e.new.get("deleted"):
-        return f"{_prohibition(e.old)}, deleted (recorded in error)"
-    return f"prohibition {e.prohibition_id}{_from(e.effective_on)}"
+        return f"Prohibition removed: {_prohibition(e.old)}, deleted (recorded in error)"
+    return f"Prohibition removed: {_prohibition_now(e)}{_from(e.effective_on)}"
 
 
 def _imported(e: OrderEvent) -> str:
     stores, rows = len(e.new.get("store_ids") or []), e.new.get("rows", 0)
-    return f"{stores} store{'s' if stores != 1 else ''} from {rows} CSV row{'s' if rows != 1 else ''}"
+    return (
+        f"Prohibited premises imported: {stores} store{'s' if stores != 1 else ''} "
+        f"from {rows} CSV row{'s' if rows != 1 else ''}"
+    )
 
 
 def _photo(values: dict) -> str:
@@ -324,25 +414,27 @@ def _photo(values: dict) -> str:
 
 
 def _name(e: OffenderEvent) -> str:
-    return f"{e.new.get('given_names', '')} {e.new.get('family_name', '')}"
+    return f"Person recorded: {e.new.get('given_names', '')} {e.new.get('family_name', '')}"
 
 
 _ORDER, _OFFENDER = OrderEvent.Kind, OffenderEvent.Kind
 _WORDING: dict[tuple[type, str], Callable[[Any], str]] = {
     (OrderEvent, _ORDER.MADE): _made,
-    (OrderEvent, _ORDER.CORRECTED): lambda e: _fields(e.new),
+    (OrderEvent, _ORDER.CORRECTED): lambda e: f"Details corrected: {_changes(e.old, e.new)}",
     (OrderEvent, _ORDER.SERVED): _served,
     (OrderEvent, _ORDER.VARIED): _varied,
-    (OrderEvent, _ORDER.DISCHARGED): lambda e: f"from {_day(e.effective_on)}",
-    (OrderEvent, _ORDER.REPLACED): lambda e: f"from {_day(e.effective_on)}",
-    (OrderEvent, _ORDER.PROHIBITION_ADDED): lambda e: _prohibition(e.new) + _from(e.effective_on),
-    (OrderEvent, _ORDER.PROHIBITION_CORRECTED): lambda e: f"{_fields(e.new)} of prohibition {e.prohibition_id}",
+    (OrderEvent, _ORDER.DISCHARGED): lambda e: f"Discharged: from {_day(e.effective_on)}",
+    (OrderEvent, _ORDER.REPLACED): lambda e: f"Replaced by a full order: from {_day(e.effective_on)}",
+    (OrderEvent, _ORDER.PROHIBITION_ADDED): _added,
+    (OrderEvent, _ORDER.PROHIBITION_CORRECTED): lambda e: (
+        f"Prohibition corrected: {_prohibition_now(e)}: {_changes(e.old, e.new)}"
+    ),
     (OrderEvent, _ORDER.PROHIBITION_REMOVED): _removed,
     (OrderEvent, _ORDER.PREMISES_IMPORTED): _imported,
     (OffenderEvent, _OFFENDER.CREATED): _name,
-    (OffenderEvent, _OFFENDER.CHANGED): lambda e: _fields(e.new),
-    (OffenderEvent, _OFFENDER.PHOTO_ADDED): lambda e: _photo(e.new),
-    (OffenderEvent, _OFFENDER.PHOTO_CHANGED): lambda e: _fields(e.new),
-    (OffenderEvent, _OFFENDER.PHOTO_REMOVED): lambda e: _photo(e.old),
-    (OffenderEvent, _OFFENDER.RETENTION): lambda e: _photo(e.old),
+    (OffenderEvent, _OFFENDER.CHANGED): lambda e: f"Details changed: {_changes(e.old, e.new)}",
+    (OffenderEvent, _OFFENDER.PHOTO_ADDED): lambda e: f"Photo added: {_photo(e.new)}",
+    (OffenderEvent, _OFFENDER.PHOTO_CHANGED): lambda e: f"Photo details corrected: {_changes(e.old, e.new)}",
+    (OffenderEvent, _OFFENDER.PHOTO_REMOVED): lambda e: f"Photo removed: {_photo(e.old)}",
+    (OffenderEvent, _OFFENDER.RETENTION): lambda e: f"Photo deleted under the retention policy: {_photo(e.old)}",
 }

@@ -15,6 +15,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from accounts import access
 from accounts.models import Store
@@ -38,13 +39,21 @@ def gallery_offender_ids(*, force_id: int, at: datetime.datetime) -> set[int]:
 
 def prohibition_covers_store(prohibition: Prohibition, store: Store) -> bool:
     """Whether the prohibition's premises, area or zone take in the store (its period is not considered)."""
+    store_ids = {s.pk for s in prohibition.stores.all()} if prohibition.kind == Prohibition.Kind.PREMISES else set()
+    beat_ids = {b.pk for b in prohibition.beats.all()} if prohibition.kind == Prohibition.Kind.RETAILER_AREA else set()
+    return _covers(prohibition, store, store_ids=store_ids, beat_ids=beat_ids)
+
+
+def _covers(prohibition: Prohibition, store: Store, *, store_ids: set[int], beat_ids: set[int]) -> bool:
+    """The rule of ``prohibition_covers_store``, with the prohibition's stores and beats given (so that an
+    unsaved prohibition, as the order desk's wizard holds it, is judged by the same rule)."""
     kind = Prohibition.Kind
     if prohibition.kind == kind.PREMISES:
-        return any(s.pk == store.pk for s in prohibition.stores.all())
+        return store.pk in store_ids
     if prohibition.kind == kind.RETAILER_AREA:
         if prohibition.retailer_id != store.retailer_id:
             return False
-        if any(b.pk == store.beat_id for b in prohibition.beats.all()):
+        if store.beat_id in beat_ids:
             return True
         return prohibition.has_circle and _in_circle(prohibition, store)
     if prohibition.kind == kind.ZONE:
@@ -144,3 +153,81 @@ def orders_for(user) -> QuerySet[Order]:
 
 def offender_in_gallery(*, offender: Offender, at: datetime.datetime) -> bool:
     return offender.pk in gallery_offender_ids(force_id=offender.force_id, at=at)
+
+
+# The force admin's order desk ---------------------------------------------------------------
+
+ORDER_STATUSES = {"in_force": "In force", "not_served": "Not yet served", "ended": "Ended"}
+
+
+def _day(value: datetime.date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def order_status_words(order: Order, today: datetime.date) -> str:
+    """The order's state on ``today`` as a person says it: "In force until 2 Mar 2027", "Discharged on 1 Jun
+    2026", "Not yet served" (the rule itself is ``orders.in_force``)."""
+    if order.discharged_on:
+        return f"Discharged on {_day(order.discharged_on)}"
+    if order.superseded_on:
+        return f"Replaced by a full order on {_day(order.superseded_on)}"
+    if order.served_on is None:
+        return "Not yet served"
+    last = order.last_day
+    if order.in_force_on(today):
+        return f"In force until {_day(last)}" if last else "In force, indefinitely"
+    if order.effective_from > today:
+        return f"Takes effect on {_day(order.effective_from)}"
+    return f"Ended on {_day(last)}" if last else "Ended"
+
+
+def _ended_q(today: datetime.date) -> Q:
+    return Q(discharged_on__lte=today) | Q(superseded_on__lte=today) | Q(indefinite=False, ends_on__lt=today)
+
+
+def orders_desk(user, *, status: str = "", q: str = "", ending_within: int | None = None) -> QuerySet[Order]:
+    """The force's orders for the desk's list: ``status`` one of ``ORDER_STATUSES``; ``q`` searches the person
+    (name, alias, PNC ID) and the case reference; ``ending_within`` days keeps orders in force whose last day
+    falls within that many days from today. Newest first."""
+    today = timezone.localdate()
+    qs = orders_for(user)
+    if status == "in_force":
+        qs = qs.filter(order_in_force_q(today))
+    elif status == "not_served":
+        qs = qs.filter(served_on__isnull=True, discharged_on__isnull=True, superseded_on__isnull=True)
+    elif status == "ended":
+        qs = qs.filter(_ended_q(today))
+    if q.strip():
+        people = offenders_search(Offender.objects.all(), q=q).values("pk")
+        qs = qs.filter(Q(offender__in=people) | Q(case_reference__icontains=q.strip()))
+    if ending_within is not None:
+        horizon = today + datetime.timedelta(days=ending_within)
+        gone_by = horizon + datetime.timedelta(days=1)  # discharged_on, superseded_on: first day without effect
+        soon = Q(indefinite=False, ends_on__lte=horizon) | Q(discharged_on__lte=gone_by) | Q(superseded_on__lte=gone_by)
+        qs = qs.filter(order_in_force_q(today)).filter(soon)
+    return qs.order_by("-effective_from", "-pk")
+
+
+def stores_covered_unsaved(prohibition: Prohibition, *, force_id: int, store_ids, beat_ids) -> list[Store]:
+    """Stores of the force that an unsaved prohibition (its stores and beats given as ids) would cover now."""
+    stores = Store.objects.filter(beat__force_id=force_id).select_related("retailer", "beat")
+    if prohibition.kind == Prohibition.Kind.PREMISES:
+        stores = stores.filter(pk__in=list(store_ids))
+    elif prohibition.kind == Prohibition.Kind.RETAILER_AREA:
+        stores = stores.filter(retailer_id=prohibition.retailer_id)
+    ids, beats = set(store_ids), set(beat_ids)
+    return [s for s in stores if _covers(prohibition, s, store_ids=ids, beat_ids=beats)]
+
+
+def stores_search(user, q: str = "") -> QuerySet[Store]:
+    """The user's force's stores whose retailer, name, code or postcode contain every word of ``q``."""
+    qs = access.stores_for(user)
+    for term in (q or "").split():
+        qs = qs.filter(
+            Q(retailer__name__icontains=term)
+            | Q(name__icontains=term)
+            | Q(code__icontains=term)
+            | Q(postcode__icontains=term)
+            | Q(address__icontains=term)
+        )
+    return qs.order_by("retailer__name", "name", "pk")

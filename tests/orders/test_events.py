@@ -41,8 +41,8 @@ def test_an_order_history_in_words(world):
     assert [describe(e) for e in order.events.all()] == [
         "Order recorded: Full CBO CBO/2026/0042, Crewe Magistrates' Court, made 5 Jan 2026",
         "Prohibition added: Crewe town centre",
-        "Served: on 6 Jan 2026 by PC 1234 Smith",
-        "Details corrected: court",
+        "Order served by PC 1234 Smith on 6 Jan 2026",
+        "Details corrected: court from Crewe Magistrates' Court to Chester Crown Court",
         "Prohibition added: Northway Foods Alsager, from 2 Mar 2026",
         "Varied: from 2 Mar 2026; now ends 30 Jun 2027; 1 prohibition added",
         "Discharged: from 1 Jun 2026",
@@ -67,8 +67,8 @@ def test_prohibitions_removed_deleted_imported_and_replaced_in_words(world):
     premises_import(order=full, actor=a.admin, content=f"store_code,postcode\n{a.store.code},\n".encode(),
                     dry_run=False)  # fmt: skip
     said = [describe(e) for e in OrderEvent.objects.all()]
-    assert f"Prohibition removed: prohibition {first.pk}, from 1 Feb 2026" in said
-    assert "Prohibition removed: Named premises, deleted (recorded in error)" in said
+    assert "Prohibition removed: Northway Crewe, from 1 Feb 2026" in said
+    assert f"Prohibition removed: {a.retailer.name} {a.sibling_store.name}, deleted (recorded in error)" in said
     assert "Replaced by a full order: from 2 Mar 2026" in said
     assert "Prohibited premises imported: 1 store from 1 CSV row" in said
 
@@ -78,8 +78,8 @@ def test_an_offender_history_in_words(world):
     offender = services.offender_create(actor=a.admin, force=a.force, given_names="Jason", family_name="Smith")
     services.offender_update(offender=offender, actor=a.admin, family_name="Smyth", notes="Known as JJ")
     assert [describe(e) for e in OffenderEvent.objects.all()] == [
-        "Created: Jason Smith",
-        "Changed: family name, notes",
+        "Person recorded: Jason Smith",
+        "Details changed: family name from Smith to Smyth; notes changed",
     ]
 
 
