@@ -445,7 +445,8 @@ class CaseCloseApi(APIView):
 
 
 class CaseEvidencePackApi(APIView):
-    """The breach evidence pack: `?as=zip` (default: PDF, face images, zone map, manifest) or `?as=pdf`."""
+    """The breach evidence pack: `?as=zip` (default: the PDF, the original CCTV exhibits with their SHA-256
+    re-verified as they are written, face images, zone map, manifest) or `?as=pdf`."""
 
     permission_classes = [IsPolice]
 
@@ -463,8 +464,8 @@ class CaseEvidencePackApi(APIView):
         wanted = request.query_params.get("as") or "zip"
         if wanted not in ("zip", "pdf"):  # was silently a zip
             raise ApplicationError(f"Unknown format '{wanted}': use as=zip or as=pdf.", fields={"as": ["zip", "pdf"]})
-        pdf, zipped = build_evidence_pack(case=case, user=request.user)
-        return downloads.evidence_pack_download(case=case, pdf=pdf, zipped=zipped, as_pdf=wanted == "pdf")
+        pack = build_evidence_pack(case=case, user=request.user, with_zip=wanted == "zip")
+        return downloads.evidence_pack_download(case=case, pack=pack)
 
 
 class AccessLogListApi(generics.ListAPIView):

@@ -29,10 +29,12 @@ def attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def evidence_pack_download(*, case: Case, pdf: bytes, zipped: bytes, as_pdf: bool) -> HttpResponse:
-    if as_pdf:
-        return attachment(pdf, "application/pdf", f"case-{case.pk}-evidence-pack.pdf")
-    return attachment(zipped, "application/zip", f"case-{case.pk}-evidence-pack.zip")
+def evidence_pack_download(*, case: Case, pack) -> HttpResponseBase:
+    """The pack's zip (streamed from its file: it holds the original exhibits) or, built without one, its PDF."""
+    name = f"{case.reference or f'case-{case.pk}'}-evidence-pack"
+    if pack.zip_file is None:
+        return attachment(pack.pdf, "application/pdf", f"{name}.pdf")
+    return FileResponse(pack.zip_file, as_attachment=True, filename=f"{name}.zip", content_type="application/zip")
 
 
 def case_image_field(case: Case, which: str) -> FieldFile:

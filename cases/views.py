@@ -209,11 +209,11 @@ def case_close(request, pk: int):
 def case_pack(request, pk: int, fmt: str):
     case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
     try:
-        pdf, zipped = build_evidence_pack(case=case, user=request.user)
+        pack = build_evidence_pack(case=case, user=request.user, with_zip=fmt != "pdf")
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("case-detail", pk=pk)
-    return downloads.evidence_pack_download(case=case, pdf=pdf, zipped=zipped, as_pdf=fmt == "pdf")
+    return downloads.evidence_pack_download(case=case, pack=pack)
 
 
 @role_required(FORCE_ADMIN, message="Only force admins may read the access log.")

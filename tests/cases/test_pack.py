@@ -30,7 +30,7 @@ def test_pack_for_confirmed_breach_holds_pdf_images_and_verified_hashes(world, j
     confirm(justified, world.a.admin)
     r = client_for(world.a.officer).get(f"/api/cases/{justified.pk}/evidence-pack/")
     assert r.status_code == 200 and r["Content-Type"] == "application/zip"
-    zf = zipfile.ZipFile(io.BytesIO(r.content))
+    zf = zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content)))
     assert {"evidence-pack.pdf", "cctv-face.jpg", "reference-photo.jpg", "manifest.json"} <= set(zf.namelist())
     manifest = json.loads(zf.read("manifest.json"))
     evidence = justified.incident.evidence.get()
@@ -126,7 +126,7 @@ def test_zone_breach_pack_includes_a_map(world):
     confirm(case, a.admin)
     r = client_for(a.officer).get(f"/api/cases/{case.pk}/evidence-pack/")
     assert r.status_code == 200
-    zf = zipfile.ZipFile(io.BytesIO(r.content))
+    zf = zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content)))
     assert zf.read("zone-map.png").startswith(b"\x89PNG")
 
 
@@ -153,7 +153,7 @@ def test_pack_says_how_the_face_was_found(world, justified):
     confirm(justified, world.a.admin)
     r = client_for(world.a.officer).get(f"/api/cases/{justified.pk}/evidence-pack/")
     assert r.status_code == 200
-    manifest = json.loads(zipfile.ZipFile(io.BytesIO(r.content)).read("manifest.json"))
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content))).read("manifest.json"))
     assert manifest["found_by"] == "officer"  # and the PDF says "Found by: face selected by an officer."
 
 
