@@ -1,8 +1,8 @@
 """The police user's own email choices, and the emails they were sent."""
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from accounts.permissions import POLICE, role_required
@@ -21,8 +21,7 @@ def notification_settings(request):
         form = NotificationPreferenceForm(request.POST)
         if form.is_valid():
             services.preference_set(user=user, **form.cleaned_data)
-            messages.success(request, "Your email choices are saved.")
-            return redirect("notification-settings")
+            return redirect(reverse("notification-settings") + "?saved=1")
     else:
         form = NotificationPreferenceForm(initial={flag: getattr(preference, flag) for flag in selectors.FLAGS})
     area = "the beats you cover" if user.is_beat_officer else "your force"
@@ -42,5 +41,11 @@ def notification_settings(request):
         ),
     ]
     page = Paginator(selectors.notifications_of(user), 20).get_page(request.GET.get("page"))
-    context = {"form": form, "choices": choices, "page": page, "beats": user.beats.order_by("name")}
+    context = {
+        "form": form,
+        "choices": choices,
+        "page": page,
+        "beats": user.beats.order_by("name"),
+        "saved": request.GET.get("saved") == "1",
+    }
     return render(request, "notifications/settings.html", context)
