@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts import access
+from accounts.models import Beat, Store
 from core.filters import MAX_ID
 from incidents.models import Evidence
 from recognition import calibration
@@ -28,6 +31,54 @@ EVIDENCE_BEAT = "evidence__incident__store__beat"
 def processing_for(user) -> QuerySet[EvidenceProcessing]:
     qs = EvidenceProcessing.objects.select_related("evidence__incident")
     return _covered(qs, user).order_by("-created_at", "-id")
+
+
+def processing_filter(
+    qs: QuerySet[EvidenceProcessing],
+    *,
+    state: str = "",
+    beat_id: int | None = None,
+    store_id: int | None = None,
+    uploaded_from: datetime.date | None = None,
+    uploaded_to: datetime.date | None = None,
+    q: str = "",
+) -> QuerySet[EvidenceProcessing]:
+    """The processing list's filters, on a queryset already scoped by ``processing_for``: the state, the
+    incident's beat and store, the days the file was uploaded (``uploaded_to`` included, local time) and a
+    search of the incident's reference or the file's name."""
+    if state:
+        qs = qs.filter(status=state)
+    if beat_id:
+        qs = qs.filter(**{f"{EVIDENCE_BEAT}_id": beat_id})
+    if store_id:
+        qs = qs.filter(evidence__incident__store_id=store_id)
+    if uploaded_from:
+        qs = qs.filter(evidence__uploaded_at__gte=_local_midnight(uploaded_from))
+    if uploaded_to:
+        qs = qs.filter(evidence__uploaded_at__lt=_local_midnight(uploaded_to + datetime.timedelta(days=1)))
+    if q := q.strip():
+        qs = qs.filter(Q(evidence__incident__reference__icontains=q) | Q(evidence__original_name__icontains=q))
+    return qs
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def processing_beats_for(user) -> QuerySet[Beat]:
+    """The beats whose files the user sees (a beat officer's covered beats, a force admin's force): the
+    list's beat filter offers these."""
+    if not access.has_usable_role(user) or not user.is_police:
+        return Beat.objects.none()
+    beats = Beat.objects.filter(force_id=user.force_id)
+    if user.is_beat_officer:
+        beats = beats.filter(pk__in=user.beats.values("pk"))
+    return beats.order_by("name")
+
+
+def processing_stores_for(user) -> QuerySet[Store]:
+    """The stores of those beats: the list's store filter offers these."""
+    return access.stores_for(user).filter(beat__in=processing_beats_for(user)).order_by("retailer__name", "name")
 
 
 def processing_waiting_for_task_queue(user) -> int:

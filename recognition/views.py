@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.models import Beat, Store
 from accounts.permissions import FORCE_ADMIN, POLICE, role_required
 from core.exceptions import ApplicationError
 from recognition import events, selectors, services
@@ -17,17 +18,84 @@ from recognition.models import EvidenceProcessing
 FORCE_ADMINS_ONLY = "Only force admins may do this."
 
 
+PROCESSING_PAGE_SIZE = 50
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ProcessingFilterForm(forms.Form):
+    """The processing list's filters. Forgiving, as the portal's other lists: a value that is not a choice
+    or a date is named in the page's errors and left out, and the other filters still apply."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Incident or file",
+        help_text="An incident reference (INC-2026-000123) or part of a file's name",
+        widget=forms.TextInput(attrs={"aria-describedby": "q-help", "type": "search"}),
+    )
+    state = forms.ChoiceField(choices=[("", "Any state"), *EvidenceProcessing.Status.choices], required=False)
+    beat = forms.ModelChoiceField(queryset=Beat.objects.none(), required=False, empty_label="All my beats")
+    store = forms.ModelChoiceField(queryset=Store.objects.none(), required=False, empty_label="All stores")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "from" and "to" are Python keywords: the fields are added by name.
+        self.fields["from"] = forms.DateField(required=False, label="Uploaded from", widget=DateInput)
+        self.fields["to"] = forms.DateField(required=False, label="Uploaded to", widget=DateInput)
+        self.fields["beat"].queryset = selectors.processing_beats_for(user)
+        if not user.is_beat_officer:
+            self.fields["beat"].empty_label = "All beats"
+        self.fields["store"].queryset = selectors.processing_stores_for(user)
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("from"), data.get("to")
+        if first and last and first > last:
+            self.add_error("to", f"The 'to' date ({last:%-d %b %Y}) is before the 'from' date ({first:%-d %b %Y}).")
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters as ``selectors.processing_filter`` takes them (an invalid one is left out)."""
+        self.is_valid()
+        data = self.cleaned_data
+        beat, store = data.get("beat"), data.get("store")
+        return {
+            "state": data.get("state") or "",
+            "beat_id": beat.pk if beat else None,
+            "store_id": store.pk if store else None,
+            "uploaded_from": data.get("from"),
+            "uploaded_to": data.get("to"),
+            "q": (data.get("q") or "").strip(),
+        }
+
+
 @role_required(POLICE, message="Only police users see face matching.")
 def processing_list(request):
-    qs = selectors.processing_for(request.user).select_related("evidence__incident__store")
-    status = request.GET.get("status", "")
-    if status in EvidenceProcessing.Status.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    """Face matching of the evidence files the user may see (a beat officer's beats, a force admin's
+    force), newest first, a page at a time: nothing is left out. Query: state (queued, running, done,
+    failed; ``status`` is read the same way, for older links), beat, store, from, to (YYYY-MM-DD, the days
+    uploaded), q (incident reference or file name), page."""
+    data = request.GET.copy()
+    if "state" not in data and "status" in data:
+        data["state"] = data.pop("status")[-1]
+    form = ProcessingFilterForm(data, user=request.user)
+    filters = form.filters()
+    qs = selectors.processing_filter(selectors.processing_for(request.user), **filters)
+    qs = qs.select_related("evidence__incident__store__retailer", "evidence__incident__store__beat")
+    page = Paginator(qs, PROCESSING_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = data.copy()
+    query.pop("page", None)
     context = {
+        "form": form,
         "page": page,
-        "status": status,
-        "statuses": EvidenceProcessing.Status.choices,
+        "query": query.urlencode(),
+        "filtered": any(filters.values()),
         "waiting_for_task_queue": selectors.processing_waiting_for_task_queue(request.user),
     }
     return render(request, "recognition/processing_list.html", context)
