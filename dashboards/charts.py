@@ -22,9 +22,12 @@ PALETTE = ("#0b5cad", "#b35c00", "#1b7a4b", "#a23b72", "#5a4fcf", "#7a6200", "#2
 OTHER_COLOUR = "#6b7580"
 TARGET_COLOUR = "#b00020"
 
-WIDTH, HEIGHT = 720, 340
-LEFT, RIGHT, TOP = 64, 16, 40
-AXIS_FONT = 12
+# Drawn small and scaled to the box: 480 units across is about the width of half a desktop page or a whole phone,
+# so 13-unit text reads at 10 to 13 pixels.
+WIDTH, HEIGHT = 480, 280
+LEFT, RIGHT, TOP = 50, 12, 14
+AXIS_FONT = 13
+CHAR_WIDTH = 7.5  # an average character at AXIS_FONT, for spacing labels
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,7 @@ def nice_ceiling(value: float) -> tuple[float, float]:
         step = multiple * magnitude
         if step >= raw_step:
             break
-    if magnitude >= 1 or step >= 1:
-        step = max(step, 1.0)
+    step = max(step, 1.0)  # counts (and hours) are read in whole steps
     return step * math.ceil(value / step), step
 
 
@@ -103,7 +105,6 @@ def _svg_open(chart: Chart, height: int) -> list[str]:
         f'<title id="{title_id}">{escape(chart.title)}</title>',
         f'<desc id="{desc_id}">{escape(chart.description)}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{LEFT}" y="22" font-size="15" font-weight="700" fill="#1b1f24">{escape(chart.title)}</text>',
     ]
 
 
@@ -111,7 +112,7 @@ def _legend(chart: Chart, y: int, names: list[str], colours: list[str]) -> tuple
     """Legend entries in rows under the chart; returns the SVG and the height used."""
     parts, x, row_y = [], LEFT, y
     for name, fill in zip(names, colours, strict=True):
-        width = 22 + 7 * len(name) + 18
+        width = 18 + CHAR_WIDTH * len(name) + 14
         if x + width > WIDTH - RIGHT and x > LEFT:
             x, row_y = LEFT, row_y + 20
         parts.append(f'<rect x="{x}" y="{row_y - 10}" width="12" height="12" fill="{fill}"/>')
@@ -136,14 +137,15 @@ def _y_axis(top_value: float, step: float, plot_top: int, plot_bottom: int, labe
     if label:
         middle = (plot_top + plot_bottom) / 2
         parts.append(
-            f'<text x="14" y="{middle:.1f}" font-size="{AXIS_FONT}" text-anchor="middle" fill="#1b1f24" '
-            f'transform="rotate(-90 14 {middle:.1f})">{escape(label)}</text>'
+            f'<text x="13" y="{middle:.1f}" font-size="{AXIS_FONT}" text-anchor="middle" fill="#1b1f24" '
+            f'transform="rotate(-90 13 {middle:.1f})">{escape(label)}</text>'
         )
     return parts
 
 
 def _x_labels(chart: Chart, centres: list[float], plot_bottom: int) -> list[str]:
-    every = max(1, math.ceil(len(centres) * 48 / (WIDTH - LEFT - RIGHT)))  # about 48 px per label
+    widest = max((len(c) for c in chart.categories), default=1) * CHAR_WIDTH + 10
+    every = max(1, math.ceil(len(centres) * widest / (WIDTH - LEFT - RIGHT)))  # labels never overlap
     parts = []
     for i, (category, x) in enumerate(zip(chart.categories, centres, strict=True)):
         if i % every == 0:
@@ -173,7 +175,7 @@ def _target_line(chart: Chart, top_value: float, plot_top: int, plot_bottom: int
 
 def bar_chart(chart: Chart) -> str:
     """Vertical bars, one per category, its series stacked (with a legend when there are several)."""
-    plot_top, plot_bottom = TOP + 8, HEIGHT - 64
+    plot_top, plot_bottom = TOP + 8, HEIGHT - 58
     totals = [sum(s.values[i] for s in chart.series) for i in range(len(chart.categories))]
     top_value, step = nice_ceiling(max([*totals, chart.target or 0, 0]))
     n = max(1, len(chart.categories))
@@ -181,7 +183,7 @@ def bar_chart(chart: Chart) -> str:
     bar = max(4.0, slot * 0.7)
     names = [s.name for s in chart.series]
     colours = [colour(i, name) for i, name in enumerate(names)]
-    legend, legend_height = _legend(chart, HEIGHT - 18, names, colours) if len(chart.series) > 1 else ([], 0)
+    legend, legend_height = _legend(chart, HEIGHT - 2, names, colours) if len(chart.series) > 1 else ([], 0)
     parts = _svg_open(chart, HEIGHT + legend_height)
     parts += _y_axis(top_value, step, plot_top, plot_bottom, chart.y_label)
     centres = []
@@ -206,7 +208,7 @@ def bar_chart(chart: Chart) -> str:
 
 def line_chart(chart: Chart) -> str:
     """One line per series through the categories, points marked, with an optional dashed target line."""
-    plot_top, plot_bottom = TOP + 8, HEIGHT - 64
+    plot_top, plot_bottom = TOP + 8, HEIGHT - 58
     values = [v for s in chart.series for v in s.values]
     top_value, step = nice_ceiling(max([*values, chart.target or 0, 0]))
     n = max(1, len(chart.categories))
@@ -214,7 +216,7 @@ def line_chart(chart: Chart) -> str:
     centres = [LEFT + slot * i + slot / 2 for i in range(n)]
     names = [s.name for s in chart.series]
     colours = [colour(i, name) for i, name in enumerate(names)]
-    legend, legend_height = _legend(chart, HEIGHT - 18, names, colours) if len(chart.series) > 1 else ([], 0)
+    legend, legend_height = _legend(chart, HEIGHT - 2, names, colours) if len(chart.series) > 1 else ([], 0)
     parts = _svg_open(chart, HEIGHT + legend_height)
     parts += _y_axis(top_value, step, plot_top, plot_bottom, chart.y_label)
     parts += _target_line(chart, top_value, plot_top, plot_bottom)
@@ -232,19 +234,19 @@ def line_chart(chart: Chart) -> str:
 
 def hbar_chart(chart: Chart) -> str:
     """Horizontal bars, one per category (a name), the value written at the end of each bar."""
-    label_width, row = 200, 28
+    label_width, row = 170, 28
     n = max(1, len(chart.categories))
-    plot_top = TOP + 4
+    plot_top = TOP
     height = plot_top + n * row + 36
     values = chart.series[0].values if chart.series else []
     top_value, _ = nice_ceiling(max([*values, 0]))
-    span = WIDTH - label_width - RIGHT - 40
+    span = WIDTH - label_width - RIGHT - 36
     parts = _svg_open(chart, height)
     fill = colour(0, chart.series[0].name if chart.series else "")
     for i, (category, value) in enumerate(zip(chart.categories, values, strict=True)):
         y = plot_top + i * row
         width = span * value / top_value
-        name = category if len(category) <= 28 else category[:27] + "…"
+        name = category if len(category) <= 21 else category[:20] + "…"
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 17}" font-size="{AXIS_FONT}" text-anchor="end" '
             f'fill="#1b1f24">{escape(name)}</text>'

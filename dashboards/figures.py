@@ -80,7 +80,7 @@ def incidents_by_category(user, *, today: datetime.date) -> Chart:
     return Chart(
         slug="incidents-by-category",
         title=f"Incidents per week by category, last {len(mondays)} weeks",
-        description=_total_words(series, "incidents")
+        description=_total_words(series, "incident", "incidents")
         + " Bars are weeks starting on the Monday shown, stacked by category.",
         kind="bar",
         categories=[week_label(m) for m in mondays],
@@ -110,8 +110,8 @@ def incidents_by_store(user, *, today: datetime.date) -> Chart:
     return Chart(
         slug="incidents-by-store",
         title=f"Incidents per week by store, last {len(mondays)} weeks",
-        description=_total_words(series, "incidents")
-        + f" The {settings.DASHBOARD_TOP_N} stores with most incidents are named; the rest are Other.",
+        description=_total_words(series, "incident", "incidents")
+        + f" Up to {settings.DASHBOARD_TOP_N} stores with most incidents are named; any others are summed as Other.",
         kind="bar",
         categories=[week_label(m) for m in mondays],
         series=series or [Series("Incidents", [0] * len(mondays))],
@@ -139,7 +139,7 @@ def breach_cases_by_month(user, *, today: datetime.date) -> Chart:
     return Chart(
         slug="breach-cases",
         title=f"Breach cases per month, last {len(firsts)} months",
-        description=_total_words(series, "breach cases")
+        description=_total_words(series, "breach case", "breach cases")
         + " Possible breaches await review; rejected matches are not counted.",
         kind="bar",
         categories=[month_label(f) for f in firsts],
@@ -176,8 +176,9 @@ def review_times_by_month(user, *, today: datetime.date) -> Chart:
         slug="review-times",
         title="Time from report to case review, average per month",
         description=(
-            f"{sum(within)} of {sum(reviews)} reviews in the last {len(firsts)} months were within the "
-            f"{_fmt_hours(target_hours)} target. Months with no review show 0."
+            f"{sum(within)} of {_plural(sum(reviews), 'review', 'reviews')} in the last {len(firsts)} months "
+            f"{'was' if sum(reviews) == 1 else 'were'} within the target of {_fmt_hours(target_hours)}. "
+            "Months with no review show 0."
         ),
         kind="line",
         categories=[month_label(f) for f in firsts],
@@ -205,7 +206,8 @@ def repeat_offenders(user) -> Chart:
     return Chart(
         slug="repeat-offenders",
         title="People with most cases",
-        description=f"The {len(top)} people with most cases in the force; rejected matches are not counted.",
+        description=f"The {_plural(len(top), 'person', 'people')} with most cases in the force; rejected matches "
+        "are not counted.",
         kind="hbar",
         categories=[_person(row) for row in top],
         series=[Series("Cases", [row["n"] for row in top])],
@@ -230,7 +232,8 @@ def breached_orders(user) -> Chart:
     return Chart(
         slug="breached-orders",
         title="Orders with most breach cases",
-        description=f"The {len(top)} orders with most breach cases; rejected matches are not counted.",
+        description=f"The {_plural(len(top), 'order', 'orders')} with most breach cases; rejected matches are not "
+        "counted.",
         kind="hbar",
         categories=[row["case_reference"] for row in top],
         series=[Series("Breach cases", [row["n"] for row in top])],
@@ -279,7 +282,11 @@ def _fmt_hours(hours: float) -> str:
     return f"{int(hours)} hours" if float(hours).is_integer() else f"{hours:.1f} hours"
 
 
-def _total_words(series: list[Series], what: str) -> str:
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _total_words(series: list[Series], one: str, many: str) -> str:
     total = int(sum(sum(s.values) for s in series))
     parts = ", ".join(f"{s.name} {int(sum(s.values))}" for s in series if sum(s.values))
-    return f"{total} {what} in all" + (f": {parts}." if parts else ".")
+    return f"{_plural(total, one, many)} in all" + (f": {parts}." if parts else ".")

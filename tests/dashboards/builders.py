@@ -24,8 +24,18 @@ def incident(store, reporter, *, priority="P3", status=Incident.Status.RECEIVED,
     return made
 
 
-def case(store, reporter, *, status=Case.Status.AWAITING_REVIEW, breach=False, hours_ago=0, reviewed_hours_ago=None,
-         offender=None, order=None, reviewer=None) -> Case:
+def case(
+    store,
+    reporter,
+    *,
+    status=Case.Status.AWAITING_REVIEW,
+    breach=False,
+    hours_ago=0,
+    reviewed_hours_ago=None,
+    offender=None,
+    order=None,
+    reviewer=None,
+) -> Case:
     """A case row at ``store`` raised ``hours_ago``; a review decision when its status is past review."""
     inc = incident(store, reporter, minutes_ago=int(hours_ago * 60) + 5)
     made = Case.objects.create(
@@ -46,8 +56,11 @@ def case(store, reporter, *, status=Case.Status.AWAITING_REVIEW, breach=False, h
     if status != Case.Status.AWAITING_REVIEW:
         outcome = CaseDecision.Outcome.REJECTED if status == Case.Status.REJECTED else CaseDecision.Outcome.CONFIRMED
         decision = CaseDecision.objects.create(
-            case=made, stage=CaseDecision.Stage.REVIEW, outcome=outcome, reason="Same face, same scar", decided_by=reviewer
-            or reporter
+            case=made,
+            stage=CaseDecision.Stage.REVIEW,
+            outcome=outcome,
+            reason="Same face, same scar",
+            decided_by=reviewer or reporter,
         )
         ago = hours_ago if reviewed_hours_ago is None else reviewed_hours_ago
         CaseDecision.objects.filter(pk=decision.pk).update(decided_at=timezone.now() - datetime.timedelta(hours=ago))

@@ -72,7 +72,9 @@ def test_the_other_force_counts_only_its_own(world, seeded):
 
 
 def test_a_taken_on_p1_no_longer_counts(world, seeded):
-    Incident.objects.filter(pk=seeded["p1_fresh"].pk).update(taken_on_by=world.a.officer, taken_on_at=seeded["p1_fresh"].created_at)
+    Incident.objects.filter(pk=seeded["p1_fresh"].pk).update(
+        taken_on_by=world.a.officer, taken_on_at=seeded["p1_fresh"].created_at
+    )
     assert selectors.counts_for(world.a.officer)["p1_waiting"] == 1
 
 
@@ -89,7 +91,11 @@ def test_shop_worker_counts_per_status_are_their_stores_only(world):
             incident(a.store, a.worker, status=status)
     incident(a.sibling_store, a.worker)  # same retailer, not the worker's store
     incident(world.b.store, world.b.worker)
-    assert selectors.counts_for(a.worker) == {"incidents_received": 3, "incidents_with_police": 2, "incidents_closed": 1}
+    assert selectors.counts_for(a.worker) == {
+        "incidents_received": 3,
+        "incidents_with_police": 2,
+        "incidents_closed": 1,
+    }
     html = signed_in(a.worker).get("/").content.decode()
     assert re.search(r'data-count="incidents_received">3<', html)
     assert re.search(r'data-count="incidents_with_police">2<', html)
