@@ -431,8 +431,15 @@ class ProhibitionStepForm(forms.Form):
     zone_longitude = forms.DecimalField(label="Centre longitude", required=False, max_digits=9, decimal_places=6)
     zone_radius_m = forms.IntegerField(label="Radius (metres)", required=False, min_value=1)
 
-    def __init__(self, *args, user, order: Order, stores, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, user, order: Order, stores, **kwargs):
+        if data is not None:
+            # Only the chosen kind's fields are read: what another kind's (hidden) fields hold is dropped.
+            data = data.copy()
+            chosen = data.get("kind")
+            for kind, names in KIND_FIELDS.items():
+                for name in names if kind != chosen else ():
+                    data.pop(name, None)
+        super().__init__(data, *args, **kwargs)
         self.order = order
         self.fields["stores"].queryset = stores
         self.fields["retailer"].queryset = retailers_trading_for(user)

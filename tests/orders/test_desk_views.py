@@ -68,9 +68,7 @@ def test_signed_out_goes_to_sign_in(client):
 def test_another_forces_person_order_and_photo_are_not_found(world, media_root):
     theirs = OffenderFactory(force=world.b.force)
     order = OrderFactory(offender=theirs)
-    photo = ReferencePhoto.objects.create(
-        offender=theirs, image=jpeg(), source="Custody", taken_on=D(2025, 1, 1)
-    )
+    photo = ReferencePhoto.objects.create(offender=theirs, image=jpeg(), source="Custody", taken_on=D(2025, 1, 1))
     c = signed_in(world.a.admin)
     for url in [
         reverse("desk-offender", args=[theirs.pk]),
@@ -206,8 +204,8 @@ def test_edit_a_person(world):
     r = c.post(reverse("desk-offender-edit", args=[jo.pk]), {"given_names": "Jo", "family_name": "Smyth",
                                                              "date_of_birth": "2099-01-01"})  # fmt: skip
     assert r.status_code == 400 and "The date of birth is in the future." in text(r)
-    r = c.post(reverse("desk-offender-edit", args=[jo.pk]), {"given_names": "Jo", "family_name": "Smyth",
-                                                             "aliases": "JJ", "date_of_birth": "1990-05-17"})  # fmt: skip
+    fields = {"given_names": "Jo", "family_name": "Smyth", "aliases": "JJ", "date_of_birth": "1990-05-17"}
+    r = c.post(reverse("desk-offender-edit", args=[jo.pk]), fields)
     assert r.status_code == 302
     jo.refresh_from_db()
     assert jo.family_name == "Smyth" and jo.aliases == "JJ"
