@@ -4,12 +4,15 @@ never ``.delay()`` inside an open transaction). No module but the task module im
 
 A send that fails (the broker down or hung) is logged and never reaches the caller: an email must never
 stop an incident being reported or a case being raised. The sweep (``notifications.housekeeping_catch_up``)
-sends what was missed."""
+sends what was missed. While this process has paused its sends after a failure (``recognition.queue``, the
+same broker), no send is tried: a hung broker costs a report its socket timeout once, not twice."""
 
 import logging
 
 from celery import current_app
 from django.db import transaction
+
+from recognition import queue as recognition_queue
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +23,9 @@ DIGEST_SEND = "notifications.digest_send"
 
 def try_send(task_name: str, *args) -> bool:
     """Send now; False (logged) when it could not be sent or, run eagerly, failed."""
+    if recognition_queue.paused():
+        logger.warning("notifications: %s%r not sent (the broker failed just now); the sweep sends it", task_name, args)
+        return False
     try:
         current_app.tasks[task_name].delay(*args)
     except Exception:  # noqa: BLE001 - the sweep sends what was missed; the caller's work stands

@@ -124,13 +124,16 @@ def digest_email(*, user: User, day: datetime.date, counts: selectors.QueueCount
 
 def _record(*, kind: str, user: User, object_ref: str, reference: str) -> Notification:
     """The row for (kind, user, thing), written once; a second call finds it."""
+    force_id = user.force_id
+    if force_id is None:  # recipients are chosen among police users of a force (selectors._reachable)
+        raise ValueError(f"user {user.pk} has no force: nobody outside a force is notified")
     try:
         with transaction.atomic():
             row, _ = Notification.objects.get_or_create(
                 kind=kind,
                 user=user,
                 object_ref=object_ref,
-                defaults={"force_id": user.force_id, "reference": reference, "email": user.email},
+                defaults={"force_id": force_id, "reference": reference, "email": user.email},
             )
     except IntegrityError:  # written at the same moment by another run
         row = Notification.objects.get(kind=kind, user=user, object_ref=object_ref)
@@ -240,13 +243,10 @@ def catch_up(*, hours: float) -> dict:
     goes once: rows already sent are skipped."""
     since = timezone.now() - datetime.timedelta(hours=hours)
     outcome = {"sent": 0, "failed": 0}
-    jobs = [
-        (p1_incident_notify, "incident_id", Incident.objects.filter(created_at__gte=since, priority="P1")),
-        (breach_case_notify, "case_id", Case.objects.filter(created_at__gte=since, is_breach=True)),
-    ]
-    for notify, arg, qs in jobs:
-        for pk in qs.values_list("pk", flat=True):
-            _count(outcome, notify, **{arg: pk})
+    for incident_id in Incident.objects.filter(created_at__gte=since, priority="P1").values_list("pk", flat=True):
+        _count(outcome, p1_incident_notify, incident_id=incident_id)
+    for case_id in Case.objects.filter(created_at__gte=since, is_breach=True).values_list("pk", flat=True):
+        _count(outcome, breach_case_notify, case_id=case_id)
     digests = Notification.objects.filter(
         kind=Notification.Kind.DAILY_DIGEST, sent_at__isnull=True, created_at__gte=since
     ).values_list("user_id", "reference")
