@@ -16,6 +16,12 @@ class IncidentErrorCode(ErrorCodes):
         "occurred_too_long_ago",
         "When it happened is further back than the oldest incident taken (`INCIDENT_OLDEST_DAYS`, five years).",
     )
+    POSSIBLE_DUPLICATE = (
+        "possible_duplicate",
+        "A file of the report was already sent with another incident at the same store within "
+        "`INCIDENT_DUPLICATE_WINDOW_DAYS` (7 days): `earlier_incidents` lists them. Send again with "
+        "`confirm_duplicate=true` if this is a different incident (409).",
+    )
     DUPLICATE_SUBMISSION = (
         "duplicate_submission",
         "This report (its `submission_key`) was already sent by someone else, or twice at the same moment (409).",
@@ -45,3 +51,12 @@ class IncidentErrorCode(ErrorCodes):
         "closing_reason_required",
         "Closing an incident needs a reason of at least 5 characters.",
     )
+
+    # Witness statements (MG11)
+    TRUTH_NOT_DECLARED = "truth_not_declared", "A witness statement needs the statement-of-truth declaration."
+    SIGNATURE_MISMATCH = "signature_mismatch", "The typed signature is not the witness's name as given."
+    SIGNED_ON_INVALID = (
+        "signed_on_invalid",
+        "The statement's date is in the future or before the incident happened.",
+    )
+    CONTACT_REQUIRED = "contact_required", "A witness statement needs at least one way to contact the witness."

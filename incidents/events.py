@@ -2,7 +2,7 @@
 wording of each for people (``describe``), used by the admin's history and the evidence pack's continuity
 log. The details each writer records are the rows' JSON as it always was (clients and old rows read alike)."""
 
-from incidents.models import Evidence, Incident, IncidentEvent
+from incidents.models import Evidence, Incident, IncidentEvent, WitnessStatement
 
 # What a police user looked at (``incident_viewed_event``'s ``what``), in words.
 VIEWED_WHAT = {
@@ -45,6 +45,30 @@ def incident_viewed_event(*, incident: Incident, actor, what: str) -> IncidentEv
     )
 
 
+def exhibit_viewed_event(*, evidence: Evidence, actor, how: str) -> IncidentEvent:
+    """Someone opened an exhibit's file in the portal (``how``: "view", or "download" to keep a copy)."""
+    details = {"evidence_id": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256, "how": how}
+    kind = IncidentEvent.Kind.EXHIBIT_VIEWED
+    return IncidentEvent.objects.create(incident_id=evidence.incident_id, kind=kind, actor=actor, details=details)
+
+
+def statement_added_event(*, statement: WitnessStatement, actor) -> IncidentEvent:
+    """A witness signed a statement (MG11) for the incident; the contact part is not copied here."""
+    details = {
+        "statement_id": statement.pk,
+        "witness_name": statement.witness_name,
+        "signed_on": statement.signed_on.isoformat(),
+    }
+    kind = IncidentEvent.Kind.STATEMENT_ADDED
+    return IncidentEvent.objects.create(incident_id=statement.incident_id, kind=kind, actor=actor, details=details)
+
+
+def duplicate_confirmed_event(*, incident: Incident, actor, earlier: list[str]) -> IncidentEvent:
+    """The reporter was told a file had already been sent with ``earlier`` (references) and went on."""
+    kind = IncidentEvent.Kind.DUPLICATE_CONFIRMED
+    return IncidentEvent.objects.create(incident=incident, kind=kind, actor=actor, details={"earlier": earlier})
+
+
 def _status_label(value) -> str:
     return Incident.Status(value).label if value in Incident.Status.values else str(value)
 
@@ -70,4 +94,11 @@ def describe(event: IncidentEvent) -> str:
     if kind == IncidentEvent.Kind.VIEWED:
         what = d.get("what", "incident")
         return f"Viewed by police: {VIEWED_WHAT.get(what, what)}"
+    if kind == IncidentEvent.Kind.EXHIBIT_VIEWED:
+        verb = "downloaded" if d.get("how") == "download" else "viewed"
+        return f"CCTV file {verb}: {d.get('name', '?')}"
+    if kind == IncidentEvent.Kind.STATEMENT_ADDED:
+        return f"Witness statement signed by {d.get('witness_name', '?')} added"
+    if kind == IncidentEvent.Kind.DUPLICATE_CONFIRMED:
+        return f"Reported after a warning that its CCTV was already sent with {', '.join(d.get('earlier', [])) or '?'}"
     return event.get_kind_display() if kind in IncidentEvent.Kind.values else str(kind)

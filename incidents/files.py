@@ -59,6 +59,36 @@ UNCLAIMED_MIMES = {"", "application/octet-stream", "binary/octet-stream", "appli
 FAMILY_LABEL = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP", "isobmff": "MP4/MOV", "avi": "AVI", "mkv": "MKV"}
 
 
+def size_in_words(n: int) -> str:
+    """A limit as a form states it: "25 MB", "1 GB"."""
+    if n >= 1024**3:
+        return f"{n / 1024**3:.1f} GB".replace(".0 GB", " GB")
+    return megabytes(n)
+
+
+def upload_limits() -> dict:
+    """The limits a form states in words and renders into ``data-`` attributes, for the upload script to check
+    each chosen file's type and size before anything is sent (the server checks again, from the bytes)."""
+    image_types = [mime for mime, found in TYPES.items() if found.kind == "image"]
+    video_types = [mime for mime, found in TYPES.items() if found.kind == "video"]
+    image_max, video_max = settings.INCIDENT_IMAGE_MAX_BYTES, settings.INCIDENT_VIDEO_MAX_BYTES
+    max_files = settings.INCIDENT_MAX_FILES_PER_UPLOAD
+    return {
+        "image_max_bytes": image_max,
+        "video_max_bytes": video_max,
+        "max_files": max_files,
+        "image_types": ",".join(image_types),
+        "video_types": ",".join(video_types),
+        "image_extensions": ",".join(e for e, f in EXTENSION_FAMILY.items() if f in ("jpeg", "png", "webp")),
+        "video_extensions": ",".join(e for e, f in EXTENSION_FAMILY.items() if f in ("isobmff", "avi", "mkv")),
+        "accept": ",".join([*TYPES, *EXTENSION_FAMILY]),
+        "words": (
+            f"Photos: JPEG, PNG or WebP, up to {size_in_words(image_max)} each. Videos: MP4, MOV, AVI or MKV, up "
+            f"to {size_in_words(video_max)} each. Up to {max_files} files at a time."
+        ),
+    }
+
+
 def bad_file(name: str, message: str, code: str) -> ApplicationError:
     return ApplicationError(f"{name}: {message}", code=code, fields={"files": [f"{name}: {message}"]})
 

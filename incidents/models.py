@@ -53,6 +53,11 @@ class Incident(BaseModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True)
     # A client-made key so that a retried submission (slow connection) does not file the incident twice.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Who took the incident on for the police, and when (set with the move to "with police").
+    taken_on_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    taken_on_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -1,14 +1,18 @@
 """Incident reads, always scoped through ``accounts.access`` (outside scope means not found)."""
 
-from django.db.models import QuerySet
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.access import scope_by_store
-from incidents.models import Evidence, Incident
+from accounts.models import User
+from incidents.models import Evidence, Incident, WitnessStatement
 
 
 def incidents_for(user) -> QuerySet[Incident]:
     """The incidents ``user`` may see: a shop worker's stores, or a police user's force."""
-    qs = Incident.objects.select_related("store__retailer", "store__beat", "reported_by")
+    qs = Incident.objects.select_related("store__retailer", "store__beat__force", "reported_by", "taken_on_by")
     return scope_by_store(qs, user, store_path="store")
 
 
@@ -16,8 +20,34 @@ def incident_get(*, user, incident_id: int) -> Incident | None:
     return incidents_for(user).filter(pk=incident_id).first()
 
 
+def incident_by_submission_key(*, reported_by: User, submission_key) -> Incident | None:
+    """The incident a reporter already filed with this form's key (a report sent twice)."""
+    if submission_key is None:
+        return None
+    return Incident.objects.filter(submission_key=submission_key, reported_by=reported_by).first()
+
+
 def evidence_for_incident(*, incident: Incident) -> QuerySet[Evidence]:
     return incident.evidence.select_related("uploaded_by").order_by("uploaded_at", "id")
+
+
+def evidence_get(*, incident: Incident, evidence_id: int) -> Evidence | None:
+    return evidence_for_incident(incident=incident).filter(pk=evidence_id).first()
+
+
+def statements_for_incident(*, incident: Incident) -> QuerySet[WitnessStatement]:
+    return incident.witness_statements.select_related("created_by").order_by("created_at", "id")
+
+
+def reporters_for(user) -> QuerySet[User]:
+    """The people who reported an incident ``user`` may see (the list's "reported by" filter)."""
+    return User.objects.filter(pk__in=incidents_for(user).values("reported_by")).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def incidents_filter(
@@ -29,17 +59,54 @@ def incidents_filter(
     priority: str = "",
     occurred_after=None,
     occurred_before=None,
+    occurred_from: date | None = None,
+    occurred_to: date | None = None,
+    q: str = "",
+    beat=None,
+    taken: bool | None = None,
+    reporter=None,
 ) -> QuerySet[Incident]:
+    """The one filtering rule of the portal's list and the API. ``occurred_from``/``occurred_to`` are days,
+    both included (the service's time zone); ``q`` searches the reference, the description and the store (name,
+    code, postcode); ``taken`` False is the incidents nobody has taken on yet and that are still open."""
     if occurred_after:
         qs = qs.filter(occurred_at__gte=occurred_after)
     if occurred_before:
         qs = qs.filter(occurred_at__lt=occurred_before)
+    if occurred_from:
+        qs = qs.filter(occurred_at__gte=_start_of(occurred_from))
+    if occurred_to:
+        qs = qs.filter(occurred_at__lt=_start_of(occurred_to + timedelta(days=1)))
     if store:
         qs = qs.filter(store=store)
+    if beat:
+        qs = qs.filter(store__beat=beat)
+    if reporter:
+        qs = qs.filter(reported_by=reporter)
     if category:
         qs = qs.filter(category=category)
     if status:
         qs = qs.filter(status=status)
     if priority:
         qs = qs.filter(priority=priority)
+    if taken is True:
+        qs = qs.filter(Q(taken_on_at__isnull=False) | Q(status=Incident.Status.WITH_POLICE))
+    elif taken is False:
+        qs = qs.filter(taken_on_at__isnull=True, status=Incident.Status.RECEIVED)
+    if q and q.strip():
+        qs = qs.filter(_search(q.strip()))
     return qs
+
+
+def _search(text: str) -> Q:
+    condition = Q()
+    for word in text.split():  # every word must match somewhere
+        condition &= (
+            Q(reference__icontains=word)
+            | Q(description__icontains=word)
+            | Q(store__name__icontains=word)
+            | Q(store__code__iexact=word)
+            | Q(store__postcode__icontains=word)
+            | Q(store__retailer__name__icontains=word)
+        )
+    return condition

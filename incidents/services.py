@@ -31,12 +31,15 @@ from core.exceptions import ApplicationError, ErrorCode
 from incidents import files as file_checks
 from incidents.errors import IncidentErrorCode
 from incidents.events import (
+    duplicate_confirmed_event,
     evidence_added_event,
+    exhibit_viewed_event,
     incident_created_event,
     incident_status_changed_event,
     incident_viewed_event,
+    statement_added_event,
 )
-from incidents.models import Evidence, Incident
+from incidents.models import Evidence, Incident, WitnessStatement
 from incidents.rules import assess
 
 logger = logging.getLogger(__name__)
@@ -101,18 +104,31 @@ def incident_create(
     offender_description: str = "",
     files: list[UploadedFile] | None = None,
     submission_key: uuid.UUID | None = None,
+    keep_good_files: bool = False,
+    check_duplicates: bool = False,
 ) -> Incident:
-    """Log an incident (and any CCTV files sent with it), all or nothing. A repeated
-    ``submission_key`` from the same reporter returns the incident already filed."""
+    """Log an incident (and any CCTV files sent with it). A repeated ``submission_key`` from the same reporter
+    returns the incident already filed.
+
+    All or nothing by default (the API). With ``keep_good_files`` (the portal) a refused file does not stop the
+    report: the incident and its good files are kept, and the refused ones are listed on
+    ``incident.refused_files`` (``RefusedFile``), each with its reason. With ``check_duplicates``, a file already
+    sent at the same store within ``INCIDENT_DUPLICATE_WINDOW_DAYS`` is a 409 ``possible_duplicate``
+    (``PossibleDuplicate``, naming the earlier incidents) and nothing is written; the caller asks the reporter
+    and sends again without the check if they go on (``duplicate_confirmed`` is then recorded)."""
     if submission_key is not None:
         earlier = Incident.objects.filter(submission_key=submission_key).first()
         if earlier is not None:
             if earlier.reported_by_id != reported_by.pk:
                 raise _key_taken()
+            earlier.refused_files = []
             return earlier
     _check_reporter(reported_by=reported_by, store=store)
     _check_occurred_at(occurred_at)
-    checked = inspect_files(files or [])
+    checked, refused = _inspect(files or [], keep_good=keep_good_files)
+    repeated = same_files_sent_recently(store=store, uploads=[item.upload for item in checked])
+    if check_duplicates and repeated:
+        raise PossibleDuplicate(repeated)
     found = assess(category=category, ongoing=ongoing, injured=injured, weapon=weapon)
     incident = Incident(
         store=store,
@@ -140,8 +156,73 @@ def incident_create(
         incident.reference = f"INC-{timezone.localdate(incident.created_at).year}-{incident.pk:06d}"
         incident.save(update_fields=["reference"])
         incident_created_event(incident=incident, actor=reported_by)
-        _evidence_store_all(incident=incident, checked=checked, uploaded_by=reported_by, stored=stored)
+        if repeated and not check_duplicates:
+            references = sorted({hit.incident.reference or "" for hit in repeated})
+            duplicate_confirmed_event(incident=incident, actor=reported_by, earlier=references)
+        _evidence_store_all(
+            incident=incident,
+            checked=checked,
+            uploaded_by=reported_by,
+            stored=stored,
+            refused=refused if keep_good_files else None,
+        )
+    incident.refused_files = refused
     return incident
+
+
+@dataclass(frozen=True)
+class RepeatedFile:
+    """A file of a new report that was already sent with ``incident`` (at the same store, recently)."""
+
+    name: str
+    incident: Incident
+    uploaded_at: datetime
+
+
+class PossibleDuplicate(ApplicationError):
+    """A report's file was already sent with another incident at the same store within the window: asked before
+    a second incident is made. ``repeated`` names each file and the incident it was sent with."""
+
+    def __init__(self, repeated: list[RepeatedFile]) -> None:
+        self.repeated = repeated
+        lines = [f"{hit.name}: the same file was sent with {hit.incident.reference}." for hit in repeated]
+        references = ", ".join(sorted({hit.incident.reference or "" for hit in repeated}))
+        super().__init__(
+            f"This CCTV was already sent with {references} at this store. If this is the same incident, it has "
+            "been reported already; if it is a different one, confirm to report it again.",
+            code=IncidentErrorCode.POSSIBLE_DUPLICATE,
+            fields={"files": lines},
+            status_code=409,
+        )
+
+    @property
+    def incidents(self) -> list[Incident]:
+        unique = {hit.incident.pk: hit.incident for hit in self.repeated}
+        return sorted(unique.values(), key=lambda incident: incident.pk)
+
+
+def same_files_sent_recently(*, store: Store, uploads: list[UploadedFile]) -> list[RepeatedFile]:
+    """The uploads (by SHA-256) already attached to an incident of ``store`` within
+    ``INCIDENT_DUPLICATE_WINDOW_DAYS``: what a report sent twice looks like."""
+    if not uploads:
+        return []
+    names = {_sha256_of(upload): file_checks.sanitise_name(upload.name) for upload in uploads}
+    since = timezone.now() - timedelta(days=settings.INCIDENT_DUPLICATE_WINDOW_DAYS)
+    earlier = (
+        Evidence.objects.filter(incident__store=store, sha256__in=names, uploaded_at__gte=since)
+        .select_related("incident")
+        .order_by("uploaded_at", "id")
+    )
+    return [RepeatedFile(name=names[e.sha256], incident=e.incident, uploaded_at=e.uploaded_at) for e in earlier]
+
+
+def _sha256_of(upload: UploadedFile) -> str:
+    hasher = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        hasher.update(chunk)
+    upload.seek(0)
+    return hasher.hexdigest()
 
 
 def _key_taken() -> ApplicationError:
@@ -152,8 +233,17 @@ def _key_taken() -> ApplicationError:
     )
 
 
-def evidence_add(*, incident: Incident, files: list[UploadedFile], uploaded_by: User) -> list[Evidence]:
-    """Attach CCTV files to an incident, all or nothing (the caller checks the user may see it)."""
+class StoredEvidence(list):
+    """The exhibits an upload stored; ``refused`` lists the files refused (when good files are kept)."""
+
+    refused: list["RefusedFile"]
+
+
+def evidence_add(
+    *, incident: Incident, files: list[UploadedFile], uploaded_by: User, keep_good_files: bool = False
+) -> StoredEvidence:
+    """Attach CCTV files to an incident (the caller checks the user may see it): all or nothing, or with
+    ``keep_good_files`` the good files stored and the refused ones listed on the result's ``refused``."""
     if not uploaded_by.is_shop_worker:
         raise ApplicationError("Only shop workers add evidence.", code=ErrorCode.PERMISSION_DENIED, status_code=403)
     if not files:
@@ -162,9 +252,19 @@ def evidence_add(*, incident: Incident, files: list[UploadedFile], uploaded_by: 
             code=IncidentErrorCode.NO_FILES,
             fields={"files": ["Choose at least one file."]},
         )
-    checked = inspect_files(files)
+    checked, refused = _inspect(files, keep_good=keep_good_files)
     with _removing_stored_files_on_error() as stored, transaction.atomic():
-        return _evidence_store_all(incident=incident, checked=checked, uploaded_by=uploaded_by, stored=stored)
+        result = StoredEvidence(
+            _evidence_store_all(
+                incident=incident,
+                checked=checked,
+                uploaded_by=uploaded_by,
+                stored=stored,
+                refused=refused if keep_good_files else None,
+            )
+        )
+    result.refused = refused
+    return result
 
 
 @dataclass
@@ -174,11 +274,38 @@ class CheckedFile:
     type: file_checks.FileType
 
 
-def inspect_files(files: list[UploadedFile]) -> list[CheckedFile]:
+@dataclass(frozen=True)
+class RefusedFile:
+    """A file refused while the rest of its upload was kept: its name, and why (a message naming it)."""
+
+    name: str
+    message: str
+    code: str
+
+
+def _inspect(files: list[UploadedFile], *, keep_good: bool) -> tuple[list[CheckedFile], list[RefusedFile]]:
+    """``inspect_files``; with ``keep_good`` a bad file is set aside (with its reason) instead of refusing all."""
+    if not keep_good:
+        return inspect_files(files), []
+    _check_count(files)
+    checked, refused = [], []
+    for upload in files:
+        try:
+            checked.extend(inspect_files([upload]))
+        except ApplicationError as exc:
+            refused.append(RefusedFile(name=file_checks.sanitise_name(upload.name), message=exc.message, code=exc.code))
+    return checked, refused
+
+
+def _check_count(files: list[UploadedFile]) -> None:
     limit = settings.INCIDENT_MAX_FILES_PER_UPLOAD
     if len(files) > limit:
         message = f"At most {limit} files at a time; send the rest in another upload."
         raise ApplicationError(message, code=IncidentErrorCode.TOO_MANY_FILES, fields={"files": [message]})
+
+
+def inspect_files(files: list[UploadedFile]) -> list[CheckedFile]:
+    _check_count(files)
     checked = []
     for upload in files:
         name, found = file_checks.inspect(upload)
@@ -217,15 +344,30 @@ def _storage_full() -> ApplicationError:
 
 
 def _evidence_store_all(
-    *, incident: Incident, checked: list[CheckedFile], uploaded_by: User, stored: list[str]
+    *,
+    incident: Incident,
+    checked: list[CheckedFile],
+    uploaded_by: User,
+    stored: list[str],
+    refused: list[RefusedFile] | None = None,
 ) -> list[Evidence]:
+    """Store each checked file. A file already attached (by SHA-256) refuses the upload, or, given ``refused``
+    (good files are kept), is set aside there and its copy deleted."""
     created: list[Evidence] = []
     seen: dict[str, str] = {}  # SHA-256 -> the name of the file in this upload
     for item in checked:
         final = _final_name(incident=incident, item=item)
         partial, sha256 = _stream_to_storage(item=item, name=_partial_name(final), stored=stored)
         final = final if partial.endswith(PARTIAL_SUFFIX) else partial  # an object store wrote the final name
-        _refuse_duplicate(incident=incident, item=item, sha256=sha256, seen=seen)
+        try:
+            _refuse_duplicate(incident=incident, item=item, sha256=sha256, seen=seen)
+        except ApplicationError as exc:
+            if refused is None:
+                raise
+            refused.append(RefusedFile(name=item.name, message=exc.message, code=exc.code))
+            default_storage.delete(partial)
+            stored.remove(partial)
+            continue
         seen[sha256] = item.name
         created.append(_evidence_row(incident=incident, item=item, file_name=final, sha256=sha256, by=uploaded_by))
         _publish(partial=partial, final=final, stored=stored)
@@ -383,10 +525,14 @@ def incident_status_set(*, incident: Incident, status: str, actor: User | None, 
                 message, code=IncidentErrorCode.CLOSING_REASON_REQUIRED, fields={"reason": [message]}
             )
         locked.status = status
-        locked.save(update_fields=["status", "updated_at"])
+        fields = ["status", "updated_at"]
+        if status == Incident.Status.WITH_POLICE and locked.taken_on_at is None:
+            locked.taken_on_by, locked.taken_on_at = actor, timezone.now()
+            fields += ["taken_on_by", "taken_on_at"]
+        locked.save(update_fields=fields)
         reason = reason or _taken_on_by(actor)
         incident_status_changed_event(incident=locked, actor=actor, old=old, new=status, reason=reason)
-    incident.status = status
+    incident.status, incident.taken_on_by_id, incident.taken_on_at = status, locked.taken_on_by_id, locked.taken_on_at
     return incident
 
 
@@ -410,3 +556,104 @@ def incident_view_record(*, incident: Incident, viewer: User, what: str = "incid
     """Police views are audited (who looked at which incident, when); shop staff views are not."""
     if getattr(viewer, "is_police", False):
         incident_viewed_event(incident=incident, actor=viewer, what=what)
+
+
+def exhibit_view_record(*, evidence: Evidence, viewer: User, how: str = "view") -> None:
+    """Every opening of an exhibit's file is audited (who, when, which exhibit), whoever opens it."""
+    exhibit_viewed_event(evidence=evidence, actor=viewer, how=how)
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _check_statement(
+    *,
+    incident: Incident,
+    witness_name: str,
+    truth_declaration: bool,
+    signature: str,
+    signed_on: date,
+    contact: tuple[str, str, str],
+) -> None:
+    """The MG11's rules: the declaration made, signed with the witness's own name, dated from the incident's day
+    to today, with a way to reach the witness. All problems at once, by field."""
+    problems: dict[str, list[str]] = {}
+    codes: list[str] = []
+
+    def refuse(field: str, message: str, code: str) -> None:
+        problems.setdefault(field, []).append(message)
+        codes.append(code)
+
+    if truth_declaration is not True:
+        refuse(
+            "truth_declaration",
+            "Tick the declaration that the statement is true.",
+            IncidentErrorCode.TRUTH_NOT_DECLARED,
+        )
+    if not _same_name(signature, witness_name):
+        refuse(
+            "signature",
+            "Type your name exactly as given above, as your signature.",
+            IncidentErrorCode.SIGNATURE_MISMATCH,
+        )
+    if signed_on > timezone.localdate():
+        refuse("signed_on", "The date cannot be in the future.", IncidentErrorCode.SIGNED_ON_INVALID)
+    elif signed_on < timezone.localdate(incident.occurred_at):
+        refuse("signed_on", "The date cannot be before the incident happened.", IncidentErrorCode.SIGNED_ON_INVALID)
+    if not any(part.strip() for part in contact):
+        message = "Give at least one way the police can contact you: a phone number, an email or an address."
+        refuse("contact_phone", message, IncidentErrorCode.CONTACT_REQUIRED)
+    if problems:
+        first = next(iter(problems.values()))[0]
+        raise ApplicationError(first, code=codes[0], fields=problems)
+
+
+def witness_statement_create(
+    *,
+    incident: Incident,
+    created_by: User,
+    witness_name: str,
+    occupation: str,
+    statement: str,
+    truth_declaration: bool,
+    signature: str,
+    signed_on: date,
+    contact_address: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+) -> WitnessStatement:
+    """A shop worker of the incident's store signs a witness statement (MG11). It is never edited afterwards:
+    a correction or more detail is a further statement."""
+    if not created_by.is_shop_worker:
+        raise ApplicationError(
+            "Only shop staff make witness statements here.", code=ErrorCode.PERMISSION_DENIED, status_code=403
+        )
+    if not created_by.stores.filter(pk=incident.store_id).exists():
+        raise ApplicationError("Not found.", code=ErrorCode.NOT_FOUND, status_code=404)
+    _check_statement(
+        incident=incident,
+        witness_name=witness_name,
+        truth_declaration=truth_declaration,
+        signature=signature,
+        signed_on=signed_on,
+        contact=(contact_address, contact_phone, contact_email),
+    )
+    row = WitnessStatement(
+        incident=incident,
+        witness_name=" ".join(witness_name.split()),
+        occupation=occupation.strip(),
+        statement=statement.strip(),
+        truth_declaration=True,
+        signature=" ".join(signature.split()),
+        signed_on=signed_on,
+        contact_address=contact_address.strip(),
+        contact_phone=contact_phone.strip(),
+        contact_email=contact_email.strip(),
+        created_by=created_by,
+    )
+    row.full_clean()
+    with transaction.atomic():
+        row.save()
+        statement_added_event(statement=row, actor=created_by)
+    return row

@@ -1,8 +1,9 @@
 """Portal pages: shop staff report incidents and add CCTV; police read them. Same services as the API."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,8 +14,9 @@ from accounts import access
 from accounts.permissions import ANY_ROLE, POLICE, SHOP_WORKER, role_required
 from cases.selectors import cases_for  # a page showing police the cases of an incident
 from core.exceptions import ApplicationError
-from incidents import rules, selectors, services
-from incidents.forms import IncidentFilterForm, IncidentReportForm
+from incidents import exhibits, rules, selectors, services
+from incidents.files import upload_limits
+from incidents.forms import IncidentFilterForm, IncidentReportForm, WitnessStatementForm
 from incidents.models import Incident
 from incidents.uploads import limit_upload_sizes
 from workflows import evidence as evidence_workflow
@@ -51,15 +53,22 @@ def _add_errors(form, exc: ApplicationError) -> None:
 
 @role_required(ANY_ROLE)
 def incident_list(request):
+    """Every incident in the user's scope, a page at a time, with search and filters (the query parameters
+    ``q``, ``priority``, ``status``, ``from``, ``to``, ``beat``, ``store``, ``taken``, ``reporter``, ``page``). A
+    filter that is not valid is named at the top and not applied; the others are."""
     filters = IncidentFilterForm(request.GET or None, user=request.user)
     qs = selectors.incidents_for(request.user)
-    if filters.is_valid():
-        qs = selectors.incidents_filter(qs, **{k: v for k, v in filters.cleaned_data.items() if v})
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    if filters.is_bound:
+        filters.is_valid()
+        given = filters.selector_filters()
+        if given:
+            qs = selectors.incidents_filter(qs, **given)
+    page = Paginator(qs, settings.INCIDENT_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filters": filters,
+        "filtered": filters.is_bound and bool(filters.selector_filters()),
         "page": page,
         "query": query.urlencode(),
         "stores": access.stores_for(request.user),
@@ -76,13 +85,32 @@ def incident_report(request):
 
 @csrf_protect
 def _incident_report(request):
+    """The report form. A report sent twice (the same form's key: a retry, or a page the browser kept) leads to
+    the incident already filed; the same CCTV sent again at the store within a week asks first (409, with the
+    earlier incidents); a refused file does not stop the report: the good files are kept and the receipt
+    names the refused ones."""
     form = IncidentReportForm(request.POST if request.method == "POST" else None, user=request.user)
     status = 400 if request.method == "POST" else 200
+    repeated = None
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        earlier = selectors.incident_by_submission_key(reported_by=request.user, submission_key=data["submission_key"])
+        if earlier is not None:
+            messages.info(request, f"This report was already sent as {earlier.reference}: it has not been sent twice.")
+            return _done(request, reverse("incident-detail", args=[earlier.pk]))
+        confirmed = data.pop("confirm_duplicate")
         try:
             incident = evidence_workflow.incident_create(
-                reported_by=request.user, files=request.FILES.getlist("files"), **form.cleaned_data
+                reported_by=request.user,
+                files=request.FILES.getlist("files"),
+                keep_good_files=True,
+                check_duplicates=not confirmed,
+                **data,
             )
+        except services.PossibleDuplicate as exc:
+            repeated = exc
+            status = 409
+            form = _confirming(form)
         except ApplicationError as exc:
             _add_errors(form, exc)
             status = _refusal_status(exc)
@@ -90,9 +118,30 @@ def _incident_report(request):
             for field, field_messages in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, field_messages)
         else:
+            _say_refused(request, incident.refused_files, incident.reference)
             return _done(request, reverse("incident-detail", args=[incident.pk]) + "?new=1")
-    context = {"form": form, "occurred_oldest": services.occurred_at_oldest()}
+    context = {
+        "form": form,
+        "occurred_oldest": services.occurred_at_oldest(),
+        "limits": upload_limits(),
+        "repeated": repeated,
+    }
     return render(request, "incidents/report.html", context, status=status)
+
+
+def _confirming(form: IncidentReportForm) -> IncidentReportForm:
+    """The same answers, now with the reporter's go-ahead to report the same CCTV again."""
+    data = form.data.copy()
+    data["confirm_duplicate"] = "True"
+    again = IncidentReportForm(data, user=form.user)
+    again.is_valid()
+    return again
+
+
+def _say_refused(request, refused: list, reference: str | None) -> None:
+    """A report or upload kept its good files: say which files were not added, and why."""
+    for item in refused:
+        messages.warning(request, f"Not added to {reference}: {item.message}")
 
 
 def _refusal_status(exc: ApplicationError) -> int:
@@ -138,6 +187,7 @@ def incident_detail(request, incident_id: int):
     context = {
         "incident": incident,
         "evidence": selectors.evidence_for_incident(incident=incident),
+        "statements": selectors.statements_for_incident(incident=incident),
         "new": request.GET.get("new") == "1",
         "cases": _cases_of(request.user, incident),
         "moves": services.incident_status_moves(incident),
@@ -149,7 +199,47 @@ def _cases_of(user, incident: Incident) -> list:
     """Police see the cases raised from an incident (in their scope); shop staff never see matches."""
     if not user.is_police:
         return []
-    return list(cases_for(user).filter(incident=incident).order_by("pk")[:20])
+    return list(cases_for(user).filter(incident=incident).order_by("pk"))
+
+
+@role_required(ANY_ROLE)
+def incident_exhibit(request, incident_id: int, evidence_id: int):
+    """An exhibit's file, streamed for police to view (an image) or play (a video, with byte ranges so it can be
+    sought); ``?download=1`` saves a copy. Every opening is in the incident's audit trail (a video player's
+    further range requests for the same viewing are not)."""
+    incident = _incident_or_404(request, incident_id)
+    evidence = selectors.evidence_get(incident=incident, evidence_id=evidence_id)
+    if evidence is None:
+        raise Http404("No such exhibit.")
+    if not request.user.is_police:
+        raise PermissionDenied("Only police users open exhibits here.")
+    download = request.GET.get("download") == "1"
+    response = exhibits.stream(request, evidence, download=download)
+    if exhibits.is_first_request(request):
+        services.exhibit_view_record(evidence=evidence, viewer=request.user, how="download" if download else "view")
+    return response
+
+
+@role_required(SHOP_WORKER, message="Only shop staff make witness statements here.")
+def incident_statement_add(request, incident_id: int):
+    """A witness statement (MG11) for an incident of the worker's store, signed by typed name; never edited
+    afterwards (a further statement instead)."""
+    incident = _incident_or_404(request, incident_id)
+    form = WitnessStatementForm(request.POST if request.method == "POST" else None, user=request.user)
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.witness_statement_create(incident=incident, created_by=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _add_errors(form, exc)
+        except ValidationError as exc:
+            for field, field_messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+        else:
+            messages.success(request, f"Your witness statement is signed and added to {incident.reference}.")
+            return redirect(reverse("incident-detail", args=[incident.pk]) + "#statements")
+    context = {"incident": incident, "form": form, "earlier": selectors.statements_for_incident(incident=incident)}
+    return render(request, "incidents/statement_add.html", context, status=status)
 
 
 @csrf_exempt  # checked below, once the size-limit upload handler is in place
@@ -167,15 +257,27 @@ def _incident_evidence_add(request, incident_id: int):
     if request.method == "POST":
         files = request.FILES.getlist("files")
         try:
-            evidence_workflow.evidence_add(incident=incident, files=files, uploaded_by=request.user)
+            created = evidence_workflow.evidence_add(
+                incident=incident, files=files, uploaded_by=request.user, keep_good_files=True
+            )
         except ApplicationError as exc:
             errors = [m for field_messages in exc.fields.values() for m in field_messages] or [exc.message]
             status = _refusal_status(exc)
         else:
-            count = len(files)
-            messages.success(request, f"{count} CCTV file{'s' if count != 1 else ''} added to {incident.reference}.")
-            return _done(request, reverse("incident-detail", args=[incident.pk]) + "?added=1")
-    context = {"incident": incident, "errors": errors, "evidence": selectors.evidence_for_incident(incident=incident)}
+            count = len(created)
+            if not count:  # every file refused: nothing was added, so the form stays with the reasons
+                errors, status = [item.message for item in created.refused], 400
+            else:
+                s = "s" if count != 1 else ""
+                messages.success(request, f"{count} CCTV file{s} added to {incident.reference}.")
+                _say_refused(request, created.refused, incident.reference)
+                return _done(request, reverse("incident-detail", args=[incident.pk]) + "?added=1")
+    context = {
+        "incident": incident,
+        "errors": errors,
+        "evidence": selectors.evidence_for_incident(incident=incident),
+        "limits": upload_limits(),
+    }
     return render(request, "incidents/evidence_add.html", context, status=status)
 
 

@@ -43,8 +43,7 @@ def form_data(store, **overrides) -> dict:
 def test_worker_lands_on_their_incidents(world):
     mine = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
     IncidentFactory(store=world.a.sibling_store, reported_by=world.a.worker)
-    response = browser(world.a.worker).get("/", follow=True)
-    assert response.redirect_chain == [("/incidents/", 302)]
+    response = browser(world.a.worker).get("/incidents/")
     html = response.content.decode()
     assert mine.reference in html
     assert "Welcome" in html and world.a.store.name in html
@@ -139,9 +138,13 @@ def test_upload_script_gets_json(world):
 def test_a_retried_submission_files_one_incident(world):
     client = browser(world.a.worker)
     first = client.post("/incidents/new/", form_data(world.a.store))
-    second = client.post("/incidents/new/", form_data(world.a.store))
-    assert first.url == second.url
-    assert Incident.objects.count() == 1
+    second = client.post("/incidents/new/", form_data(world.a.store), follow=True)
+    incident = Incident.objects.get()
+    assert first.url == f"/incidents/{incident.pk}/?new=1"
+    assert second.redirect_chain == [(f"/incidents/{incident.pk}/", 302)]  # the incident already made
+    assert f"This report was already sent as {incident.reference}: it has not been sent twice." in (
+        second.content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -187,23 +190,36 @@ def bad_uploads(tmp_path):
 
 
 @pytest.mark.parametrize("case", range(8))
-def test_bad_files_in_the_report_form(world, media_root, tmp_path, case):
+def test_a_bad_file_in_the_report_form_does_not_stop_the_report(world, media_root, tmp_path, case):
+    """Issue 12: the report is filed with its good files; the receipt names each refused file and why."""
     files, message = bad_uploads(tmp_path)[case]
-    response = browser(world.a.worker).post("/incidents/new/", form_data(world.a.store, files=files))
-    assert response.status_code == 400
-    assert message in response.content.decode()
-    assert not Incident.objects.exists() and not Evidence.objects.exists() and not IncidentEvent.objects.exists()
-    assert stored_files(media_root) == []
+    response = browser(world.a.worker).post("/incidents/new/", form_data(world.a.store, files=files), follow=True)
+    incident = Incident.objects.get()
+    assert response.redirect_chain == [(f"/incidents/{incident.pk}/?new=1", 302)]
+    html = response.content.decode()
+    assert f"Not added to {incident.reference}: " in html and message in html
+    kept = ["a.jpg"] if case == 7 else []  # the same file twice: the first is kept
+    assert list(incident.evidence.values_list("original_name", flat=True)) == kept
+    assert len(stored_files(media_root)) == len(kept)
+
+
+def test_good_files_are_kept_when_one_is_refused(world, media_root, jpeg, png):
+    files = [upload("till.jpg", jpeg, "image/jpeg"), upload("notes.pdf", pdf_bytes()), upload("door.png", png)]
+    response = browser(world.a.worker).post("/incidents/new/", form_data(world.a.store, files=files), follow=True)
+    incident = Incident.objects.get()
+    assert sorted(incident.evidence.values_list("original_name", flat=True)) == ["door.png", "till.jpg"]
+    assert len(stored_files(media_root)) == 2
+    html = response.content.decode()
+    assert "notes.pdf: the file&#x27;s contents are application/pdf" in html
+    assert "till.jpg" in html and "door.png" in html
 
 
 def test_size_limits_in_the_report_form(world, media_root, settings, jpeg):
     settings.INCIDENT_IMAGE_MAX_BYTES = 100
     files = [upload("big.jpg", jpeg, "image/jpeg")]
-    with nothing_written(media_root):
-        response = browser(world.a.worker).post("/incidents/new/", form_data(world.a.store, files=files))
-    assert response.status_code == 400
+    response = browser(world.a.worker).post("/incidents/new/", form_data(world.a.store, files=files), follow=True)
     assert "the limit for one image is 100 bytes" in response.content.decode()
-    assert not Incident.objects.exists() and stored_files(media_root) == []
+    assert not Incident.objects.get().evidence.exists() and stored_files(media_root) == []
 
 
 # --- receipt / detail and adding evidence later ------------------------------------------------
@@ -239,7 +255,7 @@ def test_add_evidence_later(world, media_root, jpeg, mp4, enqueued, django_captu
     assert len(enqueued) == 2
 
 
-@pytest.mark.parametrize("case", range(8))
+@pytest.mark.parametrize("case", range(7))
 def test_bad_files_added_later(world, media_root, tmp_path, case):
     incident = IncidentFactory(store=world.a.store)
     files, message = bad_uploads(tmp_path)[case]
@@ -248,6 +264,17 @@ def test_bad_files_added_later(world, media_root, tmp_path, case):
     assert message in response.content.decode()
     assert not Evidence.objects.exists() and not IncidentEvent.objects.exists()
     assert stored_files(media_root) == []
+
+
+def test_good_files_added_later_are_kept_when_one_is_refused(world, media_root, tmp_path):
+    incident = IncidentFactory(store=world.a.store)
+    files, message = bad_uploads(tmp_path)[7]  # the same file twice: the first is added
+    response = browser(world.a.worker).post(f"/incidents/{incident.pk}/evidence/", {"files": files}, follow=True)
+    assert response.redirect_chain == [(f"/incidents/{incident.pk}/?added=1", 302)]
+    html = response.content.decode()
+    assert f"1 CCTV file added to {incident.reference}." in html and message in html
+    assert list(incident.evidence.values_list("original_name", flat=True)) == ["a.jpg"]
+    assert len(stored_files(media_root)) == 1
 
 
 def test_add_evidence_with_no_files(world, media_root):

@@ -9,7 +9,7 @@ from cases.services import case_raise_for_match
 from incidents.models import Incident
 from tests.cases.factories import evidence_on, incident_at, offender_barred_from, possible_match
 from tests.conftest import signed_in
-from tests.incidents.conftest import image_bytes, nothing_written, pdf_bytes, upload
+from tests.incidents.conftest import image_bytes, nothing_written, pdf_bytes, stored_files, upload
 from tests.incidents.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,14 +42,13 @@ def test_a_refused_report_says_so_at_the_top_with_links_to_each_answer(world):
     assert not Incident.objects.exists()
 
 
-def test_a_refused_file_in_the_report_is_named_in_the_summary(world, media_root):
+def test_a_refused_file_in_the_report_is_named_on_the_receipt(world, media_root):
     files = [upload("notes.jpg", pdf_bytes())]
-    with nothing_written(media_root):
-        response = signed_in(world.a.worker).post("/incidents/new/", {**report(world.a.store), "files": files})
-    assert response.status_code == 400
-    summary = response.content.decode().split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
-    assert "notes.jpg" in summary
-    assert not Incident.objects.exists()
+    response = signed_in(world.a.worker).post("/incidents/new/", {**report(world.a.store), "files": files}, follow=True)
+    incident = Incident.objects.get()
+    messages = response.content.decode().split('class="messages"', 1)[1].split("</ul>", 1)[0]
+    assert f"Not added to {incident.reference}: notes.jpg" in messages
+    assert not incident.evidence.exists() and stored_files(media_root) == []
 
 
 def test_a_good_report_shows_no_error_summary(world):
