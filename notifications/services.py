@@ -194,9 +194,10 @@ def _send_all(rows_and_emails: list[tuple[Notification, Email]]) -> SendResult:
 
 
 def p1_incident_notify(*, incident_id: int) -> SendResult:
-    """Email the officers of the incident's beat about a new P1 incident (once each)."""
+    """Email the officers of the incident's beat about a new P1 incident (once each). One already taken on
+    or closed when this runs (a late retry, the sweep) needs nobody: nothing more is sent."""
     incident = Incident.objects.select_related("store__beat__force", "store__retailer").filter(pk=incident_id).first()
-    if incident is None or incident.priority != Incident.Priority.P1:
+    if incident is None or incident.priority != Incident.Priority.P1 or incident.status != Incident.Status.RECEIVED:
         return SendResult()
     kind, ref = Notification.Kind.P1_INCIDENT, f"incident:{incident.pk}"
     pending = []
@@ -208,9 +209,10 @@ def p1_incident_notify(*, incident_id: int) -> SendResult:
 
 def breach_case_notify(*, case_id: int) -> SendResult:
     """Email the officers of the case's beat about a new possible breach case (once each). A case whose
-    match was rejected before the email went is no breach any more: nobody is told."""
+        match was rejected (or the case closed) before the email went is no breach any more: nobody is told. A
+    case moved to another beat tells that beat's officers (those told before are not told again)."""
     case = Case.objects.select_related("incident__store__retailer", "beat").filter(pk=case_id).first()
-    if case is None or not case.is_breach or case.status == Case.Status.REJECTED:
+    if case is None or not case.is_breach or case.status in (Case.Status.REJECTED, Case.Status.CLOSED):
         return SendResult()
     kind, ref = Notification.Kind.BREACH_CASE, f"case:{case.pk}"
     pending = []

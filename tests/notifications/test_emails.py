@@ -265,3 +265,26 @@ def test_preferences_default_by_role(world, people):
     assert (officer.p1_incident, officer.breach_case, officer.daily_digest) == (True, True, True)
     assert (admin.p1_incident, admin.breach_case, admin.daily_digest) == (False, False, False)
     assert not NotificationPreference.objects.filter(user__in=[people.officer, people.admin]).exists()
+
+
+def test_a_breach_case_moved_to_another_beat_tells_its_officers_once(
+    world, people, smtp, django_capture_on_commit_callbacks
+):
+    from cases.services import case_reassign
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = breach_case_at(world.a.store, world.a.worker)
+    assert smtp.recipients() == sorted([people.officer.email, people.colleague.email])
+    smtp.received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        case_reassign(case=case, actor=world.a.admin, beat=world.a.other_beat, reason="Suspect lives on South beat")
+    assert smtp.recipients() == [people.other_beat.email]
+    with django_capture_on_commit_callbacks(execute=True):  # and back: nobody is told twice
+        case_reassign(case=case, actor=world.a.admin, beat=world.a.beat, reason="Back to North beat after all")
+    assert smtp.recipients() == [people.other_beat.email]
+
+
+def test_a_p1_incident_taken_on_before_a_late_run_emails_nobody_more(world, people, smtp):
+    incident = p1_at(world.a.store, world.a.worker, status=Incident.Status.WITH_POLICE)
+    assert services.p1_incident_notify(incident_id=incident.pk).sent == 0
+    assert smtp.received == []

@@ -73,7 +73,7 @@ def test_the_page_lists_only_the_users_own_emails_paginated(world):
     client = signed_in(world.a.officer)
     first = client.get(URL).content.decode()
     assert "INC-2026-000022" in first and "INC-2026-000002" not in first and "INC-B" not in first
-    assert "Page 1 of 2" in first and "Not sent yet" in first
+    assert "Page 1 of 2" in first and "Waiting to be sent" in first
     second = client.get(URL + "?page=2").content.decode()
     assert "INC-2026-000002" in second and "INC-2026-000000" in second
     assert client.get(URL + "?page=abc").status_code == 200  # a bad page number shows the first page
