@@ -4,7 +4,13 @@ Outside a user's scope an incident is 404 (not 403), so its existence does not l
 """
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -13,11 +19,13 @@ from rest_framework.views import APIView
 from accounts import access
 from accounts.apis import StoreSummaryOutputSerializer
 from accounts.permissions import HasRole, IsShopWorker
+from core.exception_handlers import error_body
 from core.pagination import PAGE_PARAMETERS, page_of, paginated_response
 from core.schema import path_id
 from incidents import selectors, services
 from incidents.filters import IncidentFilterSet
-from incidents.models import Evidence, Incident
+from incidents.forms import DECLARATION
+from incidents.models import Evidence, Incident, WitnessStatement
 from incidents.uploads import limit_upload_sizes
 from workflows import evidence as evidence_workflow
 
@@ -50,6 +58,8 @@ class IncidentOutputSerializer(serializers.ModelSerializer):
             "priority_reason",
             "response_target_minutes",
             "status",
+            "taken_on_by",
+            "taken_on_at",
             "created_at",
         ]
 
@@ -67,9 +77,28 @@ class IncidentCreateInputSerializer(serializers.Serializer):
     )
     offender_description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     submission_key = serializers.UUIDField(required=False, allow_null=True)
+    confirm_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Report even though a file was already sent with another incident at the same store within "
+        "7 days (after a 409 `possible_duplicate`).",
+    )
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), required=False, help_text="CCTV files (multipart only)."
     )
+
+
+class EarlierIncidentOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Incident
+        fields = ["id", "reference", "occurred_at", "created_at"]
+
+
+class PossibleDuplicateOutputSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    code = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    earlier_incidents = EarlierIncidentOutputSerializer(many=True)
 
 
 class EvidenceUploadInputSerializer(serializers.Serializer):
@@ -144,9 +173,22 @@ class IncidentCollectionApi(generics.ListAPIView):
             "application/json": IncidentCreateInputSerializer,
             "multipart/form-data": IncidentCreateInputSerializer,
         },
-        responses={201: IncidentOutputSerializer},
+        responses={
+            201: IncidentOutputSerializer,
+            409: OpenApiResponse(
+                PossibleDuplicateOutputSerializer,
+                description="`possible_duplicate`: a file was already sent with an incident at the same store "
+                "within 7 days (`earlier_incidents`); nothing was filed. Send again with `confirm_duplicate=true` "
+                "if this is a different incident. (`duplicate_submission`: the `submission_key` is someone "
+                "else's.)",
+            ),
+        },
         operation_id="incidents_create",
         summary="Report an incident (shop workers, own stores); JSON, or multipart with CCTV `files`",
+        description="All or nothing: a refused file refuses the report (400 naming it), so a client can send "
+        "it again corrected. The same `submission_key` sent again returns the incident already filed. A file "
+        "already sent with another incident at the same store within 7 days is a 409 `possible_duplicate` "
+        "listing `earlier_incidents`, unless `confirm_duplicate` is true.",
         examples=[
             OpenApiExample("Ongoing assault with a weapon (P1)", value=INCIDENT_EXAMPLE, request_only=True),
             OpenApiExample(
@@ -197,9 +239,15 @@ class IncidentCollectionApi(generics.ListAPIView):
         if store is None:
             raise serializers.ValidationError({"store": ["Choose one of your stores."]})
         data.pop("files", None)
-        incident = evidence_workflow.incident_create(
-            reported_by=request.user, store=store, files=_files(request), **data
-        )
+        confirmed = data.pop("confirm_duplicate")
+        try:
+            incident = evidence_workflow.incident_create(
+                reported_by=request.user, store=store, files=_files(request), check_duplicates=not confirmed, **data
+            )
+        except services.PossibleDuplicate as exc:
+            body = error_body(exc.message, exc.code, exc.fields)
+            body["earlier_incidents"] = EarlierIncidentOutputSerializer(exc.incidents, many=True).data
+            return Response(body, status=status.HTTP_409_CONFLICT)
         return Response(IncidentOutputSerializer(incident).data, status=status.HTTP_201_CREATED)
 
 
@@ -271,3 +319,111 @@ class IncidentEvidenceApi(APIView):
             raise serializers.ValidationError({"files": ["Choose at least one file (multipart field 'files')."]})
         created = evidence_workflow.evidence_add(incident=incident, files=files, uploaded_by=request.user)
         return Response(EvidenceOutputSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class WitnessStatementContactOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WitnessStatement
+        fields = ["contact_address", "contact_phone", "contact_email"]
+
+
+class WitnessStatementOutputSerializer(serializers.ModelSerializer):
+    contact = serializers.SerializerMethodField(
+        help_text="The MG11's contact part, not for disclosure: police users only (null for shop staff)."
+    )
+
+    class Meta:
+        model = WitnessStatement
+        fields = [
+            "id",
+            "incident",
+            "witness_name",
+            "occupation",
+            "statement",
+            "truth_declaration",
+            "signature",
+            "signed_on",
+            "created_by",
+            "created_at",
+            "contact",
+        ]
+
+    @extend_schema_field(WitnessStatementContactOutputSerializer(allow_null=True))
+    def get_contact(self, statement: WitnessStatement):
+        viewer = self.context.get("viewer")
+        if viewer is None or not viewer.is_police:
+            return None
+        return WitnessStatementContactOutputSerializer(statement).data
+
+
+class WitnessStatementCreateInputSerializer(serializers.Serializer):
+    witness_name = serializers.CharField(max_length=150)
+    occupation = serializers.CharField(max_length=150)
+    statement = serializers.CharField(max_length=20000)
+    truth_declaration = serializers.BooleanField(help_text=f"Must be true: the witness declares: “{DECLARATION}”")
+    signature = serializers.CharField(max_length=150, help_text="The witness's name, typed: their signature.")
+    signed_on = serializers.DateField()
+    contact_address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+
+WitnessStatementPageOutputSerializer = page_of(WitnessStatementOutputSerializer, "WitnessStatementPageOutputSerializer")
+
+
+class IncidentStatementsApi(APIView):
+    """An incident's witness statements (GET, anyone who may see the incident; the contact part for police
+    only), or sign one (POST, a shop worker of the incident's store). A signed statement is never changed:
+    a correction is a further statement."""
+
+    def get_permissions(self):
+        return [IsShopWorker()] if self.request.method == "POST" else [HasRole()]
+
+    @extend_schema(
+        responses=WitnessStatementPageOutputSerializer,
+        operation_id="incidents_statements_list",
+        summary="The witness statements (MG11) of an incident; `contact` for police users only",
+        parameters=[INCIDENT_ID, *PAGE_PARAMETERS],
+    )
+    def get(self, request, incident_id: int):
+        incident = _incident_or_404(request, incident_id)
+        services.incident_view_record(incident=incident, viewer=request.user, what="statements")
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.statements_for_incident(incident=incident),
+            serializer_class=WitnessStatementOutputSerializer,
+            context={"viewer": request.user},
+        )
+
+    @extend_schema(
+        request=WitnessStatementCreateInputSerializer,
+        responses={201: WitnessStatementOutputSerializer},
+        operation_id="incidents_statements_create",
+        summary="Sign a witness statement (MG11) for an incident of your store (shop workers)",
+        parameters=[INCIDENT_ID],
+        examples=[
+            OpenApiExample(
+                "A statement",
+                value={
+                    "witness_name": "Sam Patel",
+                    "occupation": "Store manager",
+                    "statement": "At about 16:05 I saw a man in a grey hoodie fill a bag with spirits...",
+                    "truth_declaration": True,
+                    "signature": "Sam Patel",
+                    "signed_on": "2026-03-14",
+                    "contact_phone": "07700 900123",
+                },
+                request_only=True,
+            ),
+        ],
+    )
+    def post(self, request, incident_id: int):
+        incident = _incident_or_404(request, incident_id)
+        serializer = WitnessStatementCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        statement = services.witness_statement_create(
+            incident=incident, created_by=request.user, **serializer.validated_data
+        )
+        output = WitnessStatementOutputSerializer(statement, context={"viewer": request.user})
+        return Response(output.data, status=status.HTTP_201_CREATED)

@@ -9,6 +9,7 @@ VIEWED_WHAT = {
     "incident": "the incident",
     "evidence": "its list of CCTV files",
     "admin": "the incident in the admin",
+    "statements": "its witness statements",
 }
 
 

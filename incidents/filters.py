@@ -27,11 +27,34 @@ class IncidentFilterSet(ScopedFilterSet):
     occurred_before = django_filters.IsoDateTimeFilter(
         help_text="Happened before this time.", error_messages=_NOT_A_TIME
     )
+    q = django_filters.CharFilter(
+        help_text="Search the reference, the description and the store (name, code, postcode)."
+    )
+    beat = IdFilter(field_name="store__beat", max_value=MAX_ID, help_text="The store's beat (id).")
+    reporter = IdFilter(field_name="reported_by", max_value=MAX_ID, help_text="Reported by this user (id).")
+    taken = django_filters.ChoiceFilter(
+        choices=[("yes", "yes"), ("no", "no")],
+        help_text="`no`: nobody has taken it on yet and it is open; `yes`: taken on by police.",
+        error_messages=_NOT_A_CHOICE,
+    )
 
     class Meta:
         model = Incident
-        fields = ["store", "category", "status", "priority", "occurred_after", "occurred_before"]
+        fields = [
+            "store",
+            "category",
+            "status",
+            "priority",
+            "occurred_after",
+            "occurred_before",
+            "q",
+            "beat",
+            "reporter",
+            "taken",
+        ]
 
     def filter_queryset(self, queryset):
         given = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
+        if "taken" in given:
+            given["taken"] = given["taken"] == "yes"
         return selectors.incidents_filter(queryset, **given)
