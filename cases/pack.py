@@ -494,7 +494,7 @@ def _contacts_part(case: Case) -> list:
                 "disclosure of the witness statements.",
                 BODY,
             ),
-            _table(rows, widths=(35, 65, 30, 30)),
+            _table(rows, widths=(30, 58, 30, 42)),
         ),
     ]
 
