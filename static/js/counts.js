@@ -1,8 +1,9 @@
 // Counts that refresh without a reload: the navigation's badges and the home page's counts.
 // Asks <body data-counts-url> every data-counts-poll seconds, and again whenever the tab is shown.
 // Every element with data-count="key" gets the new number; an element with data-badge="key" is
-// hidden while its count is 0. A change (and only a change) is announced once in the polite live
-// region #counts-live; the home page's "lists have changed" note ([data-counts-stale]) is shown.
+// hidden while its count is 0, and one with data-alert-when="key" is marked (class "alert") while it
+// is not. A change (and only a change) is announced once in the polite live region #counts-live,
+// and the home page's "lists have changed" note ([data-counts-stale]) is shown.
 (function () {
   "use strict";
   var body = document.body;
@@ -27,6 +28,9 @@
     });
     document.querySelectorAll('[data-badge="' + key + '"]').forEach(function (el) {
       el.hidden = n === 0;
+    });
+    document.querySelectorAll('[data-alert-when="' + key + '"]').forEach(function (el) {
+      el.classList.toggle("alert", n > 0);
     });
   }
 

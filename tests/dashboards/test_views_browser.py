@@ -103,6 +103,7 @@ def test_force_admin_home_charts_and_badge(world, browser_page, media_root, fast
     assert page.locator('[data-badge="p1_waiting"]').first.is_hidden()
     incident(a.sibling_store, a.worker, priority="P1")  # another beat of the force: the admin's too
     page.wait_for_function("() => !document.querySelector('[data-badge=\"p1_waiting\"]').hidden")
+    page.wait_for_function("() => document.querySelector('.tile[data-alert-when=\"p1_waiting\"]').classList.contains('alert')")
     wait_for_count(page, "p1_waiting", 1)
     check_phone_menu(page, "admin")
 
