@@ -104,15 +104,19 @@ def breach_case_email(*, case: Case, user: User) -> Email:
 
 def digest_email(*, user: User, day: datetime.date, counts: selectors.QueueCounts) -> Email:
     subject = f"Retrace: your queue on {day:%-d %b %Y}, {counts.total} item{'s' if counts.total != 1 else ''}"
+    beats = list(user.beats.order_by("name").values_list("pk", "name")) if user.is_beat_officer else []
+    # The incident list is force-wide for police: narrowed to the officer's beat where they cover one (its
+    # filter takes one beat), as the home page's link is.
+    one_beat = f"&beat={beats[0][0]}" if len(beats) == 1 else ""
     context = {
         "user": user,
         "day": day,
         "counts": counts,
-        "beats": list(user.beats.order_by("name").values_list("name", flat=True)) if user.is_beat_officer else [],
+        "beats": [name for _, name in beats],
         "links": {
             "review": site_url(reverse("case-queue") + "?status=awaiting_review&sort=oldest"),
             "corroboration": site_url(reverse("case-queue") + "?status=confirmed&sort=oldest"),
-            "p1": site_url(reverse("incident-list") + "?priority=P1&status=received"),
+            "p1": site_url(reverse("incident-list") + f"?priority=P1&taken=no{one_beat}"),
             "failed": site_url(reverse("recognition-processing") + "?status=failed"),
         },
     }

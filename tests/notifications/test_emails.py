@@ -2,6 +2,7 @@
 their beats, and get a daily digest of their queue; nobody else is, and nothing goes twice."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -13,6 +14,7 @@ from notifications import services, tasks
 from notifications.models import Notification, NotificationPreference
 from recognition.models import EvidenceProcessing
 from tests.cases.factories import evidence_on, incident_at, offender_barred_from, possible_match
+from tests.conftest import signed_in
 from tests.incidents.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,6 +179,13 @@ def test_the_digest_counts_each_officers_own_queue(world, people, smtp):
     assert "P1 incidents not taken on: 1 (oldest reported just now)" in text
     assert "CCTV files that failed processing: 1" in text
     assert "https://retrace.example.police.uk/cases/?status=awaiting_review&sort=oldest" in text
+    assert f"https://retrace.example.police.uk/incidents/?priority=P1&taken=no&beat={a.beat.pk}" in text
+    # Every link opens its list for the officer, signed in.
+    client = signed_in(people.officer)
+    links = re.findall(r"https://retrace\.example\.police\.uk(\S+)", text)
+    assert len(links) == 5  # four lists and the choices page
+    for path in links:
+        assert client.get(path).status_code == 200, path
     [other] = smtp.to(people.other_beat)
     assert "Cases awaiting review: 1" in other.text and "P1 incidents not taken on: 1" in other.text
     assert "CCTV files that failed processing: 0" in other.text
