@@ -297,3 +297,23 @@ def test_a_p1_incident_taken_on_before_a_late_run_emails_nobody_more(world, peop
     incident = p1_at(world.a.store, world.a.worker, status=Incident.Status.WITH_POLICE)
     assert services.p1_incident_notify(incident_id=incident.pk).sent == 0
     assert smtp.received == []
+
+
+def test_emails_are_routed_where_face_matching_never_holds_them_and_the_digest_is_on_beat(settings):
+    from celery.schedules import crontab
+
+    from config.celery import app
+
+    names = [
+        "notifications.p1_incident_notify",
+        "notifications.breach_case_notify",
+        "notifications.digest_send",
+        "notifications.digest_send_all",
+        "notifications.housekeeping_catch_up",
+    ]
+    assert {app.amqp.router.route({}, name)["queue"].name for name in names} == {"housekeeping"}
+    assert all(name in app.tasks for name in names)
+    digest = settings.CELERY_BEAT_SCHEDULE["notifications-daily-digest"]
+    assert digest["task"] == "notifications.digest_send_all"
+    assert digest["schedule"] == crontab(hour=settings.NOTIFICATIONS_DIGEST_HOUR, minute=0)
+    assert settings.CELERY_BEAT_SCHEDULE["notifications-housekeeping-catch-up"]["task"] == names[-1]

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.worker
 
 @pytest.fixture
 def mail_worker(transactional_db, tmp_path):
-    """A worker on the default queue (no face model to load) whose email goes to an SMTP server on
-    ``server.port`` (not started: each test starts it when it wants), retrying every second."""
+    """A worker on the queue emails are routed to (housekeeping: no face model to load) whose email goes to an
+    SMTP server on ``server.port`` (not started: each test starts it when it wants), retrying every second."""
     from config.celery import app
 
     if settings.CELERY_BROKER_URL.startswith("redis://"):
@@ -36,7 +36,7 @@ def mail_worker(transactional_db, tmp_path):
     }
     app.control.purge()
     workers = CeleryProcesses(tmp_path, env=env)
-    proc = workers.worker(name="mail", queues="default", pool="solo")
+    proc = workers.worker(name="mail", queues="housekeeping", pool="solo")
     app.conf.task_always_eager = False
     try:
         yield proc, server

@@ -86,9 +86,9 @@ CELERY_TASK_ROUTES = {
     "*.housekeeping_*": {"queue": HOUSEKEEPING_QUEUE},
     # Face matching has a queue of its own (long tasks; see the recognition settings for its limits).
     "recognition.*": {"queue": "recognition"},
-    # Emails are short and must not wait behind face matching (notifications.housekeeping_catch_up goes to
-    # housekeeping by the pattern above).
-    "notifications.*": {"queue": "default"},
+    # Emails to officers (a P1 incident has a 15-minute target) must never wait behind face matching either:
+    # they are short, and go with the sweeps to the queue the housekeeping worker serves alone.
+    "notifications.*": {"queue": HOUSEKEEPING_QUEUE},
 }
 
 # How often the recognition sweep runs: it sends files whose send failed (a broker down or hung when
@@ -128,7 +128,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-daily-digest": {
         "task": "notifications.digest_send_all",
         "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=0),
-        "options": {"queue": "default", "expires": 3600},
+        "options": {**_HOUSEKEEPING, "expires": 3600},
     },
     # Emails missed (a broker or mail server down for longer than the retries) from the last
     # NOTIFICATIONS_CATCH_UP_HOURS, sent once.
