@@ -5,7 +5,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -134,7 +134,7 @@ COORDINATE_STEP = Decimal("0.000001")  # Store.latitude/longitude keep six decim
 
 def _coordinate(value, name: str, low: int, high: int, errors: dict[str, str]) -> Decimal | None:
     try:
-        number = Decimal(str(value).strip()).quantize(COORDINATE_STEP)
+        number = Decimal(str(value).strip()).quantize(COORDINATE_STEP, rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError):
         errors[name] = f"Enter the {name} as a number in decimal degrees, e.g. {'53.096' if low > 0 else '-2.305'}."
         return None

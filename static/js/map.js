@@ -106,6 +106,8 @@
     L.control.scale({ imperial: false, maxWidth: 160 }).addTo(this.map);
     this.beatsLayer = L.layerGroup().addTo(this.map);
     this.zonesLayer = L.layerGroup().addTo(this.map);
+    // Stores sit above the zones and the drawing, so that a covered store is never hidden under its zone.
+    this.map.createPane("retrace-stores").style.zIndex = 450;
     this.storesLayer = L.layerGroup().addTo(this.map);
     this.draftLayer = L.layerGroup().addTo(this.map);
     this.markers = {};
@@ -192,8 +194,8 @@
 
   RetraceMap.prototype.storeStyle = function (covered) {
     return covered
-      ? { radius: 7, color: "#fff", weight: 2, fillColor: COLOUR.covered, fillOpacity: 1 }
-      : { radius: 5, color: "#fff", weight: 1.5, fillColor: COLOUR.store, fillOpacity: 0.9 };
+      ? { pane: "retrace-stores", radius: 7, color: "#fff", weight: 2, fillColor: COLOUR.covered, fillOpacity: 1 }
+      : { pane: "retrace-stores", radius: 5, color: "#fff", weight: 1.5, fillColor: COLOUR.store, fillOpacity: 0.9 };
   };
 
   RetraceMap.prototype.fitTo = function () {
@@ -201,6 +203,9 @@
     [this.zonesLayer, this.draftLayer].forEach(function (group) {
       group.eachLayer(function (layer) { if (layer.getBounds) { bounds.extend(layer.getBounds()); } });
     });
+    if (this.mode === "view") {  // named premises have no zone: the stores covered frame the map too
+      this.stores.forEach(function (s) { if (s.covered) { bounds.extend([s.latitude, s.longitude]); } });
+    }
     if (!bounds.isValid()) {
       this.beatsLayer.eachLayer(function (layer) { bounds.extend(layer.getBounds()); });
       this.storesLayer.eachLayer(function (layer) { bounds.extend(layer.getLatLng()); });
@@ -241,7 +246,10 @@
       button.addEventListener("click", function () { actions[button.getAttribute("data-action")](); });
     });
     if (this.mode === "draw" || this.mode === "pick") {
-      this.map.on("click", function (event) { self.clickAt(event.latlng); });
+      this.map.on("click", function (event) {
+        // Where the pointer was: Leaflet gives a small marker's own position for a click on it.
+        self.clickAt(event.originalEvent ? self.map.mouseEventToLatLng(event.originalEvent) : event.latlng);
+      });
     }
     var redraw = function () {
       if (self.writing) { return; }  // the map's own writes: already drawn
@@ -363,18 +371,18 @@
 
   RetraceMap.prototype.drawDraft = function () {
     this.draftLayer.clearLayers();
-    var style = { color: COLOUR.zone, weight: 3, fillColor: COLOUR.zone, fillOpacity: 0.15 };
+    var style = { color: COLOUR.zone, weight: 3, fillColor: COLOUR.zone, fillOpacity: 0.15, interactive: false };
     if (this.points.length >= 3) {
       L.polygon(this.points, style).addTo(this.draftLayer);
     } else if (this.points.length) {
-      L.polyline(this.points, { color: COLOUR.zone, weight: 3, dashArray: "4 4" }).addTo(this.draftLayer);
+      L.polyline(this.points, { color: COLOUR.zone, weight: 3, dashArray: "4 4", interactive: false }).addTo(this.draftLayer);
     }
     this.points.forEach(function (p) {
-      L.circleMarker(p, { radius: 4, color: COLOUR.zone, fillColor: "#fff", fillOpacity: 1, weight: 2 }).addTo(this.draftLayer);
+      L.circleMarker(p, { radius: 4, color: COLOUR.zone, fillColor: "#fff", fillOpacity: 1, weight: 2, interactive: false }).addTo(this.draftLayer);
     }, this);
     var centre = this.circleCentre(), radius = this.circleRadius();
     if (centre) {
-      L.circleMarker(centre, { radius: 4, color: COLOUR.zone, fillColor: COLOUR.zone, fillOpacity: 1 }).addTo(this.draftLayer);
+      L.circleMarker(centre, { radius: 4, color: COLOUR.zone, fillColor: COLOUR.zone, fillOpacity: 1, interactive: false }).addTo(this.draftLayer);
       if (radius) { L.circle(centre, L.extend({ radius: radius }, style)).addTo(this.draftLayer); }
     }
   };
@@ -478,7 +486,7 @@
     this.draftLayer.clearLayers();
     var point = this.circleCentre();
     if (!point) { if (fit) { this.fitTo(); } return; }
-    L.circleMarker(point, { radius: 9, color: "#fff", weight: 3, fillColor: COLOUR.pick, fillOpacity: 1 })
+    L.circleMarker(point, { pane: "retrace-stores", radius: 9, color: "#fff", weight: 3, fillColor: COLOUR.pick, fillOpacity: 1 })
       .bindTooltip("This store").addTo(this.draftLayer);
     if (fit) { this.map.setView(point, 16); }
   };
