@@ -51,7 +51,7 @@ class Chart:
     y_label: str = ""
     target: float | None = None
     target_label: str = ""
-    extra_columns: list[tuple[str, list[object]]] = field(default_factory=list)
+    extra_columns: list[tuple[str, list]] = field(default_factory=list)
 
     @property
     def header(self) -> list[str]:
@@ -110,7 +110,9 @@ def _svg_open(chart: Chart, height: int) -> list[str]:
 
 def _legend(chart: Chart, y: int, names: list[str], colours: list[str]) -> tuple[list[str], int]:
     """Legend entries in rows under the chart; returns the SVG and the height used."""
-    parts, x, row_y = [], LEFT, y
+    parts: list[str] = []
+    x: float = LEFT
+    row_y = y
     for name, fill in zip(names, colours, strict=True):
         width = 18 + CHAR_WIDTH * len(name) + 14
         if x + width > WIDTH - RIGHT and x > LEFT:
@@ -190,7 +192,7 @@ def bar_chart(chart: Chart) -> str:
     for i in range(len(chart.categories)):
         x = LEFT + slot * i + (slot - bar) / 2
         centres.append(x + bar / 2)
-        base = plot_bottom
+        base = float(plot_bottom)
         for s, fill in zip(chart.series, colours, strict=True):
             height = (plot_bottom - plot_top) * s.values[i] / top_value
             if height > 0:

@@ -132,9 +132,9 @@ def breach_cases_by_month(user, *, today: datetime.date) -> Chart:
             confirmed=Count("id", filter=Q(status__in=CONFIRMED)),
         )
     )
-    by_month = {_day(row["month"]): row for row in rows}
-    possible = [by_month.get(f, {}).get("possible", 0) for f in firsts]
-    confirmed = [by_month.get(f, {}).get("confirmed", 0) for f in firsts]
+    by_month = {_day(row["month"]): (row["possible"], row["confirmed"]) for row in rows}
+    possible = [by_month.get(f, (0, 0))[0] for f in firsts]
+    confirmed = [by_month.get(f, (0, 0))[1] for f in firsts]
     series = [Series("Confirmed match", confirmed), Series("Possible breach, awaiting review", possible)]
     return Chart(
         slug="breach-cases",
@@ -270,7 +270,7 @@ def chart_for(user, slug: str, *, today: datetime.date | None = None) -> Chart |
     return build(user, today or timezone.localdate()) if build else None
 
 
-def _person(row: dict) -> str:
+def _person(row) -> str:
     return f"{row['given_names']} {row['family_name']}".strip()
 
 

@@ -199,7 +199,7 @@ def review_list(user, *, limit: int, now: datetime.datetime | None = None) -> li
 def corroboration_list(user, *, limit: int, now: datetime.datetime | None = None) -> list[Waiting]:
     now = now or timezone.now()
     qs = cases_awaiting_corroboration(user).select_related("incident__store", "beat")[:limit]
-    return [_waiting(c, c.confirmed_at or c.updated_at, corroboration_target(), now) for c in qs]
+    return [_waiting(c, getattr(c, "confirmed_at", None) or c.updated_at, corroboration_target(), now) for c in qs]
 
 
 # Force admin: orders -------------------------------------------------------------------------------
@@ -230,5 +230,9 @@ def youth_reviews_due(user, *, today: datetime.date, days: int) -> list[YouthRev
     The review date is worked out per order by that rule; only youth orders in force are read."""
     last = today + datetime.timedelta(days=days)
     qs = orders_for(user).filter(order_in_force_q(today), youth=True)
-    due = [YouthReview(order=o, due=o.next_review_due(today)) for o in qs]
-    return sorted((r for r in due if r.due is not None and r.due <= last), key=lambda r: (r.due, r.order.pk))
+    reviews = []
+    for order in qs:
+        due = order.next_review_due(today)
+        if due is not None and due <= last:
+            reviews.append(YouthReview(order=order, due=due))
+    return sorted(reviews, key=lambda r: (r.due, r.order.pk))

@@ -51,13 +51,12 @@ def nav_link(context, name: str, label: str, count_key: str = "") -> str:
         return ""
     request = context.get("request")
     path = request.path if request is not None else ""
+    current = ""
     if path == url:
-        current = mark_safe(' aria-current="page"')
-    elif url != "/" and path.startswith(url):
-        current = mark_safe(' aria-current="true"')
-    else:
-        current = ""
-    return format_html('<a href="{}"{}>{}{}</a>', url, current, label, badge(context, count_key))
+        current = ' aria-current="page"'
+    elif url != "/" and path.startswith(url) and path[len(url) : len(url) + 1].isdigit():
+        current = ' aria-current="true"'  # a page within the list's section (an incident, a case)
+    return format_html('<a href="{}"{}>{}{}</a>', url, mark_safe(current), label, badge(context, count_key))  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)

@@ -103,7 +103,8 @@ def test_force_admin_home_charts_and_badge(world, browser_page, media_root, fast
     assert page.locator('[data-badge="p1_waiting"]').first.is_hidden()
     incident(a.sibling_store, a.worker, priority="P1")  # another beat of the force: the admin's too
     page.wait_for_function("() => !document.querySelector('[data-badge=\"p1_waiting\"]').hidden")
-    page.wait_for_function("() => document.querySelector('.tile[data-alert-when=\"p1_waiting\"]').classList.contains('alert')")
+    tile = "document.querySelector('.tile[data-alert-when=\"p1_waiting\"]')"
+    page.wait_for_function(f"() => {tile}.classList.contains('alert')")  # the P1 tile turns red
     wait_for_count(page, "p1_waiting", 1)
     check_phone_menu(page, "admin")
 
