@@ -4,6 +4,7 @@ staff every police count, left out). The same numbers on the page, in the badges
 import re
 
 import pytest
+from django.template import Context, Template
 from django.test import Client
 
 from cases.models import Case
@@ -168,3 +169,23 @@ def test_old_police_links_are_kept(world):
     assert 'href="/account/security/"' in officer and 'href="/sign-ins/"' not in officer
     admin = signed_in(world.a.admin).get("/").content.decode()
     assert 'href="/account/security/"' in admin and 'href="/sign-ins/"' in admin
+
+
+def test_a_link_to_a_page_not_built_yet_is_left_out(rf, world):
+    request = rf.get("/cases/12/")
+    request.user = world.a.officer
+    html = Template(
+        '{% load nav %}{% nav_link "no-such-page" "Nowhere" %}|{% url_if "no-such-page" %}|'
+        '{% nav_link "case-queue" "Cases" %}|{% nav_link "case-access-log" "Log" %}'
+    ).render(Context({"request": request}))
+    nowhere, url, cases, log = html.split("|")
+    assert nowhere == "" and url == ""
+    assert cases == '<a href="/cases/" aria-current="true">Cases</a>'  # a case page is within the queue
+    assert "aria-current" not in log
+
+
+def test_an_officer_of_several_beats_gets_the_incident_list_of_the_force(world):
+    world.a.officer.beats.add(world.a.other_beat)
+    html = signed_in(world.a.officer).get("/").content.decode()
+    assert 'href="/incidents/?priority=P1&amp;taken=no"' in html  # its filter takes one beat: none given
+    assert selectors.counts_for(world.a.officer)["p1_waiting"] == 0
