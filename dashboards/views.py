@@ -53,7 +53,7 @@ def links_for(user) -> dict[str, str]:
         "p1_waiting": url_or_empty("incident-list", p1),
         "cases_awaiting_review": url_or_empty("case-queue", {"status": Case.Status.AWAITING_REVIEW, "sort": "oldest"}),
         "cases_awaiting_corroboration": url_or_empty("case-queue", {"status": Case.Status.CONFIRMED, "sort": "oldest"}),
-        "files_failed": url_or_empty("recognition-processing", {"status": EvidenceProcessing.Status.FAILED}),
+        "files_failed": url_or_empty("recognition-processing", {"state": EvidenceProcessing.Status.FAILED}),
     }
 
 

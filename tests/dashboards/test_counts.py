@@ -161,7 +161,7 @@ def test_links_go_to_the_same_rows(world, seeded):
     assert f'href="/incidents/?priority=P1&amp;taken=no&amp;beat={world.a.beat.pk}"' in html
     assert 'href="/cases/?status=awaiting_review&amp;sort=oldest"' in html
     assert 'href="/cases/?status=confirmed&amp;sort=oldest"' in html
-    assert 'href="/recognition/?status=failed"' in html
+    assert 'href="/recognition/?state=failed"' in html
 
 
 def test_old_police_links_are_kept(world):
