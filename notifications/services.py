@@ -181,8 +181,10 @@ class SendResult:
 
 
 def _send_all(rows_and_emails: list[tuple[Notification, Email]]) -> SendResult:
-    """Send each; a failure of one does not stop the others. Raises ``NotificationsNotSent`` at the end
-    when any failed (the task retries: those sent are skipped then)."""
+    """Send each. A refused address fails alone; a mail server that cannot be reached (down, hanging until
+    EMAIL_TIMEOUT) stops the round, as every other send would meet it too and the worker is better spent
+    elsewhere. Raises ``NotificationsNotSent`` at the end when any was not sent (the task retries: those
+    sent are skipped then)."""
     sent = already = failed = 0
     for row, email in rows_and_emails:
         try:
@@ -190,8 +192,11 @@ def _send_all(rows_and_emails: list[tuple[Notification, Email]]) -> SendResult:
                 sent += 1
             else:
                 already += 1
-        except (smtplib.SMTPException, OSError):
+        except smtplib.SMTPRecipientsRefused:
             failed += 1
+        except (smtplib.SMTPException, OSError):
+            failed = len(rows_and_emails) - sent - already
+            break
     if failed:
         raise NotificationsNotSent(f"{failed} of {len(rows_and_emails)} emails not sent (see the log)")
     return SendResult(sent=sent, already_sent=already)
