@@ -189,3 +189,16 @@ def test_an_officer_of_several_beats_gets_the_incident_list_of_the_force(world):
     html = signed_in(world.a.officer).get("/").content.decode()
     assert 'href="/incidents/?priority=P1&amp;taken=no"' in html  # its filter takes one beat: none given
     assert selectors.counts_for(world.a.officer)["p1_waiting"] == 0
+
+
+def test_following_a_count_shows_the_same_rows(world, seeded):
+    client = signed_in(world.a.officer)
+    html = client.get("/").content.decode()
+    p1_link = re.search(r'<a href="(/incidents/\?[^"]+)"><span class="n" data-count="p1_waiting">', html).group(1)
+    listed = client.get(p1_link.replace("&amp;", "&")).content.decode()
+    assert seeded["p1_late"].reference in listed and seeded["p1_fresh"].reference in listed
+    for other in ("p1_other_beat", "p1_taken", "p1_closed", "p3", "p1_force_b"):
+        assert seeded[other].reference not in listed, other
+    queue = client.get("/cases/?status=awaiting_review&sort=oldest").content.decode()
+    assert seeded["review_late"].reference in queue and seeded["review_fresh"].reference in queue
+    assert seeded["confirmed"].reference not in queue and seeded["review_other_beat"].reference not in queue
