@@ -113,8 +113,30 @@
     this.markers = {};
 
     this.bindTools();
+    this.watchSize();
     this.load();
   }
+
+  /* A map drawn while hidden (a form section shown only for one kind of prohibition) has no size: when it
+   * is shown, or its box changes size, Leaflet is told, and a map shown for the first time is framed. */
+  RetraceMap.prototype.watchSize = function () {
+    if (!window.ResizeObserver) { return; }
+    var self = this;
+    var wasHidden = this.canvas.offsetWidth === 0;
+    new ResizeObserver(function () {
+      var hidden = self.canvas.offsetWidth === 0;
+      if (!hidden) {
+        self.map.invalidateSize();
+        if (wasHidden && self.loaded) { self.frame(); }
+      }
+      wasHidden = hidden;
+    }).observe(this.canvas);
+  };
+
+  RetraceMap.prototype.frame = function () {
+    if (this.mode === "pick" && this.circleCentre()) { this.pickFromInputs(true); return null; }
+    return this.fitTo();
+  };
 
   RetraceMap.prototype.say = function (text, isError) {
     if (!this.status) { return; }
@@ -148,6 +170,7 @@
     (data.zones || []).forEach(function (zone) { self.drawZone(zone); });
     this.stores = data.stores || [];
     this.drawStores();
+    this.loaded = true;
     var bounds = this.fitTo();
     if (this.mode === "view" && this.list && this.block.getAttribute("data-server-list") !== "1") {
       this.showCovered(this.stores.filter(function (s) { return s.covered; }));

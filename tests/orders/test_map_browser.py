@@ -37,13 +37,13 @@ PAGE = """{% extends "base.html" %}{% block title %}Map test · Retrace{% endblo
 <section class="card"><h1>Draw the zone</h1><form method="post">{% csrf_token %}
 {% if mode == "view" %}
   {% include "orders/_map.html" with map_id="order-map" map_mode="view" map_query=query map_covered=covered %}
-{% else %}
+{% else %}{% if hidden %}<div id="later" hidden>{% endif %}
   DRAW_INCLUDE
   <label for="id_polygon">Polygon (GeoJSON)</label><textarea id="id_polygon" name="polygon" rows="3"></textarea>
   <label for="id_centre_latitude">Centre latitude</label><input id="id_centre_latitude" name="centre_latitude">
   <label for="id_centre_longitude">Centre longitude</label><input id="id_centre_longitude" name="centre_longitude">
   <label for="id_radius_m">Radius (metres)</label><input id="id_radius_m" name="radius_m">
-{% endif %}
+{% if hidden %}</div>{% endif %}{% endif %}
 </form></section>{% endblock %}"""
 DRAW_INCLUDE = (
     '{% include "orders/_map.html" with map_id="zone-map" map_mode="draw" map_polygon_input="id_polygon" '
@@ -55,6 +55,7 @@ PAGE = PAGE.replace("DRAW_INCLUDE", DRAW_INCLUDE)
 @role_required(FORCE_ADMIN)
 def map_page(request):
     context = {"mode": request.GET.get("mode", "draw"), "query": request.GET.get("query", "")}
+    context["hidden"] = bool(request.GET.get("hidden"))
     if request.GET.get("server_list"):
         order = Order.objects.get(pk=request.GET["query"].split("=")[1])
         stores = list(Store.objects.filter(beat__force_id=request.user.force_id).select_related("retailer"))
@@ -256,3 +257,22 @@ def test_setting_a_stores_location_by_clicking_the_map(world, places, browser_pa
     assert_accessible(page, "store location, refused")
     assert float(Store.objects.get(pk=store.pk).latitude) == lat
     assert elsewhere == []
+
+
+def test_a_map_shown_after_the_page_loaded_is_framed(world, places, browser_page, site):
+    """The wizard shows a kind's fields (and its map) only once the kind is chosen."""
+    page = browser_page
+    page.set_viewport_size(DESKTOP)
+    browser_login(page, "A-admin")
+    page.goto(f"{page.base_url}/test-map/?hidden=1")
+    page.wait_for_function("() => document.querySelector('[data-retrace-map]').retraceMap.loaded")
+    page.evaluate("() => document.getElementById('later').removeAttribute('hidden')")
+    page.wait_for_function(
+        "() => { const m = document.querySelector('[data-retrace-map]').retraceMap.map;"
+        " const b = m.getBounds();"
+        " return m.getSize().x > 300 && b.contains([53.1, -2.3]) && b.contains([53.15, -2.25]); }"
+    )
+    page.click("button[data-tool=polygon]")
+    for dx, dy in ((-30, -30), (30, -30), (0, 30)):
+        page.mouse.click(*point_of(page, 53.1, -2.3, dx, dy))
+    assert len(json.loads(page.input_value("#id_polygon"))["coordinates"][0]) == 4
