@@ -154,7 +154,7 @@ def set_store_location(*, store: Store, latitude, longitude, actor: User) -> Sto
     errors: dict[str, str] = {}
     lat = _coordinate(latitude, "latitude", 49, 61, errors)
     lon = _coordinate(longitude, "longitude", -9, 2, errors)
-    if errors:
+    if errors or lat is None or lon is None:
         raise ValidationError(errors)
     store = Store.objects.select_for_update().get(pk=store.pk)
     old = (store.latitude, store.longitude)

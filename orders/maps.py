@@ -83,9 +83,11 @@ def zone_svg(prohibition, stores: list, covered_ids: set[int]) -> SafeString:
     metres_per_px = 111_320 / scale
     bar_px = 1000 / metres_per_px
     if 10 <= bar_px <= SIZE - 2 * PAD:
-        y = SIZE - 6
-        parts.append(f'<line x1="{PAD}" y1="{y}" x2="{PAD + bar_px:.1f}" y2="{y}" stroke="#000" stroke-width="2"/>')
-        parts.append(f'<text x="{PAD + bar_px + 4:.1f}" y="{y + 3}" font-size="10">1 km</text>')
+        bar_y = SIZE - 6
+        parts.append(
+            f'<line x1="{PAD}" y1="{bar_y}" x2="{PAD + bar_px:.1f}" y2="{bar_y}" stroke="#000" stroke-width="2"/>'
+        )
+        parts.append(f'<text x="{PAD + bar_px + 4:.1f}" y="{bar_y + 3}" font-size="10">1 km</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped above
 
