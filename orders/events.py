@@ -390,7 +390,8 @@ def _varied(e: OrderEvent) -> str:
 
 
 def _added(e: OrderEvent) -> str:
-    day = e.effective_on or e.new.get("starts_on")
+    # Added by a variation from its day; recorded with the order, from its own first day or the order's.
+    day = e.effective_on or e.new.get("starts_on") or e.order.effective_from
     until = f", until {_day(e.new['ends_on'])}" if e.new.get("ends_on") else ""
     return f"Prohibition added: {_prohibition(e.new)}{_from(day)}{until}"
 

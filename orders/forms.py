@@ -403,7 +403,7 @@ class ProhibitionStepForm(forms.Form):
     on the page, hidden); errors are the service's (``clean_prohibition``) against the order of step 1."""
 
     kind = forms.ChoiceField(choices=Prohibition.Kind.choices, widget=forms.RadioSelect, label="Kind of prohibition")
-    description = forms.CharField(required=False, max_length=255, help_text="As worded in the order (optional).")
+    description = forms.CharField(required=False, max_length=255, help_text="As worded in the order.")
     starts_on = forms.DateField(
         label="Own first day", required=False, widget=DateInput(), help_text="Only if later than the order's."
     )
@@ -499,6 +499,11 @@ class DischargeDeskForm(OrderDischargeForm):
 
 
 class VaryDeskForm(OrderVaryForm):
+    add_zone = OptionalJSONField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="An exclusion zone the court added: GeoJSON Polygon, longitude first, closed ring.",
+    )
     varied_on = forms.DateField(label="Varied from", widget=DateInput(), help_text="Day the variation takes effect.")
     ends_on = forms.DateField(
         label="New last day", required=False, widget=DateInput(), help_text="Leave empty to keep the end as it is."

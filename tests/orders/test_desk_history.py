@@ -58,10 +58,10 @@ def test_order_history_sentences(world):
     services.order_serve(order=order, actor=a.admin, served_on=D(2026, 1, 6), served_by="PC 1234 Jones")
     services.order_correct(order=order, actor=a.admin, ends_on=D(2028, 2, 4), youth=False, case_reference="CBO/X")
     said = [describe(e) for e in OrderEvent.objects.order_by("pk")]
-    assert said[1] == f"Prohibition added: {a.retailer.name} {a.store.name}"
-    assert said[2] == f"Prohibition added: every {a.retailer.name} store in {a.other_beat.name}"
+    assert said[1] == f"Prohibition added: {a.retailer.name} {a.store.name}, from 5 Jan 2026"
+    assert said[2] == f"Prohibition added: every {a.retailer.name} store in {a.other_beat.name}, from 5 Jan 2026"
     assert said[3] == "Prohibition added: an exclusion zone drawn on a map, from 1 Feb 2026, until 31 Dec 2026"
-    assert said[4] == "Prohibition added: an exclusion zone within 400 m of 53.100000, -2.300000"
+    assert said[4] == "Prohibition added: an exclusion zone within 400 m of 53.100000, -2.300000, from 5 Jan 2026"
     assert said[5] == "Order served by PC 1234 Jones on 6 Jan 2026"
     assert (
         said[6]

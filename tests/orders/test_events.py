@@ -40,7 +40,7 @@ def test_an_order_history_in_words(world):
     services.order_discharge(order=order, actor=a.admin, discharged_on=D(2026, 6, 1), reason="Appeal allowed")
     assert [describe(e) for e in order.events.all()] == [
         "Order recorded: Full CBO CBO/2026/0042, Crewe Magistrates' Court, made 5 Jan 2026",
-        "Prohibition added: Crewe town centre",
+        "Prohibition added: Crewe town centre, from 5 Jan 2026",
         "Order served by PC 1234 Smith on 6 Jan 2026",
         "Details corrected: court from Crewe Magistrates' Court to Chester Crown Court",
         "Prohibition added: Northway Foods Alsager, from 2 Mar 2026",
