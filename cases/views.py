@@ -47,6 +47,7 @@ def case_queue(request):
             "page": page,
             "query": query,
             "filtered": any(v for k, v in filters.items() if k != "sort"),
+            "more_filters": form.errors or any(v for k, v in filters.items() if k not in ("q", "offender_id", "sort")),
             "offender": offender_case.offender if offender_case else None,
             "counts": {Case.Status(k).label: v for k, v in selectors.status_counts(request.user).items()},
         },
