@@ -67,7 +67,7 @@ def badge(context, count_key: str) -> str:
         return ""
     n = counts[count_key]
     before, after = BADGE_WORDS.get(count_key, ("", ""))
-    urgent = " urgent" if count_key == "p1_waiting" else ""
+    urgent = " p1" if count_key == "p1_waiting" else ""
     return format_html(
         ' <span class="badge-count{}" data-badge="{}"{}>{}<span data-count="{}">{}</span>'
         '<span class="visually-hidden">{}</span></span>',
