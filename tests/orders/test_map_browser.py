@@ -276,3 +276,20 @@ def test_a_map_shown_after_the_page_loaded_is_framed(world, places, browser_page
     for dx, dy in ((-30, -30), (30, -30), (0, 30)):
         page.mouse.click(*point_of(page, 53.1, -2.3, dx, dy))
     assert len(json.loads(page.input_value("#id_polygon"))["coordinates"][0]) == 4
+
+
+def test_with_a_tile_server_the_map_draws_its_tiles_and_credits_them(world, places, browser_page, settings):
+    """A tile server of the force's own: here the live server itself stands in for it (tests stay offline)."""
+    page = browser_page
+    page.set_viewport_size(DESKTOP)
+    settings.MAP_TILE_URL = f"{page.base_url}/static/vendor/leaflet/images/layers.png?z={{z}}&x={{x}}&y={{y}}"
+    settings.MAP_TILE_ATTRIBUTION = "Tiles © <Example> Police"
+    tiles: list[str] = []
+    page.on("request", lambda r: tiles.append(r.url) if "layers.png?z=" in r.url else None)
+    browser_login(page, "A-admin")
+    page.goto(f"{page.base_url}/desk/stores/{places['inside'].pk}/location/")
+    page.wait_for_selector("#store-map img.leaflet-tile")
+    assert tiles and all(url.startswith(page.base_url) for url in tiles)
+    credit = page.inner_text("#store-map .leaflet-control-attribution")
+    assert credit == "Tiles © <Example> Police"  # shown as text, never as markup
+    assert page.locator("#store-map .leaflet-control-attribution a").count() == 0
