@@ -2,6 +2,7 @@
 the repository (never ../shared), idempotent and quick."""
 
 import datetime
+import os
 import time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from orders.selectors import orders_in_force
 from recognition import engine
 from recognition.models import EvidenceProcessing, FaceTemplate
 from recognition.weights import WeightsMissing
+from tests.conftest import browser_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 REPO = Path(__file__).resolve().parents[2]
@@ -140,3 +142,37 @@ def test_seed_demo_refused_outside_embedded_default(settings):
     with pytest.raises(CommandError, match="embedded default"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_minute_in_a_browser_the_officer_opens_the_demo_case(browser_page):
+    """The README's walk-through: sign in as the officer, find the demo case in Cases, open it with a reason and
+    see both faces. Screenshots go to RETRACE_SHOTS_DIR (the helpers' folder when it exists)."""
+    call_command("seed_demo", verbosity=0)
+    case = Case.objects.get(offender__family_name="Marsh")
+    page = browser_page
+    browser_login(page, "officer", seed_demo.DEMO_PASSWORD)
+    _shots(page, "officer-home")
+    page.goto(f"{page.base_url}/cases/")
+    _shots(page, "officer-cases")
+    page.click(f"a:text-is('{case.reference}')")
+    page.fill("#id_justification", "Triage of retail crime cases for my beat")
+    page.click("form button[type=submit]:text('Open case')")
+    page.wait_for_load_state()
+    assert case.reference in page.inner_text("main") and "Kelly Marsh" in page.inner_text("main")
+    faces = page.locator("main img")
+    assert faces.count() >= 2
+    assert page.evaluate("() => Array.from(document.querySelectorAll('main img')).every(i => i.naturalWidth > 0)")
+    _shots(page, "officer-demo-case")
+
+
+SHOTS = Path(os.environ.get("RETRACE_SHOTS_DIR", "/work/h/shots/demo"))
+
+
+def _shots(page, name: str) -> None:
+    if not SHOTS.parent.is_dir():
+        return
+    SHOTS.mkdir(exist_ok=True)
+    for label, size in (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1280, "height": 800})):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
