@@ -360,13 +360,24 @@ class OrderDeskForm(forms.Form):
     youth = forms.BooleanField(label="Youth order (person under 18 when made: reviewed yearly)", required=False)
     positive_requirements = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     supervisor = forms.CharField(required=False, max_length=200, help_text="Who supervises the requirements.")
+    replaces = forms.ModelChoiceField(
+        queryset=Order.objects.none(),
+        required=False,
+        label="Replaces an interim order",
+        empty_label="No: it replaces no interim order",
+        help_text="A full order made after an interim one: the interim order stops the day this takes effect.",
+    )
 
     ORDER_FIELDS = ["kind", "court", "case_reference", "made_on", "effective_from", "ends_on", "indefinite",
                     "served_on", "served_by", "youth", "positive_requirements", "supervisor"]  # fmt: skip
 
-    def __init__(self, *args, offenders, **kwargs):
+    def __init__(self, *args, offenders, interim_orders, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offender"].queryset = offenders
+        self.fields["replaces"].queryset = interim_orders
+        self.fields["replaces"].label_from_instance = (
+            lambda o: f"{o.offender.full_name}: interim CBO {o.case_reference}, from {o.effective_from:%d/%m/%Y}"
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -380,6 +391,8 @@ class OrderDeskForm(forms.Form):
         probe.supervisor = probe.supervisor or ""
         try:
             order_clean(probe)
+            if cleaned.get("replaces") is not None:
+                order_check_replaces(probe, cleaned["replaces"])
         except ApplicationError as exc:
             apply_errors(self, exc)
         return cleaned

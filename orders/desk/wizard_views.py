@@ -126,6 +126,13 @@ def _summary(request, draft: dict, order: Order) -> list[dict]:
 # Step 1: the order --------------------------------------------------------------------------------------
 
 
+def _interim_orders(request):
+    """Interim orders of the force that a full order could still replace."""
+    qs = selectors.orders_for(request.user).filter(kind=Order.Kind.INTERIM, superseded_on__isnull=True,
+                                                   discharged_on__isnull=True, replaced_by__isnull=True)  # fmt: skip
+    return qs.order_by("offender__family_name", "-effective_from")
+
+
 @desk_page
 def order_new(request):
     draft = _draft(request)
@@ -136,8 +143,10 @@ def order_new(request):
         if wanted.isdigit() and offenders.filter(pk=wanted).exists():
             draft = {"offender": int(wanted)}
         _save_draft(request, draft)
-    initial = {"offender": draft.get("offender"), **(_order_values(draft) if draft.get("order") else {})}
-    form = OrderDeskForm(request.POST or None, initial=initial, offenders=offenders)
+    initial = {"offender": draft.get("offender"), "replaces": draft.get("replaces"),
+               **(_order_values(draft) if draft.get("order") else {})}  # fmt: skip
+    form = OrderDeskForm(request.POST or None, initial=initial, offenders=offenders,
+                         interim_orders=_interim_orders(request))  # fmt: skip
     status = 200
     if request.method == "POST":
         try:
@@ -148,6 +157,7 @@ def order_new(request):
                 draft = {
                     "offender": data["offender"].pk,
                     "order": {f: _iso(data.get(f)) for f in OrderDeskForm.ORDER_FIELDS},
+                    "replaces": data["replaces"].pk if data.get("replaces") else None,
                     "prohibitions": draft.get("prohibitions", []) if same_person else [],
                 }
                 _save_draft(request, draft)
@@ -265,6 +275,9 @@ def review(request):
         "step": 3,
         "prohibitions": _summary(request, draft, order),
         "edit_url": reverse("desk-order-new") + f"?offender={order.offender_id}",
+        "replaces": _interim_orders(request).filter(pk=draft.get("replaces")).first()
+        if draft.get("replaces")
+        else None,
     }
     return render(request, "orders/wizard_review.html", context, status=status)
 
@@ -273,4 +286,9 @@ def _save(request, draft: dict, order: Order) -> Order:
     values = _order_values(draft)
     offender: Offender = order.offender
     prohibitions = [_prohibition_from_draft(request, saved) for saved in draft.get("prohibitions", [])]
-    return order_workflows.order_create(offender=offender, actor=request.user, prohibitions=prohibitions, **values)
+    replaces = _interim_orders(request).filter(pk=draft["replaces"]).first() if draft.get("replaces") else None
+    if draft.get("replaces") and replaces is None:
+        raise ApplicationError("The interim order this replaces has since been replaced or discharged.",
+                               fields={"replaces": ["Choose again at step 1."]})  # fmt: skip
+    return order_workflows.order_create(offender=offender, actor=request.user, prohibitions=prohibitions,
+                                        replaces=replaces, **values)  # fmt: skip

@@ -159,3 +159,24 @@ def test_removing_a_prohibition_from_the_draft_and_saving_with_a_retailer_area(w
     assert list(order.prohibitions.values_list("kind", flat=True)) == ["retailer_area"]
     page = text(c.get(reverse("desk-order", args=[order.pk])))
     assert "Not yet served" in page and f"every {a.retailer.name} store in {a.other_beat.name}" in page
+
+
+def test_a_full_order_replacing_an_interim_one(world):
+    from tests.orders.factories import OrderFactory
+
+    a = world.a
+    person, other = OffenderFactory(force=a.force), OffenderFactory(force=a.force)
+    interim = OrderFactory(offender=person, kind="interim", case_reference="INT/1", ends_on=D(2026, 12, 31))
+    theirs = OrderFactory(offender=other, kind="interim", case_reference="INT/2", ends_on=D(2026, 12, 31))
+    c = signed_in(a.admin)
+    full = {**ORDER, "offender": person.pk, "made_on": "2026-03-02", "effective_from": "2026-03-02",
+            "served_on": "2026-03-02"}  # fmt: skip
+    bad = c.post(reverse("desk-order-new"), {**full, "replaces": theirs.pk})
+    assert bad.status_code == 400 and "The order replaced must be the same person&#x27;s." in text(bad)
+    r = c.post(reverse("desk-order-new"), {**full, "replaces": interim.pk})
+    assert r.status_code == 302
+    assert "Interim CBO INT/1" in text(c.get(reverse("desk-order-new-review")))
+    r = c.post(reverse("desk-order-new-review"), {"action": "save"})
+    assert r.status_code == 302
+    interim.refresh_from_db()
+    assert interim.superseded_on == D(2026, 3, 2) and interim.replaced_by.case_reference == ORDER["case_reference"]
