@@ -109,6 +109,8 @@ class IncidentFilterForm(forms.Form):
             self.fields["beat"].queryset = access.beats_for(user)
         else:  # shop staff see no priorities, and their stores are their beat
             del self.fields["beat"], self.fields["priority"]
+            if self.fields["store"].queryset.count() < 2:
+                del self.fields["store"]
         self.order_fields(["q", "from", "to", "status", "taken", "priority", "category", "store", "beat", "reporter"])
 
     def clean(self):

@@ -69,6 +69,8 @@ def incident_list(request):
     context = {
         "filters": filters,
         "filtered": filters.is_bound and bool(filters.selector_filters()),
+        # Police work from the filters; on shop staff's phones they stay folded until used.
+        "filters_open": request.user.is_police or bool(set(request.GET) - {"q", "page"}),
         "page": page,
         "query": query.urlencode(),
         "stores": access.stores_for(request.user),

@@ -40,7 +40,9 @@ def check_receipt(text, photo, enqueued):
     assert enqueued == [evidence.pk]
 
 
-def test_a_refused_file_is_explained_on_the_form(world, browser_page, media_root, tmp_path):
+def test_a_refused_file_is_explained_and_the_report_still_sent(world, browser_page, media_root, tmp_path):
+    """Issue 12: the server refuses a file the browser could not judge (its contents are a PDF); the report is
+    filed without it and the receipt says which file and why."""
     fake = tmp_path / "cctv.mp4"
     fake.write_bytes(b"%PDF-1.4\nnot a video\n%%EOF\n")
     page = browser_page
@@ -49,10 +51,12 @@ def test_a_refused_file_is_explained_on_the_form(world, browser_page, media_root
     page.fill("#id_description", "Shouted at staff.")
     page.set_input_files("#id_files", str(fake))
     page.click("#report-form button[type=submit]")
-    page.wait_for_selector("text=cctv.mp4: the file's contents are application/pdf")
-    assert page.url.endswith("/incidents/new/")
-    assert page.input_value("#id_description") == "Shouted at staff."  # the answers are kept
-    assert not Incident.objects.exists()
+    page.wait_for_url("**/incidents/*/?new=1")
+    incident = Incident.objects.get()
+    assert f"Not added to {incident.reference}: cctv.mp4: the file's contents are application/pdf" in page.inner_text(
+        ".messages"
+    )
+    assert incident.description == "Shouted at staff." and not incident.evidence.exists()
 
 
 def _fill_report(page, photo):
