@@ -71,7 +71,9 @@ def test_admin_adds_a_person_and_records_an_order_step_by_step(world, browser_pa
     page.fill("#id_family_name", "Bloggs")
     page.fill("#id_pnc_id", "2009/0012345X")
     page.set_input_files("#id_image", str(photo_file(tmp_path)))
-    page.wait_for_function("() => document.querySelector('#photo-preview').src.startsWith('blob:')")
+    page.wait_for_function("() => document.querySelector('#photo-preview').src.startsWith('data:image/')")
+    # The picture really shows (a broken image has no natural size).
+    page.wait_for_function("() => document.querySelector('#photo-preview').naturalWidth === 320")
     assert page.is_visible("#photo-preview")
     page.fill("#id_source", "Custody, Crewe suite")
     page.fill("#id_taken_on", "2025-12-01")
@@ -79,6 +81,7 @@ def test_admin_adds_a_person_and_records_an_order_step_by_step(world, browser_pa
     page.click("button[type=submit]:has-text('Add the person')")
     assert "it should end in E" in page.inner_text(".error-summary")
     assert page.is_visible("#photo-kept") and page.is_visible("#photo-preview")
+    page.wait_for_function("() => document.querySelector('#photo-preview').naturalWidth === 320")  # the kept one
     check(page, "desk-person-new-error")
     page.fill("#id_pnc_id", "2009/0012345E")
     page.click("button[type=submit]:has-text('Add the person')")
