@@ -36,7 +36,7 @@ from accounts.services import user_create
 from cases.models import Case
 from core.exceptions import ApplicationError
 from incidents import services as incident_services
-from incidents.models import Incident, WitnessStatement
+from incidents.models import Incident
 from orders import geo
 from orders.models import Offender, Order, Prohibition, ReferencePhoto
 from orders.services import offenders as offender_services
@@ -435,12 +435,14 @@ def _match_cctv(incident: Incident, warnings: list[str]) -> None:
 
 
 def _witness_statement(world: World, incident: Incident) -> None:
+    """The supervisor's MG11, signed the day of the incident, through the service the portal uses."""
     if incident.witness_statements.exists():
         return
     worker, store = world.users["shopworker"], incident.store
     when = timezone.localtime(incident.occurred_at)
-    statement = WitnessStatement(
+    incident_services.witness_statement_create(
         incident=incident,
+        created_by=worker,
         witness_name=worker.get_full_name(),
         occupation=f"Shift supervisor, {store.retailer.name} {store.name}",
         statement=(
@@ -456,10 +458,7 @@ def _witness_statement(world: World, incident: Incident) -> None:
         contact_address=f"c/o {store.retailer.name}, {store.address} {store.postcode}",
         contact_phone=store.phone,
         contact_email=worker.email,
-        created_by=worker,
     )
-    statement.full_clean()
-    statement.save()
 
 
 def _urgent_incident(world: World) -> None:
