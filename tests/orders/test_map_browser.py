@@ -250,6 +250,15 @@ def test_setting_a_stores_location_by_clicking_the_map(world, places, browser_pa
     store = Store.objects.get(pk=places["inside"].pk)
     assert (float(store.latitude), float(store.longitude)) == (lat, lon)
 
+    # Without a mouse: move the map with the arrow keys, then use the cross at its centre.
+    page.focus("#store-map")
+    page.keyboard.press("ArrowUp")
+    page.wait_for_timeout(400)
+    page.click("button[data-action=centre]")
+    centre = page.evaluate("() => document.querySelector('[data-retrace-map]').retraceMap.map.getCenter()")
+    assert abs(float(page.input_value("#id_latitude")) - centre["lat"]) < 1e-6
+    assert float(page.input_value("#id_latitude")) > lat  # the map moved north before the cross was used
+
     # Typing moves the point; a bad value is refused with a message and nothing is saved.
     page.fill("#id_latitude", "62")
     page.click("text=Save the location")
