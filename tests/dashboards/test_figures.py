@@ -12,6 +12,7 @@ from cases.models import Case
 from dashboards import charts, figures, selectors
 from incidents.models import Incident
 from tests.conftest import signed_in
+from tests.core.test_headers import INLINE
 from tests.dashboards.builders import case, incident
 from tests.orders.factories import OffenderFactory, OrderFactory
 
@@ -219,3 +220,9 @@ def test_nice_ceiling():
     assert charts.nice_ceiling(3) == (3.0, 1.0)
     assert charts.nice_ceiling(47) == (50.0, 10.0)
     assert charts.nice_ceiling(7.5)[0] >= 7.5
+
+
+@pytest.mark.parametrize("role", ["worker", "officer", "admin"])
+def test_home_pages_hold_no_inline_script_or_style(world, weekly, role):
+    html = signed_in(getattr(world.a, role)).get("/").content.decode()
+    assert [what for pattern, what in INLINE if pattern.search(html)] == []
