@@ -387,9 +387,19 @@
       this.polygonError = error.message;
     }
     this.drawDraft();
-    if (fit && this.draftLayer.getLayers().length) { this.fitTo(); }
+    if (this.draftLayer.getLayers().length && (fit || !this.draftInView())) { this.fitTo(); }
     if (this.polygonError) { this.say(this.polygonError, true); }
     this.scheduleCoverage();
+  };
+
+  /* Whether the whole drawing is in view (a zone typed or pasted elsewhere is brought into view). */
+  RetraceMap.prototype.draftInView = function () {
+    var view = this.map.getBounds(), inside = true;
+    this.draftLayer.eachLayer(function (layer) {
+      var box = layer.getBounds ? layer.getBounds() : L.latLngBounds([layer.getLatLng()]);
+      if (!view.contains(box)) { inside = false; }
+    });
+    return inside;
   };
 
   RetraceMap.prototype.drawDraft = function () {

@@ -166,6 +166,10 @@ def test_drawing_a_polygon_and_a_circle_offline(world, places, browser_page, sit
     page.wait_for_function("() => document.querySelector('.map-covered').innerText.includes('Edge')")
     listed = page.inner_text(".map-covered")
     assert "Inside" in listed and "Outside" not in listed
+    page.wait_for_function(  # the typed zone, larger than the view, is brought into view
+        "() => { const b = document.querySelector('[data-retrace-map]').retraceMap.map.getBounds();"
+        " return b.contains([53.09, -2.32]) && b.contains([53.11, -2.29]); }"
+    )
     page.fill("#id_polygon", "[[1, 2")
     page.wait_for_function("() => document.querySelector('[data-map-status]').innerText.includes('not valid JSON')")
 
