@@ -145,6 +145,7 @@ def test_officer_opens_top_case_sees_both_faces_and_confirms(world, browser_page
         assert page.eval_on_selector(img, "el => el.getBoundingClientRect().width") >= 240
     page.fill("#id_reason", "Same person: face shape, eyebrows and hairline match")
     page.click("button[value=confirm]")
+    page.click("text=Confirm: the same person")  # the second step
     page.wait_for_selector("text=Decision recorded.")
     case.refresh_from_db()
     assert case.status == Case.Status.CONFIRMED
