@@ -118,16 +118,21 @@
   }
 
   /* A map drawn while hidden (a form section shown only for one kind of prohibition) has no size: when it
-   * is shown, or its box changes size, Leaflet is told, and a map shown for the first time is framed. */
+   * is shown, or its box changes size, Leaflet is told, and the map is framed again unless someone has
+   * already moved it. */
   RetraceMap.prototype.watchSize = function () {
     if (!window.ResizeObserver) { return; }
     var self = this;
     var wasHidden = this.canvas.offsetWidth === 0;
+    ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
+      self.canvas.addEventListener(type, function () { self.userMoved = true; }, { passive: true });
+    });
     new ResizeObserver(function () {
       var hidden = self.canvas.offsetWidth === 0;
       if (!hidden) {
         self.map.invalidateSize();
-        if (wasHidden && self.loaded) { self.frame(); }
+        // Shown for the first time, or resized (a phone turned) before anyone moved it: frame it again.
+        if (self.loaded && (wasHidden || !self.userMoved)) { self.frame(); }
       }
       wasHidden = hidden;
     }).observe(this.canvas);
