@@ -196,7 +196,7 @@ def convex_hull(points: list[Point]) -> list[Point]:
     def half(seq: list[Point]) -> list[Point]:
         out: list[Point] = []
         for p in seq:
-            while len(out) >= 2 and _cross(out[-2], out[-1], p) <= 0:
+            while len(out) >= 2 and _cross(out[-2], out[-1], p) <= 1e-12:  # collinear within rounding: dropped
                 out.pop()
             out.append(p)
         return out
