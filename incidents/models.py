@@ -59,6 +59,10 @@ class Incident(BaseModel):
     )
     taken_on_at = models.DateTimeField(null=True, blank=True)
 
+    # Not a column: set by ``incidents.services.incident_create`` on the incident it returns, the files refused
+    # while the report and its good files were kept (``incidents.services.RefusedFile``).
+    refused_files: list
+
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["store", "-occurred_at"], name="incident_store_occurred")]

@@ -206,7 +206,7 @@ def same_files_sent_recently(*, store: Store, uploads: list[UploadedFile]) -> li
     ``INCIDENT_DUPLICATE_WINDOW_DAYS``: what a report sent twice looks like."""
     if not uploads:
         return []
-    names = {_sha256_of(upload): file_checks.sanitise_name(upload.name) for upload in uploads}
+    names = {_sha256_of(upload): file_checks.sanitise_name(upload.name or "") for upload in uploads}
     since = timezone.now() - timedelta(days=settings.INCIDENT_DUPLICATE_WINDOW_DAYS)
     earlier = (
         Evidence.objects.filter(incident__store=store, sha256__in=names, uploaded_at__gte=since)
@@ -293,7 +293,9 @@ def _inspect(files: list[UploadedFile], *, keep_good: bool) -> tuple[list[Checke
         try:
             checked.extend(inspect_files([upload]))
         except ApplicationError as exc:
-            refused.append(RefusedFile(name=file_checks.sanitise_name(upload.name), message=exc.message, code=exc.code))
+            refused.append(
+                RefusedFile(name=file_checks.sanitise_name(upload.name or ""), message=exc.message, code=exc.code)
+            )
     return checked, refused
 
 

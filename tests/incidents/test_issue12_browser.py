@@ -62,6 +62,7 @@ def test_back_and_send_again_files_one_incident(world, browser_page, media_root,
     assert page.eval_on_selector("#id_files", "e => e.files.length") == 1  # kept, should they go on
     assert page.inner_text("#report-form button[type=submit]") == "Send as a new incident"
     assert_accessible(page, "report page with the duplicate warning")
+    _shoot(page, "report-duplicate-warning")
     page.click(f"[data-duplicate-warning] a:has-text('{first.reference}')")
     page.wait_for_url(f"**/incidents/{first.pk}/")
     assert Incident.objects.count() == 1
@@ -133,6 +134,7 @@ def test_a_too_large_file_is_refused_in_the_browser_before_any_upload(world, bro
     assert posts == [] and not Incident.objects.exists()
     assert page.url.endswith("/incidents/new/")
     assert_accessible(page, "report page with a file refused in the browser")
+    _shoot(page, "report-file-refused-in-browser")
 
     notes = {"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}
     page.set_input_files("#id_files", [notes])
