@@ -164,6 +164,10 @@ def test_first_minute_in_a_browser_the_officer_opens_the_demo_case(browser_page)
     assert faces.count() >= 2
     assert page.evaluate("() => Array.from(document.querySelectorAll('main img')).every(i => i.naturalWidth > 0)")
     _shots(page, "officer-demo-case")
+    # The force admin's home page has weeks of incidents to chart.
+    page.context.clear_cookies()
+    browser_login(page, "forceadmin", seed_demo.DEMO_PASSWORD)
+    _shots(page, "forceadmin-home")
 
 
 SHOTS = Path(os.environ.get("RETRACE_SHOTS_DIR", "/work/h/shots/demo"))
