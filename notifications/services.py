@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from cases.models import Case
+from cases.models import Case, CaseEvent
 from incidents.models import Incident
 from notifications import selectors
 from notifications.models import Notification, NotificationPreference
@@ -250,13 +250,16 @@ def digest_user_ids() -> list[int]:
 
 def catch_up(*, hours: float) -> dict:
     """The sweep: whatever should have been sent in the last ``hours`` and was not (a send to the task
-    queue that failed, retries used up while the mail server was down) is sent now. Each email still
-    goes once: rows already sent are skipped."""
+    queue that failed, retries used up while the mail server was down, news made where no hand-off was
+    called) is sent now. Each email still goes once: rows already sent are skipped."""
     since = timezone.now() - datetime.timedelta(hours=hours)
     outcome = {"sent": 0, "failed": 0}
     for incident_id in Incident.objects.filter(created_at__gte=since, priority="P1").values_list("pk", flat=True):
         _count(outcome, p1_incident_notify, incident_id=incident_id)
-    for case_id in Case.objects.filter(created_at__gte=since, is_breach=True).values_list("pk", flat=True):
+    # A case moved to another beat in the window too: its new officers may not have been told.
+    moved = Q(events__kind=CaseEvent.Kind.REASSIGNED, events__created_at__gte=since)
+    cases = Case.objects.filter(Q(created_at__gte=since) | moved, is_breach=True).distinct().order_by("pk")
+    for case_id in cases.values_list("pk", flat=True):
         _count(outcome, breach_case_notify, case_id=case_id)
     digests = Notification.objects.filter(
         kind=Notification.Kind.DAILY_DIGEST, sent_at__isnull=True, created_at__gte=since

@@ -10,6 +10,8 @@ and a failed send is not retried here (CELERY_TASK_PUBLISH_RETRY_POLICY). The wo
 database before it is sent, so a send that fails only delays it: the sweep
 (``processing.evidence_requeue_stale``) sends it once the broker is back. After a failure the process
 pauses its sends for RECOGNITION_SEND_PAUSE_S, so a hung broker costs one upload the timeout, not each.
+Other senders on the same broker (``notifications.queue``) call ``pause_sends`` when theirs fails and
+check ``paused`` first, so a report whose sends all meet the hung broker waits out one timeout only.
 """
 
 import logging
@@ -41,6 +43,13 @@ def paused() -> bool:
     return time.monotonic() < _paused_until and not current_app.conf.task_always_eager
 
 
+def pause_sends() -> None:
+    """A send to the broker failed just now (here or in another app's sender): skip sends in this process
+    for RECOGNITION_SEND_PAUSE_S."""
+    global _paused_until
+    _paused_until = time.monotonic() + settings.RECOGNITION_SEND_PAUSE_S
+
+
 def try_send(task_name: str, *args, wait_out_pause: bool = False) -> bool:
     """Send now; False (logged) when the broker could not take it, or sends are paused after a failure
     (unless ``wait_out_pause``: the sweep tries the broker whatever an upload met)."""
@@ -51,7 +60,7 @@ def try_send(task_name: str, *args, wait_out_pause: bool = False) -> bool:
     try:
         send(task_name, *args)
     except Exception:  # noqa: BLE001 - the record stays queued: the sweep sends what was not sent
-        _paused_until = time.monotonic() + settings.RECOGNITION_SEND_PAUSE_S
+        pause_sends()
         logger.exception("recognition: could not send %s%r; the sweep will send it", task_name, args)
         return False
     _paused_until = 0.0

@@ -10,6 +10,10 @@ or hung) is still queued, "waiting for the task queue", and the sweep (``requeue
 every RECOGNITION_SWEEP_EVERY_S on the housekeeping queue) sends it once the broker is back; it also
 re-queues a file whose worker died. The same ``CASES`` hand-off serves a re-search after late paperwork
 and an officer's boxed face.
+
+Officers hear of the news here too (``notifications.queue``, each sent once committed): a reported incident
+(a P1 emails its beat's officers), a case a match raised (a possible breach emails its beat's officers) and
+a case moved to another beat (``case_reassign``: the new beat's officers).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from cases import services as case_services
 from cases.models import Case
 from incidents import services as incident_services
 from incidents.models import Evidence, Incident
+from notifications import queue as notifications
 from recognition import processing, region, research
 from recognition.handoff import CaseRef
 from recognition.models import EvidenceProcessing
@@ -31,7 +36,10 @@ class _Cases:
     def case_for_match(self, match) -> CaseRef:
         existed = self.case_id_for(incident_id=match.evidence.incident_id, offender_id=match.offender_id)
         case = case_services.case_raise_for_match(match=match)
-        return CaseRef(case_id=case.pk, raised=existed is None)
+        raised = existed is None
+        if raised:
+            notifications.breach_case_raised(case)
+        return CaseRef(case_id=case.pk, raised=raised)
 
     def case_id_for(self, *, incident_id: int, offender_id: int) -> int | None:
         return (
@@ -60,9 +68,11 @@ def _queue_matching(evidence: list[Evidence]) -> None:
 
 @transaction.atomic
 def incident_create(**kwargs) -> Incident:
-    """Report an incident (``incidents.services.incident_create``) and queue its CCTV for matching."""
+    """Report an incident (``incidents.services.incident_create``), queue its CCTV for matching and tell the
+    officers of a P1. (The same report sent again returns the incident filed: nobody is emailed twice.)"""
     incident = incident_services.incident_create(**kwargs)
     _queue_matching(list(incident.evidence.all()))
+    notifications.incident_reported(incident)
     return incident
 
 
@@ -92,6 +102,14 @@ def region_search(**kwargs) -> region.SearchResult:
 def frame_view_log(**kwargs) -> int:
     """s.62: an officer looked at a frame of an exhibit to choose a face."""
     return region.frame_view_log(handoff=CASES, **kwargs)
+
+
+def case_reassign(**kwargs) -> Case:
+    """A force admin moves a case to another beat (``cases.services.case_reassign``): a possible breach's new
+    officers are told once it is committed."""
+    case = case_services.case_reassign(**kwargs)
+    notifications.breach_case_reassigned(case)
+    return case
 
 
 def requeue_stale() -> dict:

@@ -1,5 +1,8 @@
 """Officers are emailed, through a real SMTP server, about new P1 incidents and possible breach cases in
-their beats, and get a daily digest of their queue; nobody else is, and nothing goes twice."""
+their beats, and get a daily digest of their queue; nobody else is, and nothing goes twice. The news
+reaches notifications through the explicit hand-offs in ``workflows.evidence`` (reporting an incident, a
+match raising a case, a case moved to another beat); what is made without them (the factories below) is
+emailed by nobody until the catch-up sweep."""
 
 import datetime
 import re
@@ -8,14 +11,15 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Case
-from cases.services import case_raise_for_match
+from cases.services import case_raise_for_match, case_reassign
 from incidents.models import Incident
 from notifications import services, tasks
 from notifications.models import Notification, NotificationPreference
 from recognition.models import EvidenceProcessing
-from tests.cases.factories import evidence_on, incident_at, offender_barred_from, possible_match
-from tests.conftest import signed_in
+from tests.cases.factories import evidence_on, incident_at, jpeg, offender_barred_from, possible_match
+from tests.conftest import client_for, signed_in
 from tests.incidents.factories import IncidentFactory
+from workflows import evidence as evidence_workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +39,32 @@ def p1_at(store, reporter, **kwargs) -> Incident:
     )
 
 
+def report(store, reporter, **answers) -> Incident:
+    """Reported as the portal's form and the API report it (``workflows.evidence.incident_create``); by
+    default a P1 (a physical assault still happening, someone hurt)."""
+    data = {
+        "occurred_at": timezone.now() - datetime.timedelta(minutes=5),
+        "category": Incident.Category.PHYSICAL_ASSAULT,
+        "ongoing": True,
+        "injured": True,
+        "weapon": False,
+        "description": "The man named Fred Bloggs punched the manager.",
+        **answers,
+    }
+    return evidence_workflow.incident_create(reported_by=reporter, store=store, **data)
+
+
 def breach_case_at(store, reporter) -> Case:
+    """A breach case raised by the cases service alone (no hand-off: nobody is told)."""
     offender, _, _ = offender_barred_from(store)
     return case_raise_for_match(match=possible_match(evidence_on(incident_at(store, reporter)), offender))
+
+
+def raise_breach_case(store, reporter) -> Case:
+    """A breach case raised as a search raises it (``workflows.evidence.CASES``, the hand-off)."""
+    offender, _, _ = offender_barred_from(store)
+    match = possible_match(evidence_on(incident_at(store, reporter)), offender)
+    return Case.objects.get(pk=evidence_workflow.CASES.case_for_match(match).case_id)
 
 
 # A new P1 incident -----------------------------------------------------------------------------------------
@@ -45,8 +72,9 @@ def breach_case_at(store, reporter) -> Case:
 
 def test_a_p1_incident_emails_the_officers_of_its_beat_only(world, people, smtp, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        incident = p1_at(world.a.store, world.a.worker)
+        incident = report(world.a.store, world.a.worker)
 
+    assert incident.priority == Incident.Priority.P1
     # The two officers covering the beat who want it; not the one who turned it off, not the other beat's
     # officer, not force B's, not the shop worker, not the force admin (off by default).
     assert smtp.recipients() == sorted([people.officer.email, people.colleague.email])
@@ -65,10 +93,43 @@ def test_a_p1_incident_emails_the_officers_of_its_beat_only(world, people, smtp,
     }
 
 
+def test_a_p1_reported_on_the_portal_or_through_the_api_emails_the_officers(
+    world, people, smtp, django_capture_on_commit_callbacks
+):
+    answers = {"store": world.a.store.pk, "category": "physical_assault", "description": "Punched the manager."}
+    when = timezone.now() - datetime.timedelta(minutes=5)
+    form = {
+        **answers,
+        "occurred_at": timezone.localtime(when).strftime("%Y-%m-%dT%H:%M"),
+        "ongoing": "yes",
+        "injured": "yes",
+        "weapon": "no",
+        "submission_key": "5d0c52a4-7f0e-4a43-9a57-0e2b8f7f0c11",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(world.a.worker).post("/incidents/new/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.a.worker).post(
+            "/api/incidents/",
+            {**answers, "occurred_at": when.isoformat(), "ongoing": True, "injured": True, "weapon": False},
+            format="json",
+        )
+    assert response.status_code == 201, response.json()
+
+    portal, api = Incident.objects.order_by("pk")
+    assert (portal.priority, api.priority) == (Incident.Priority.P1, Incident.Priority.P1)
+    for incident in (portal, api):
+        assert sorted(r for m in smtp.received if incident.reference in m.subject for r in m.to) == sorted(
+            [people.officer.email, people.colleague.email]
+        )
+
+
 def test_p2_and_p3_incidents_email_nobody(world, people, smtp, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        IncidentFactory(store=world.a.store, reported_by=world.a.worker, priority=Incident.Priority.P2)
-        IncidentFactory(store=world.a.store, reported_by=world.a.worker, priority=Incident.Priority.P3)
+        p2 = report(world.a.store, world.a.worker, ongoing=False)
+        p3 = report(world.a.store, world.a.worker, category=Incident.Category.THEFT, injured=False)
+    assert (p2.priority, p3.priority) == (Incident.Priority.P2, Incident.Priority.P3)
     assert smtp.received == [] and not Notification.objects.exists()
 
 
@@ -77,8 +138,9 @@ def test_a_force_admin_who_turned_p1_emails_on_hears_of_the_whole_force(
 ):
     services.preference_set(user=people.admin, p1_incident=True, breach_case=False, daily_digest=False)
     services.preference_set(user=world.b.admin, p1_incident=True, breach_case=True, daily_digest=True)
+    world.a.worker.stores.add(world.a.sibling_store)
     with django_capture_on_commit_callbacks(execute=True):
-        p1_at(world.a.sibling_store, world.a.worker)  # the other beat of force A
+        report(world.a.sibling_store, world.a.worker)  # the other beat of force A
     assert smtp.recipients() == sorted([people.other_beat.email, people.admin.email])
 
 
@@ -87,13 +149,13 @@ def test_an_incident_rolled_back_emails_nobody(world, people, smtp, django_captu
 
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
-            p1_at(world.a.store, world.a.worker)
+            report(world.a.store, world.a.worker)
             raise RuntimeError("the report failed after the row was written")
     assert smtp.received == []
 
 
 def test_the_same_task_run_twice_sends_once(world, people, smtp):
-    incident = p1_at(world.a.store, world.a.worker)  # not committed: no task sent by the signal here
+    incident = p1_at(world.a.store, world.a.worker)  # made by a factory: no hand-off, no task sent
     assert tasks.p1_incident_notify_task.delay(incident.pk).get() == 2
     assert tasks.p1_incident_notify_task.delay(incident.pk).get() == 0
     assert smtp.recipients() == sorted([people.officer.email, people.colleague.email])
@@ -116,7 +178,7 @@ def test_people_without_an_email_address_or_inactive_are_skipped(world, people, 
 
 def test_a_breach_case_emails_the_officers_of_its_beat(world, people, smtp, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        case = breach_case_at(world.a.store, world.a.worker)
+        case = raise_breach_case(world.a.store, world.a.worker)
     assert case.is_breach
     assert smtp.recipients() == sorted([people.officer.email, people.colleague.email])
     [mail] = smtp.to(people.colleague)
@@ -140,9 +202,10 @@ def test_a_case_that_is_no_breach_emails_nobody(world, people, smtp, django_capt
     from tests.orders.factories import OffenderFactory
 
     offender = OffenderFactory(force=world.a.force)  # under no order
-    with django_capture_on_commit_callbacks(execute=True):
-        case_raise_for_match(match=possible_match(evidence_on(incident_at(world.a.store, world.a.worker)), offender))
-    assert smtp.received == []
+    match = possible_match(evidence_on(incident_at(world.a.store, world.a.worker)), offender)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert evidence_workflow.CASES.case_for_match(match).raised
+    assert callbacks == [] and smtp.received == []
 
 
 def test_a_breach_case_rejected_before_the_email_went_emails_nobody(world, people, smtp):
@@ -280,18 +343,45 @@ def test_preferences_default_by_role(world, people):
 def test_a_breach_case_moved_to_another_beat_tells_its_officers_once(
     world, people, smtp, django_capture_on_commit_callbacks
 ):
-    from cases.services import case_reassign
-
     with django_capture_on_commit_callbacks(execute=True):
-        case = breach_case_at(world.a.store, world.a.worker)
+        case = raise_breach_case(world.a.store, world.a.worker)
     assert smtp.recipients() == sorted([people.officer.email, people.colleague.email])
     smtp.received.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        case_reassign(case=case, actor=world.a.admin, beat=world.a.other_beat, reason="Suspect lives on South beat")
+        evidence_workflow.case_reassign(
+            case=case, actor=world.a.admin, beat=world.a.other_beat, reason="Suspect lives on South beat"
+        )
     assert smtp.recipients() == [people.other_beat.email]
     with django_capture_on_commit_callbacks(execute=True):  # and back: nobody is told twice
-        case_reassign(case=case, actor=world.a.admin, beat=world.a.beat, reason="Back to North beat after all")
+        evidence_workflow.case_reassign(
+            case=case, actor=world.a.admin, beat=world.a.beat, reason="Back to North beat after all"
+        )
     assert smtp.recipients() == [people.other_beat.email]
+
+
+def test_a_case_a_match_adds_to_tells_nobody_again(world, people, smtp, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = raise_breach_case(world.a.store, world.a.worker)
+    smtp.received.clear()
+    second = possible_match(evidence_on(case.incident, jpeg((10, 200, 10)), "till.jpg"), case.offender, similarity=0.97)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ref = evidence_workflow.CASES.case_for_match(second)
+    assert (ref.case_id, ref.raised) == (case.pk, False)
+    assert callbacks == [] and smtp.received == []
+
+
+def test_a_case_moved_without_the_hand_off_is_told_by_the_sweep(world, people, smtp):
+    """The admin's reassign action calls ``cases.services.case_reassign`` itself: the sweep covers it."""
+    case = breach_case_at(world.a.store, world.a.worker)
+    Case.objects.filter(pk=case.pk).update(created_at=timezone.now() - datetime.timedelta(hours=7))
+    services.breach_case_notify(case_id=case.pk)  # its own beat was told when it was raised
+    smtp.received.clear()
+    assert services.catch_up(hours=6) == {"sent": 0, "failed": 0}  # raised before the window
+
+    case_reassign(case=case, actor=world.a.admin, beat=world.a.other_beat, reason="Suspect lives on South beat")
+    assert services.catch_up(hours=6) == {"sent": 1, "failed": 0}
+    assert smtp.recipients() == [people.other_beat.email]
+    assert services.catch_up(hours=6) == {"sent": 0, "failed": 0}
 
 
 def test_a_p1_incident_taken_on_before_a_late_run_emails_nobody_more(world, people, smtp):

@@ -9,7 +9,7 @@ from incidents.models import Incident
 from notifications.models import Notification
 from tests.conftest import CeleryProcesses, free_port, port_open, require, wait_for
 from tests.notifications.conftest import SmtpServer
-from tests.notifications.test_emails import p1_at
+from tests.notifications.test_emails import report
 
 pytestmark = pytest.mark.worker
 
@@ -56,7 +56,7 @@ def test_a_p1_incident_is_emailed_by_the_worker(world, mail_worker):
     proc, server = mail_worker
     server.start()
     officer = _officer_with_email(world)
-    incident = p1_at(world.a.store, world.a.worker)  # committed: the signal sends the task to the worker
+    incident = report(world.a.store, world.a.worker)  # committed: the hand-off sends the task to the worker
 
     wait_for(lambda: server.received, timeout=90, what=f"the worker to email (running: {proc.poll() is None})")
     [mail] = server.received
@@ -69,7 +69,7 @@ def test_a_p1_incident_is_emailed_by_the_worker(world, mail_worker):
 def test_smtp_down_is_retried_by_the_worker_and_sent_once_it_is_back(world, mail_worker):
     proc, server = mail_worker  # the SMTP server is not running
     officer = _officer_with_email(world)
-    incident = p1_at(world.a.store, world.a.worker)
+    incident = report(world.a.store, world.a.worker)
     rows = Notification.objects.filter(user=officer, object_ref=f"incident:{incident.pk}")
 
     wait_for(
@@ -85,7 +85,7 @@ def test_smtp_down_is_retried_by_the_worker_and_sent_once_it_is_back(world, mail
     wait_for(lambda: server.received, timeout=60, what="the retried email")
     wait_for(lambda: rows.filter(sent_at__isnull=False).exists(), timeout=10, what="the row stamped sent")
     # A second P1 goes through at once; the first one's email was sent once only.
-    second = p1_at(world.a.store, world.a.worker)
+    second = report(world.a.store, world.a.worker)
     wait_for(lambda: len(server.received) >= 2, timeout=60, what="the second email")
     subjects = [m.subject for m in server.received]
     assert sum(incident.reference in s for s in subjects) == 1
