@@ -2,7 +2,8 @@
 ORDERS_RETENTION_DAYS days ago are deleted, nightly (``orders.tasks``), each deletion logged and audited.
 
 A face template goes with its photo's row (recognition's ``FaceTemplate.reference_photo`` cascades), so
-the gallery loses the person at once; the people stay on file, their orders being history."""
+the gallery loses the person at once; the people stay on file, their orders being history. Photos chosen on a
+form that was then given up (``orders.services.staged_photos``) go too, once past their hour."""
 
 import datetime
 import logging
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from orders.models import Offender
 from orders.services.photos import photo_delete_under_retention
+from orders.services.staged_photos import staged_photos_purge
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,9 @@ def retention_purge(*, now: datetime.datetime | None = None, days: int | None = 
             for photo in list(offender.photos.all()):
                 deleted.append(_purge(photo, offender, reason))
     logger.info("retention: %d reference photos deleted (limit %d days, today %s)", len(deleted), days, today)
+    staged = staged_photos_purge(now=now)
+    if staged:
+        logger.info("retention: %d photos staged on forms that were given up deleted", staged)
     return deleted
 
 

@@ -2,8 +2,8 @@
 PNC ID) is kept for a short while, so that nobody has to choose the file again: the form carries only an
 unguessable token, and the file waits under ``staged_photos/<user id>/`` in the media storage (shared by
 every web process, local or S3). Only its uploader can use or see it; it goes when the photo is saved or
-given up, and anything older than ``STAGED_PHOTO_LIFETIME`` is deleted whenever the same person stages
-another (and is never read again).
+given up, and anything older than ``STAGED_PHOTO_LIFETIME`` is never read again and is deleted whenever the
+same person stages another, and by the nightly retention task (``staged_photos_purge``) for everyone.
 
 A staged file is not a reference photo: it has no row, no template and is never searched."""
 
@@ -73,9 +73,9 @@ def photo_unstage(*, user, token: str) -> None:
             default_storage.delete(name)
 
 
-def _expired(name: str) -> bool:
+def _expired(name: str, now: datetime.datetime | None = None) -> bool:
     try:
-        return timezone.now() - default_storage.get_modified_time(name) > STAGED_PHOTO_LIFETIME
+        return (now or timezone.now()) - default_storage.get_modified_time(name) > STAGED_PHOTO_LIFETIME
     except (NotImplementedError, OSError):
         return False
 
@@ -90,3 +90,23 @@ def _sweep(user) -> None:
     for name in files:
         if _expired(f"{folder}/{name}"):
             default_storage.delete(f"{folder}/{name}")
+
+
+def staged_photos_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete every staged photo past its lifetime (a form given up): returns how many were deleted."""
+    try:
+        folders, _files = default_storage.listdir(STAGED_DIR)
+    except (FileNotFoundError, NotImplementedError, OSError):
+        return 0
+    deleted = 0
+    for folder in folders:
+        try:
+            _dirs, files = default_storage.listdir(f"{STAGED_DIR}/{folder}")
+        except (FileNotFoundError, OSError):
+            continue
+        for name in files:
+            path = f"{STAGED_DIR}/{folder}/{name}"
+            if _expired(path, now):
+                default_storage.delete(path)
+                deleted += 1
+    return deleted

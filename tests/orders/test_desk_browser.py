@@ -17,6 +17,7 @@ from tests.a11y import assert_accessible
 from tests.conftest import browser_login
 from tests.factories import StoreFactory
 from tests.orders.conftest import SQUARE
+from tests.orders.factories import OffenderFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -161,8 +162,6 @@ def test_admin_adds_a_person_and_records_an_order_step_by_step(world, browser_pa
 
 
 def test_without_javascript_the_kind_is_chosen_first(world, browser_page):
-    from tests.orders.factories import OffenderFactory
-
     person = OffenderFactory(force=world.a.force)
     context = browser_page.context.browser.new_context(java_script_enabled=False)
     page = context.new_page()

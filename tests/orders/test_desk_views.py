@@ -9,8 +9,12 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from core.exceptions import ApplicationError
+from orders import services
 from orders.models import Offender, OffenderEvent, Order, OrderEvent, ReferencePhoto
+from orders.services.staged_photos import STAGED_PHOTO_LIFETIME, photo_stage
 from recognition.models import ResearchJob
 from tests.conftest import signed_in
 from tests.incidents.conftest import image_bytes
@@ -176,8 +180,6 @@ def test_photo_missing_its_source_keeps_the_file(world, media_root, enrolled):
 
 
 def test_photo_refused_by_enrolment_is_not_kept(world, media_root, monkeypatch):
-    from core.exceptions import ApplicationError
-
     def refuse(*, photo):
         raise ApplicationError("No face was found in the photo.", code="no_face", fields={"image": ["No face found."]})
 
@@ -236,8 +238,6 @@ def test_orders_list_filters(world):
                             served_on=None)  # fmt: skip
     ended = OrderFactory(offender=OffenderFactory(force=a.force, family_name="Gone"), case_reference="GONE",
                          made_on=D(2020, 1, 1), ends_on=D(2021, 1, 1))  # fmt: skip
-    from django.utils import timezone
-
     soon_day = timezone.localdate() + datetime.timedelta(days=10)
     soon = OrderFactory(offender=OffenderFactory(force=a.force, family_name="Soon"), case_reference="SOON",
                         ends_on=soon_day)  # fmt: skip
@@ -327,3 +327,14 @@ def test_actions_of_an_officer_are_refused_and_write_nothing(world):
     r = c.post(reverse("desk-order-serve", args=[order.pk]), {"serve-served_on": "2026-01-06",
                                                               "serve-served_by": "PC"})  # fmt: skip
     assert r.status_code == 403 and not OrderEvent.objects.exists()
+
+
+def test_staged_photos_of_forms_given_up_are_deleted_by_the_retention_task(world, media_root, settings):
+
+    token = photo_stage(user=world.a.admin, upload=jpeg())
+    staged = media_root / "staged_photos" / str(world.a.admin.pk) / token
+    assert staged.is_file()
+    services.retention_purge()
+    assert staged.is_file()  # within its hour: kept
+    services.retention_purge(now=timezone.now() + STAGED_PHOTO_LIFETIME + datetime.timedelta(minutes=1))
+    assert not staged.exists()

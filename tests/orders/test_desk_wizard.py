@@ -18,7 +18,7 @@ from recognition.models import FaceTemplate, ResearchJob
 from tests.conftest import FACES, require, signed_in
 from tests.factories import StoreFactory
 from tests.orders.conftest import SQUARE
-from tests.orders.factories import OffenderFactory
+from tests.orders.factories import OffenderFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -162,8 +162,6 @@ def test_removing_a_prohibition_from_the_draft_and_saving_with_a_retailer_area(w
 
 
 def test_a_full_order_replacing_an_interim_one(world):
-    from tests.orders.factories import OrderFactory
-
     a = world.a
     person, other = OffenderFactory(force=a.force), OffenderFactory(force=a.force)
     interim = OrderFactory(offender=person, kind="interim", case_reference="INT/1", ends_on=D(2026, 12, 31))
