@@ -375,8 +375,8 @@ class OrderDeskForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["offender"].queryset = offenders
         self.fields["replaces"].queryset = interim_orders
-        self.fields["replaces"].label_from_instance = (
-            lambda o: f"{o.offender.full_name}: interim CBO {o.case_reference}, from {o.effective_from:%d/%m/%Y}"
+        self.fields["replaces"].label_from_instance = lambda o: (
+            f"{o.offender.full_name}: interim CBO {o.case_reference}, from {o.effective_from:%d/%m/%Y}"
         )
 
     def clean(self):
