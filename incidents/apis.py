@@ -242,7 +242,11 @@ class IncidentCollectionApi(generics.ListAPIView):
         confirmed = data.pop("confirm_duplicate")
         try:
             incident = evidence_workflow.incident_create(
-                reported_by=request.user, store=store, files=_files(request), check_duplicates=not confirmed, **data
+                reported_by=request.user,
+                store=store,
+                files=_files(request),
+                duplicates="confirmed" if confirmed else "ask",
+                **data,
             )
         except services.PossibleDuplicate as exc:
             body = error_body(exc.message, exc.code, exc.fields)

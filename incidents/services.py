@@ -105,17 +105,18 @@ def incident_create(
     files: list[UploadedFile] | None = None,
     submission_key: uuid.UUID | None = None,
     keep_good_files: bool = False,
-    check_duplicates: bool = False,
+    duplicates: Literal["ignore", "ask", "confirmed"] = "ignore",
 ) -> Incident:
     """Log an incident (and any CCTV files sent with it). A repeated ``submission_key`` from the same reporter
     returns the incident already filed.
 
     All or nothing by default (the API). With ``keep_good_files`` (the portal) a refused file does not stop the
     report: the incident and its good files are kept, and the refused ones are listed on
-    ``incident.refused_files`` (``RefusedFile``), each with its reason. With ``check_duplicates``, a file already
-    sent at the same store within ``INCIDENT_DUPLICATE_WINDOW_DAYS`` is a 409 ``possible_duplicate``
-    (``PossibleDuplicate``, naming the earlier incidents) and nothing is written; the caller asks the reporter
-    and sends again without the check if they go on (``duplicate_confirmed`` is then recorded)."""
+    ``incident.refused_files`` (``RefusedFile``), each with its reason. With ``duplicates="ask"`` (the portal and
+    the API), a file already sent at the same store within ``INCIDENT_DUPLICATE_WINDOW_DAYS`` is a 409
+    ``possible_duplicate`` (``PossibleDuplicate``, naming the earlier incidents) and nothing is written; the
+    caller asks the reporter and, if they go on, sends again with ``duplicates="confirmed"``: the incident is
+    then filed and their go-ahead recorded (``duplicate_confirmed``)."""
     if submission_key is not None:
         earlier = Incident.objects.filter(submission_key=submission_key).first()
         if earlier is not None:
@@ -126,8 +127,10 @@ def incident_create(
     _check_reporter(reported_by=reported_by, store=store)
     _check_occurred_at(occurred_at)
     checked, refused = _inspect(files or [], keep_good=keep_good_files)
-    repeated = same_files_sent_recently(store=store, uploads=[item.upload for item in checked])
-    if check_duplicates and repeated:
+    repeated: list[RepeatedFile] = []
+    if duplicates != "ignore":
+        repeated = same_files_sent_recently(store=store, uploads=[item.upload for item in checked])
+    if duplicates == "ask" and repeated:
         raise PossibleDuplicate(repeated)
     found = assess(category=category, ongoing=ongoing, injured=injured, weapon=weapon)
     incident = Incident(
@@ -156,7 +159,7 @@ def incident_create(
         incident.reference = f"INC-{timezone.localdate(incident.created_at).year}-{incident.pk:06d}"
         incident.save(update_fields=["reference"])
         incident_created_event(incident=incident, actor=reported_by)
-        if repeated and not check_duplicates:
+        if repeated and duplicates == "confirmed":
             references = sorted({hit.incident.reference or "" for hit in repeated})
             duplicate_confirmed_event(incident=incident, actor=reported_by, earlier=references)
         _evidence_store_all(

@@ -106,7 +106,7 @@ def _incident_report(request):
                 reported_by=request.user,
                 files=request.FILES.getlist("files"),
                 keep_good_files=True,
-                check_duplicates=not confirmed,
+                duplicates="confirmed" if confirmed else "ask",
                 **data,
             )
         except services.PossibleDuplicate as exc:

@@ -136,3 +136,21 @@ def test_api_answers_409_with_the_earlier_incident(world, media_root, photo):
     confirmed = api_send(world, photo, confirm_duplicate=True)
     assert confirmed.status_code == 201
     assert Incident.objects.count() == 2
+
+
+def test_the_service_checks_only_when_asked(world, media_root, photo):
+    from incidents.services import PossibleDuplicate, incident_create
+
+    def report(**extra):
+        files = [upload("till.jpg", photo, "image/jpeg")]
+        return incident_create(
+            reported_by=world.a.worker, store=world.a.store, occurred_at=timezone.now(), category="theft",
+            ongoing=False, injured=False, weapon=False, description="Took lager.", files=files, **extra,
+        )  # fmt: skip
+
+    report()
+    report()  # another caller (seed_demo, a re-import) that does not ask
+    with pytest.raises(PossibleDuplicate) as refused:
+        report(duplicates="ask")
+    assert refused.value.status_code == 409 and len(refused.value.incidents) == 2
+    assert Incident.objects.count() == 2 and not IncidentEvent.objects.filter(kind="duplicate_confirmed").exists()
