@@ -435,6 +435,7 @@ class ProhibitionStepForm(forms.Form):
     area_radius_m = forms.IntegerField(label="Radius (metres)", required=False, min_value=1)
     polygon = forms.CharField(
         required=False,
+        max_length=200_000,  # far above the 2000 positions a zone may have
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Zone outline (GeoJSON Polygon)",
         help_text='Drawn on the map, or typed: {"type": "Polygon", "coordinates": [[[-2.45, 53.09], [-2.43, 53.09], '
@@ -465,7 +466,7 @@ class ProhibitionStepForm(forms.Form):
             return None
         try:
             value = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
             raise forms.ValidationError(
                 "The zone outline is not valid GeoJSON: draw it on the map or check the brackets and commas."
             ) from None

@@ -139,6 +139,8 @@ def order_new(request):
     offenders = selectors.offenders_for(request.user)
     wanted = request.GET.get("offender", "")
     if request.method == "GET" and wanted and str(draft.get("offender")) != wanted:
+        if draft.get("order"):
+            messages.info(request, "The unsaved order you started for someone else was set aside.")
         draft = {}  # a new order for another person: the earlier draft is left behind
         if wanted.isdigit() and offenders.filter(pk=wanted).exists():
             draft = {"offender": int(wanted)}

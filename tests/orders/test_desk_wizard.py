@@ -178,3 +178,25 @@ def test_a_full_order_replacing_an_interim_one(world):
     assert r.status_code == 302
     interim.refresh_from_db()
     assert interim.superseded_on == D(2026, 3, 2) and interim.replaced_by.case_reference == ORDER["case_reference"]
+
+
+@pytest.mark.parametrize(
+    "polygon",
+    ["[" * 50_000 + "]" * 50_000, '{"type": "Polygon", "coordinates": "x"}', "[1, 2]", "NaN", "x" * 200_001],
+)
+def test_a_bad_zone_outline_is_a_400_with_a_message(world, polygon):
+    c = signed_in(world.a.admin)
+    c.post(reverse("desk-order-new"), {**ORDER, "offender": OffenderFactory(force=world.a.force).pk})
+    r = c.post(reverse("desk-order-new-prohibition"), {"kind": "zone", "action": "add", "polygon": polygon})
+    assert r.status_code == 400 and 'class="error" id="id_polygon_error"' in text(r)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("zone_latitude", "NaN"), ("zone_radius_m", "1e309"), ("zone_longitude", "9" * 400)]
+)
+def test_bad_circle_numbers_are_a_400(world, field, value):
+    c = signed_in(world.a.admin)
+    c.post(reverse("desk-order-new"), {**ORDER, "offender": OffenderFactory(force=world.a.force).pk})
+    circle = {"zone_latitude": "53.1", "zone_longitude": "-2.3", "zone_radius_m": "300", field: value}
+    r = c.post(reverse("desk-order-new-prohibition"), {"kind": "zone", "action": "add", **circle})
+    assert r.status_code == 400 and f'id="id_{field}_error"' in text(r)
