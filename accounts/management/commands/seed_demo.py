@@ -341,7 +341,13 @@ def _demo_breach(world: World, warnings: list[str]) -> Case | None:
     incident = _breach_incident(world, store)
     _match_cctv(incident, warnings)
     _witness_statement(world, incident)
-    return Case.objects.filter(incident=incident, offender=offender).first()
+    case = Case.objects.filter(incident=incident, offender=offender).first()
+    if case is None and not warnings:
+        warnings.append(
+            "The demo CCTV was searched but raised no case: is the force's match threshold stricter than the "
+            "demo photos' distance (about 0.02)?"
+        )
+    return case
 
 
 def _years_later(day: datetime.date, years: int) -> datetime.date:
