@@ -5,6 +5,7 @@ import base64
 import json
 
 from django import forms
+from django.forms.fields import InvalidJSONInput
 from django.forms.models import BaseInlineFormSet
 
 from accounts.access import beats_for, retailers_trading_for
@@ -101,6 +102,18 @@ class OptionalJSONField(forms.JSONField):
     def prepare_value(self, value):
         return "" if value is None else super().prepare_value(value)
 
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except RecursionError:  # brackets nested thousands deep: refused like any text that is not JSON
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": "…"}) from None
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:  # shown back as typed, like any other text that is not JSON
+            return InvalidJSONInput(data)
+
 
 class ProhibitionInlineForm(forms.ModelForm):
     polygon = OptionalJSONField(
@@ -181,7 +194,7 @@ class OrderVaryForm(forms.Form):
         required=False,
         help_text="Named premises the court added (in effect from the variation day).",
     )
-    add_zone = forms.JSONField(
+    add_zone = OptionalJSONField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="An exclusion zone the court added: GeoJSON Polygon, longitude first, closed ring.",

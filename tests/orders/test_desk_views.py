@@ -338,3 +338,11 @@ def test_staged_photos_of_forms_given_up_are_deleted_by_the_retention_task(world
     assert staged.is_file()  # within its hour: kept
     services.retention_purge(now=timezone.now() + STAGED_PHOTO_LIFETIME + datetime.timedelta(minutes=1))
     assert not staged.exists()
+
+
+def test_a_variation_zone_nested_thousands_deep_is_a_400(world):
+    order = OrderFactory(offender=OffenderFactory(force=world.a.force), ends_on=D(2099, 1, 1))
+    r = signed_in(world.a.admin).post(reverse("desk-order-vary", args=[order.pk]), {
+        "vary-varied_on": "2026-03-02", "vary-reason": "Court", "vary-add_zone": "[" * 50_000 + "]" * 50_000,
+    })  # fmt: skip
+    assert r.status_code == 400 and "Enter a valid JSON." in text(r) and not OrderEvent.objects.exists()
