@@ -411,6 +411,38 @@ class OrderDeskForm(forms.Form):
         return cleaned
 
 
+class OrderCorrectForm(OrderDeskForm):
+    """Details recorded wrongly (a typo in the court, a date keyed wrong), with why: the old and new values go in
+    the history. What the court changed later is a variation, not a correction. The service date of an order
+    not yet served is recorded by the service action, so it is not offered here."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="What was wrong, e.g. 'Case reference keyed wrongly'."
+    )
+
+    def __init__(self, *args, order: Order, **kwargs):
+        self.order = order
+        initial = {f: getattr(order, f) for f in self.ORDER_FIELDS}
+        super().__init__(*args, initial=initial, offenders=Offender.objects.filter(pk=order.offender_id),
+                         interim_orders=Order.objects.none(), **kwargs)  # fmt: skip
+        del self.fields["offender"], self.fields["replaces"]
+        if order.served_on is None:
+            del self.fields["served_on"], self.fields["served_by"]
+
+    def clean(self):
+        self.cleaned_data["offender"] = self.order.offender
+        for name in ("served_on", "served_by"):
+            if name not in self.fields:
+                self.cleaned_data[name] = getattr(self.order, name)
+        cleaned = super().clean()
+        if not self.errors and not self.changes():
+            self.add_error(None, "Nothing was changed: correct a value, or close this form.")
+        return cleaned
+
+    def changes(self) -> dict:
+        return {f: self.cleaned_data.get(f) for f in self.changed_data if f in self.ORDER_FIELDS}
+
+
 KIND_FIELDS = {
     Prohibition.Kind.PREMISES: ["stores"],
     Prohibition.Kind.RETAILER_AREA: ["retailer", "beats", "area_latitude", "area_longitude", "area_radius_m"],

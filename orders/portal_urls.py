@@ -20,6 +20,7 @@ urlpatterns = [
     path("desk/orders/new/review/", wizard_views.review, name="desk-order-new-review"),
     path("desk/orders/<int:pk>/", order_views.order_detail, name="desk-order"),
     path("desk/orders/<int:pk>/serve/", order_views.order_serve, name="desk-order-serve"),
+    path("desk/orders/<int:pk>/correct/", order_views.order_correct, name="desk-order-correct"),
     path("desk/orders/<int:pk>/vary/", order_views.order_vary, name="desk-order-vary"),
     path("desk/orders/<int:pk>/discharge/", order_views.order_discharge, name="desk-order-discharge"),
 ]

@@ -1,6 +1,7 @@
 """Orders on the order desk: the list (status, person, ending soon), and the order's page with its
 prohibitions, what each covers, its history in words, and the court's later steps as actions, each with its
-reason: service (``workflows.orders.order_serve``, which re-searches old footage), variation
+reason: service (``workflows.orders.order_serve``, which re-searches old footage), a correction of details
+recorded wrongly (``workflows.orders.order_correct``), variation
 (``workflows.orders.order_vary``) and discharge (``orders.services.orders.order_discharge``: a discharge makes
 no footage relevant, as the workflow module says)."""
 
@@ -13,7 +14,7 @@ from core.exceptions import ApplicationError
 from orders import selectors
 from orders.desk.shared_views import desk_page, error_status, has_map, order_or_404, page_of, refuse_nul
 from orders.events import describe
-from orders.forms import DischargeDeskForm, ServeForm, VaryDeskForm, apply_errors
+from orders.forms import DischargeDeskForm, OrderCorrectForm, ServeForm, VaryDeskForm, apply_errors
 from orders.models import Order, Prohibition
 from orders.services import orders as order_services
 from workflows import orders as order_workflows
@@ -103,6 +104,7 @@ def _render_order(request, order: Order, *, status: int = 200, **forms):
         "serve_form": forms.get("serve") or ServeForm(prefix="serve"),
         "vary_form": forms.get("vary") or VaryDeskForm(prefix="vary", order=order),
         "discharge_form": forms.get("discharge") or DischargeDeskForm(prefix="discharge"),
+        "correct_form": forms.get("correct") or OrderCorrectForm(prefix="correct", order=order),
         "open_action": open_action,
         "ended": bool(order.discharged_on or order.superseded_on),
         "has_map": has_map(),
@@ -179,3 +181,17 @@ def order_vary(request, pk: int):
         )
 
     return _act(request, order, "vary", form, act, "Variation recorded.")
+
+
+@require_POST
+@desk_page
+def order_correct(request, pk: int):
+    """Details recorded wrongly, corrected with a reason (``workflows.orders.order_correct``: a change of the
+    days in force re-searches the footage)."""
+    order = order_or_404(request, pk)
+    form = OrderCorrectForm(request.POST, prefix="correct", order=order)
+
+    def act(data):
+        order_workflows.order_correct(order=order, actor=request.user, reason=data["reason"], **form.changes())
+
+    return _act(request, order, "correct", form, act, "Correction recorded.")

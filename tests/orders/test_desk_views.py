@@ -346,3 +346,30 @@ def test_a_variation_zone_nested_thousands_deep_is_a_400(world):
         "vary-varied_on": "2026-03-02", "vary-reason": "Court", "vary-add_zone": "[" * 50_000 + "]" * 50_000,
     })  # fmt: skip
     assert r.status_code == 400 and "Enter a valid JSON." in text(r) and not OrderEvent.objects.exists()
+
+
+def test_correct_details_recorded_wrongly_with_a_reason(world):
+    order = OrderFactory(offender=OffenderFactory(force=world.a.force), case_reference="CBO/TYPO")
+    ProhibitionFactory(order=order, stores=[world.a.store])
+    c = signed_in(world.a.admin)
+    page = text(c.get(reverse("desk-order", args=[order.pk])))
+    assert 'name="correct-case_reference"' in page and 'value="CBO/TYPO"' in page
+    fields = {"correct-kind": "full", "correct-court": order.court, "correct-case_reference": "CBO/2026/0001",
+              "correct-made_on": "2026-01-05", "correct-effective_from": "2026-01-05", "correct-ends_on": "2028-01-04",
+              "correct-served_on": "2026-01-05", "correct-served_by": ""}  # fmt: skip
+    r = c.post(reverse("desk-order-correct", args=[order.pk]), fields)
+    assert r.status_code == 400 and "This field is required" in text(r)  # the reason
+    unchanged = {**fields, "correct-case_reference": "CBO/TYPO", "correct-reason": "Typo"}
+    r = c.post(reverse("desk-order-correct", args=[order.pk]), unchanged)
+    assert r.status_code == 400 and "Nothing was changed" in text(r)
+    r = c.post(reverse("desk-order-correct", args=[order.pk]), {**fields, "correct-reason": "Keyed wrongly"})
+    assert r.status_code == 302
+    order.refresh_from_db()
+    assert order.case_reference == "CBO/2026/0001"
+    page = text(c.get(reverse("desk-order", args=[order.pk])))
+    assert "Details corrected: case reference from CBO/TYPO to CBO/2026/0001" in page and "Keyed wrongly" in page
+    # A change of the days in force re-searches the footage (the workflow's rule).
+    r = c.post(reverse("desk-order-correct", args=[order.pk]),
+               {**fields, "correct-ends_on": "2027-01-04", "correct-reason": "End keyed wrongly"})  # fmt: skip
+    assert r.status_code == 302
+    assert ResearchJob.objects.filter(trigger=ResearchJob.Trigger.ORDER_CORRECTED).count() == 1
