@@ -90,6 +90,19 @@ def token_revoked_event(*, token: ApiToken, actor: User) -> AccountEvent:
     )
 
 
+def store_moved_event(*, actor: User, store, old: tuple, new: tuple) -> AccountEvent:
+    """A force admin set where ``store`` is; ``old`` and ``new`` are (latitude, longitude)."""
+    details = {
+        "store_id": store.pk,
+        "store": str(store),
+        "from": [str(v) for v in old],
+        "to": [str(v) for v in new],
+    }
+    return AccountEvent.objects.create(
+        kind=AccountEvent.Kind.STORE_MOVED, actor=actor, username=actor.username, details=details
+    )
+
+
 def describe(event: AccountEvent) -> str:
     """The event in words for people, e.g. "Sign-in failed at /login/ (locked out)"."""
     d = event.details or {}
@@ -105,4 +118,7 @@ def describe(event: AccountEvent) -> str:
         return f"Recovery code used ({d.get('left', '?')} left)"
     if kind in (AccountEvent.Kind.TOKEN_CREATED, AccountEvent.Kind.TOKEN_REVOKED):
         return f"{event.get_kind_display()}: {d.get('prefix', '?')}… ({d.get('name') or 'unnamed device'})"
+    if kind == AccountEvent.Kind.STORE_MOVED:
+        old, new = d.get("from") or ["?", "?"], d.get("to") or ["?", "?"]
+        return f"Location of {d.get('store', 'a store')} set: {old[0]}, {old[1]} to {new[0]}, {new[1]}"
     return event.get_kind_display() if kind in AccountEvent.Kind.values else str(kind)

@@ -164,7 +164,8 @@ class ApiToken(models.Model):
 
 class AccountEvent(AuditEvent):
     """The sign-in audit log: failed sign-ins and wrong codes (counted towards a lock-out), lock-outs lifted,
-    second factors set up or reset, recovery codes used, API tokens issued and revoked."""
+    second factors set up or reset, recovery codes used, API tokens issued and revoked; and a store's
+    location set (it decides which prohibitions cover the store)."""
 
     class Kind(models.TextChoices):
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
@@ -176,6 +177,7 @@ class AccountEvent(AuditEvent):
         RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
         TOKEN_CREATED = "token_created", "API token issued"
         TOKEN_REVOKED = "token_revoked", "API token revoked"
+        STORE_MOVED = "store_moved", "Store location set"
 
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(

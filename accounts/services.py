@@ -148,7 +148,7 @@ def _coordinate(value, name: str, low: int, high: int, errors: dict[str, str]) -
 def set_store_location(*, store: Store, latitude, longitude, actor: User) -> Store:
     """Place ``store`` at (``latitude``, ``longitude``), WGS84 decimal degrees. Which prohibitions cover a
     store is decided from where it is now, so only a force admin of the store's force may move it; the old
-    and new positions are logged."""
+    and new positions are logged and kept as an account event (``store_moved``)."""
     if not is_force_admin_of(actor, store.beat.force_id):
         raise PermissionDenied("Only a force admin of the store's force may set where it is.")
     errors: dict[str, str] = {}
@@ -162,4 +162,5 @@ def set_store_location(*, store: Store, latitude, longitude, actor: User) -> Sto
     store.full_clean()
     store.save(update_fields=["latitude", "longitude", "updated_at"])
     logger.info("store %s location set by user %s: (%s, %s) -> (%s, %s)", store.pk, actor.pk, old[0], old[1], lat, lon)
+    events.store_moved_event(actor=actor, store=store, old=old, new=(lat, lon))
     return store
