@@ -13,6 +13,11 @@ urlpatterns = [
     path(
         "desk/offenders/<int:pk>/photos/<int:photo_id>/image/", offender_views.photo_image, name="desk-offender-photo"
     ),
+    path(
+        "desk/offenders/<int:pk>/photos/<int:photo_id>/remove/",
+        offender_views.photo_remove,
+        name="desk-offender-photo-remove",
+    ),
     path("desk/staged-photos/<str:token>/", offender_views.staged_image, name="desk-staged-photo"),
     path("desk/orders/", order_views.order_list, name="desk-orders"),
     path("desk/orders/new/", wizard_views.order_new, name="desk-order-new"),

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
 from orders import selectors
@@ -47,7 +47,11 @@ def offender_list(request):
 
 @desk_page
 def offender_detail(request, pk: int):
-    offender = offender_or_404(request, pk)
+    return _render_offender(request, offender_or_404(request, pk))
+
+
+def _render_offender(request, offender, *, status: int = 200, refused: tuple[int, str] | None = None):
+    """The person's page; ``refused``: (photo id, why) when removing that photo was refused."""
     orders = offender.orders.order_by("-effective_from", "-pk")
     events = offender.events.select_related("actor").order_by("-created_at", "-pk")
     history, history_query = page_of(request, events)
@@ -62,7 +66,10 @@ def offender_detail(request, pk: int):
             "history": [(event, describe(event)) for event in history.object_list],
             "page": history,
             "query": history_query,
+            "refused_photo": refused[0] if refused else None,
+            "refused_why": refused[1] if refused else "",
         },
+        status=status,
     )
 
 
@@ -202,3 +209,21 @@ def staged_image(request, token: str):
     response = HttpResponse(staged.content, content_type=kind)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+@desk_page
+def photo_remove(request, pk: int, photo_id: int):
+    """Remove a reference photo, with why: its face templates go too, so it is no longer searched
+    (``workflows.orders.reference_photo_remove``)."""
+    offender = offender_or_404(request, pk)
+    photo = offender.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404("No such photo.")
+    reason = (request.POST.get("reason") or "").strip()
+    if not reason or "\x00" in reason:
+        why = "Say why the photo is being removed." if not reason else "Null characters are not allowed."
+        return _render_offender(request, offender, status=400, refused=(photo.pk, why))
+    order_workflows.reference_photo_remove(photo=photo, actor=request.user, reason=reason)
+    messages.success(request, "Photo removed: it is no longer searched.")
+    return redirect("desk-offender", pk=offender.pk)

@@ -373,3 +373,20 @@ def test_correct_details_recorded_wrongly_with_a_reason(world):
                {**fields, "correct-ends_on": "2027-01-04", "correct-reason": "End keyed wrongly"})  # fmt: skip
     assert r.status_code == 302
     assert ResearchJob.objects.filter(trigger=ResearchJob.Trigger.ORDER_CORRECTED).count() == 1
+
+
+def test_remove_a_photo_needs_a_reason_and_forgets_its_templates(world, media_root, enrolled):
+    jo = OffenderFactory(force=world.a.force)
+    c = signed_in(world.a.admin)
+    c.post(reverse("desk-offender-photo-new", args=[jo.pk]),
+           {"image": jpeg(), "source": "Custody", "taken_on": "2025-12-01"})  # fmt: skip
+    photo = jo.photos.get()
+    url = reverse("desk-offender-photo-remove", args=[jo.pk, photo.pk])
+    r = c.post(url, {"reason": "  "})
+    assert r.status_code == 400 and "Say why the photo is being removed." in text(r) and jo.photos.exists()
+    assert signed_in(world.b.admin).post(url, {"reason": "x"}).status_code == 404
+    assert signed_in(world.a.officer).post(url, {"reason": "x"}).status_code == 403
+    r = c.post(url, {"reason": "Wrong person's photo"})
+    assert r.status_code == 302 and not jo.photos.exists()
+    page = text(c.get(reverse("desk-offender", args=[jo.pk])))
+    assert "Photo removed: Custody, taken 1 Dec 2025" in page and "Wrong person&#x27;s photo" in page
