@@ -30,6 +30,7 @@ from config.settings.components.incidents import *  # noqa: F403
 from config.settings.components.logging import *  # noqa: F403
 from config.settings.components.notifications import *  # noqa: F403
 from config.settings.components.orders import *  # noqa: F403
+from config.settings.components.people import *  # noqa: F403
 from config.settings.components.recognition import *  # noqa: F403
 from config.settings.components.security import *  # noqa: F403
 from config.settings.components.storage import *  # noqa: F403
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "recognition",
     "cases",
     "notifications",
+    "people",
     "dashboards",
 ]
 
