@@ -73,7 +73,7 @@ def test_adding_files_later_confirms_how_many_were_added(world, media_root):
     response = client.post(f"/incidents/{incident.pk}/evidence/", {"files": files}, follow=True)
     html = response.content.decode()
     assert f"2 CCTV files added to {incident.reference}." in html
-    assert 'class="success" role="status"' in html
+    assert '<li class="success"><span role="status">' in html
     one = client.post(
         f"/incidents/{incident.pk}/evidence/", {"files": [upload("c.jpg", image_bytes(color=(1, 2, 3)))]}, follow=True
     )
