@@ -174,7 +174,7 @@ def test_the_officer_who_confirmed_may_not_corroborate(world, justified):
     assert SAME_OFFICER in html and f'action="/cases/{justified.pk}/corroborate/"' not in html
     form = {"action": "arrest", "corroboration": "Staff statement", "reason": "Breach of the order"}
     r = c.post(f"/cases/{justified.pk}/corroborate/", form, follow=True)
-    assert SAME_OFFICER in r.content.decode() and 'class="error" role="alert"' in r.content.decode()
+    assert SAME_OFFICER in r.content.decode() and '<li class="error"><span role="alert">' in r.content.decode()
     r = client_for(world.a.officer).post(f"/api/cases/{justified.pk}/corroborate/", form, format="json")
     assert r.status_code == 403 and r.json()["message"] == SAME_OFFICER and r.json()["code"] == "same_officer"
     assert written() == before and Case.objects.get(pk=justified.pk).status == Case.Status.CONFIRMED

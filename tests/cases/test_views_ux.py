@@ -48,7 +48,7 @@ def test_each_decision_says_what_was_recorded_and_what_comes_next(world, justifi
     r = c.post(f"{url}/review/", confirm, follow=True)
     html = r.content.decode()
     assert "Decision recorded. Match confirmed: the case now waits for corroboration and the action taken." in html
-    assert 'class="success" role="status"' in html and "pack.zip" in html
+    assert '<li class="success"><span role="status">' in html and "pack.zip" in html
     other = signed_in(world.a.admin)  # the officer who confirmed may not corroborate
     corroboration = {"action": "summons", "corroboration": "Staff statement", "reason": "Breach"}
     r = other.post(f"{url}/corroborate/", corroboration)
@@ -60,7 +60,7 @@ def test_each_decision_says_what_was_recorded_and_what_comes_next(world, justifi
 
 def test_a_refused_decision_is_shown_as_an_alert(world, justified):
     r = signed_in(world.a.officer).post(f"/cases/{justified.pk}/review/", {"decision": "confirm"}, follow=True)
-    assert 'class="error" role="alert"' in r.content.decode()
+    assert '<li class="error"><span role="alert">' in r.content.decode()
 
 
 def test_rejecting_says_the_case_is_rejected(world, justified):
