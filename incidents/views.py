@@ -121,6 +121,9 @@ def _incident_report(request):
                 form.add_error(field if field in form.fields else None, field_messages)
         else:
             _say_refused(request, incident.refused_files, incident.reference)
+            if request.POST.get("then") == "statement":  # "Send report and make a witness statement"
+                messages.success(request, f"Incident reported: {incident.reference}. Now make your statement.")
+                return _done(request, reverse("incident-statement-add", args=[incident.pk]))
             return _done(request, reverse("incident-detail", args=[incident.pk]) + "?new=1")
     context = {
         "form": form,

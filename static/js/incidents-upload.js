@@ -131,6 +131,8 @@
       if (!window.FormData || !window.XMLHttpRequest || !box) return;
       event.preventDefault();
       var data = new FormData(form);
+      var submitter = event.submitter;
+      if (submitter && submitter.name) data.append(submitter.name, submitter.value);
       var attempt = 0;
       button.disabled = true;
       box.hidden = false;

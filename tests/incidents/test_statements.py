@@ -230,3 +230,16 @@ def test_a_signed_statement_cannot_be_edited(world, incident):
     statement.refresh_from_db()
     assert "grey hoodie" in statement.statement
     assert WitnessStatement.objects.count() == 2
+
+
+def test_a_statement_can_be_made_with_the_report(world):
+    from tests.incidents.test_views import form_data
+
+    client = signed_in(world.a.worker)
+    response = client.post("/incidents/new/", {**form_data(world.a.store), "then": "statement"}, follow=True)
+    from incidents.models import Incident
+
+    incident = Incident.objects.get()
+    assert response.redirect_chain == [(f"/incidents/{incident.pk}/statements/new/", 302)]
+    assert f"Incident reported: {incident.reference}. Now make your statement." in response.content.decode()
+    assert "Send and make a witness statement" in client.get("/incidents/new/").content.decode()
