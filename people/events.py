@@ -1,0 +1,149 @@
+"""People events: one keyword-only writer per kind of event (as ``cases.events``), and the wording of each
+for people (``describe``). A person of interest's name is never written into an event's details, so that
+nothing names them once the review has deleted their record."""
+
+from people.models import CBOApplication, IncidentLink, PeopleEvent, PersonOfInterest
+
+
+def _link_details(link: IncidentLink) -> dict:
+    return {
+        "link": link.pk,
+        "incident_reference": link.incident.reference or "",
+        "subject": "offender" if link.offender_id else "person",
+        "subject_id": link.offender_id or link.person_id,
+        "identified_by": link.identified_by,
+        "role": link.role,
+        "case": link.case_id,
+    }
+
+
+def link_added_event(*, link: IncidentLink, actor) -> PeopleEvent:
+    return PeopleEvent.objects.create(
+        kind=PeopleEvent.Kind.LINK_ADDED,
+        actor=actor,
+        incident_id=link.incident_id,
+        offender_id=link.offender_id,
+        person_id=link.person_id,
+        details=_link_details(link),
+    )
+
+
+def link_withdrawn_event(*, link: IncidentLink, actor, reason: str) -> PeopleEvent:
+    return PeopleEvent.objects.create(
+        kind=PeopleEvent.Kind.LINK_WITHDRAWN,
+        actor=actor,
+        incident_id=link.incident_id,
+        offender_id=link.offender_id,
+        person_id=link.person_id,
+        details={**_link_details(link), "reason": reason},
+    )
+
+
+def person_created_event(*, person: PersonOfInterest, actor) -> PeopleEvent:
+    return PeopleEvent.objects.create(
+        kind=PeopleEvent.Kind.PERSON_CREATED, actor=actor, person=person, details={"force": person.force_id}
+    )
+
+
+def person_updated_event(*, person: PersonOfInterest, actor, fields: list[str]) -> PeopleEvent:
+    """Which fields changed (their names only: the values are personal data the review may delete)."""
+    return PeopleEvent.objects.create(
+        kind=PeopleEvent.Kind.PERSON_UPDATED, actor=actor, person=person, details={"fields": sorted(fields)}
+    )
+
+
+def person_kept_event(*, person: PersonOfInterest, actor, reason: str) -> PeopleEvent:
+    return PeopleEvent.objects.create(
+        kind=PeopleEvent.Kind.PERSON_KEPT,
+        actor=actor,
+        person=person,
+        details={"reason": reason, "kept_until": person.kept_until.isoformat() if person.kept_until else None},
+    )
+
+
+def person_deleted_event(*, person: PersonOfInterest, links: int, applications: int) -> PeopleEvent:
+    """The review deleted the record (no person acted). Written before the row goes; no name is kept."""
+    return PeopleEvent.objects.create(
+        kind=PeopleEvent.Kind.PERSON_DELETED,
+        person=None,
+        details={
+            "person_id": person.pk,
+            "force": person.force_id,
+            "review_due_on": person.review_due_on.isoformat() if person.review_due_on else None,
+            "links_deleted": links,
+            "applications_deleted": applications,
+        },
+    )
+
+
+def application_built_event(*, application: CBOApplication, actor, sha256: str = "") -> PeopleEvent:
+    return PeopleEvent.objects.create(
+        kind=PeopleEvent.Kind.APPLICATION_BUILT,
+        actor=actor,
+        application=application,
+        offender_id=application.offender_id,
+        person_id=application.person_id,
+        details={
+            "reference": application.reference or "",
+            "incidents": list(application.incident_ids or []),
+            "pdf_sha256": sha256 or application.pdf_sha256,
+        },
+    )
+
+
+def application_downloaded_event(*, application: CBOApplication, actor, what: str) -> PeopleEvent:
+    """``what``: "pdf" or "zip"."""
+    return PeopleEvent.objects.create(
+        kind=PeopleEvent.Kind.APPLICATION_DOWNLOADED,
+        actor=actor,
+        application=application,
+        offender_id=application.offender_id,
+        person_id=application.person_id,
+        details={"reference": application.reference or "", "what": what},
+    )
+
+
+def order_recorded_event(*, application: CBOApplication, actor, order) -> PeopleEvent:
+    return PeopleEvent.objects.create(
+        kind=PeopleEvent.Kind.ORDER_RECORDED,
+        actor=actor,
+        application=application,
+        offender_id=order.offender_id,
+        person_id=application.person_id,
+        details={"reference": application.reference or "", "order": order.pk, "case_reference": order.case_reference},
+    )
+
+
+def _identified_label(value) -> str:
+    return IncidentLink.Identification(value).label if value in IncidentLink.Identification.values else str(value)
+
+
+def describe(event: PeopleEvent) -> str:
+    """The event in words for people."""
+    d = event.details or {}
+    kind = event.kind
+    if kind == PeopleEvent.Kind.LINK_ADDED:
+        return f"Incident {d.get('incident_reference')} linked ({_identified_label(d.get('identified_by'))})"
+    if kind == PeopleEvent.Kind.LINK_WITHDRAWN:
+        return f"Link to incident {d.get('incident_reference')} withdrawn: {d.get('reason', '')}"
+    if kind == PeopleEvent.Kind.PERSON_CREATED:
+        return "Person of interest recorded"
+    if kind == PeopleEvent.Kind.PERSON_UPDATED:
+        fields = ", ".join(f.replace("_", " ") for f in d.get("fields", []))
+        return f"Person of interest updated ({fields})"
+    if kind == PeopleEvent.Kind.PERSON_KEPT:
+        return f"Kept after review until {d.get('kept_until')}: {d.get('reason', '')}"
+    if kind == PeopleEvent.Kind.PERSON_DELETED:
+        n = d.get("links_deleted", 0)
+        return (
+            f"Person of interest {d.get('person_id')} deleted after review (no linked incident for the review "
+            f"period and no order; {n} link{'s' if n != 1 else ''} deleted with the record)"
+        )
+    if kind == PeopleEvent.Kind.APPLICATION_BUILT:
+        n = len(d.get("incidents", []))
+        return f"Application {d.get('reference')} built with {n} incident{'s' if n != 1 else ''}"
+    if kind == PeopleEvent.Kind.APPLICATION_DOWNLOADED:
+        return f"Application {d.get('reference')} downloaded ({str(d.get('what', '')).upper()})"
+    if kind == PeopleEvent.Kind.ORDER_RECORDED:
+        return f"Order {d.get('case_reference')} recorded from application {d.get('reference')}"
+    return event.get_kind_display() if kind in PeopleEvent.Kind.values else str(kind)
