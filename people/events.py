@@ -76,7 +76,10 @@ def person_deleted_event(*, person: PersonOfInterest, links: int, applications: 
     )
 
 
-def application_built_event(*, application: CBOApplication, actor, sha256: str = "") -> PeopleEvent:
+def application_built_event(
+    *, application: CBOApplication, actor, incidents: int, pdf_sha256: str = "", youth: bool = False
+) -> PeopleEvent:
+    """The officer built the bundle: ``incidents`` linked incidents, the PDF's SHA-256, an under-18's marker."""
     return PeopleEvent.objects.create(
         kind=PeopleEvent.Kind.APPLICATION_BUILT,
         actor=actor,
@@ -85,21 +88,25 @@ def application_built_event(*, application: CBOApplication, actor, sha256: str =
         person_id=application.person_id,
         details={
             "reference": application.reference or "",
-            "incidents": list(application.incident_ids or []),
-            "pdf_sha256": sha256 or application.pdf_sha256,
+            "incidents": incidents,
+            "incident_ids": list(application.incident_ids or []),
+            "pdf_sha256": pdf_sha256 or application.pdf_sha256,
+            "youth": youth,
         },
     )
 
 
-def application_downloaded_event(*, application: CBOApplication, actor, what: str) -> PeopleEvent:
-    """``what``: "pdf" or "zip"."""
+def application_downloaded_event(
+    *, application: CBOApplication, actor, format: str, pdf_sha256: str = ""
+) -> PeopleEvent:
+    """``format``: "pdf" or "zip"."""
     return PeopleEvent.objects.create(
         kind=PeopleEvent.Kind.APPLICATION_DOWNLOADED,
         actor=actor,
         application=application,
         offender_id=application.offender_id,
         person_id=application.person_id,
-        details={"reference": application.reference or "", "what": what},
+        details={"reference": application.reference or "", "format": format, "pdf_sha256": pdf_sha256},
     )
 
 
@@ -140,10 +147,10 @@ def describe(event: PeopleEvent) -> str:
             f"period and no order; {n} link{'s' if n != 1 else ''} deleted with the record)"
         )
     if kind == PeopleEvent.Kind.APPLICATION_BUILT:
-        n = len(d.get("incidents", []))
+        n = d.get("incidents", 0)
         return f"Application {d.get('reference')} built with {n} incident{'s' if n != 1 else ''}"
     if kind == PeopleEvent.Kind.APPLICATION_DOWNLOADED:
-        return f"Application {d.get('reference')} downloaded ({str(d.get('what', '')).upper()})"
+        return f"Application {d.get('reference')} downloaded ({str(d.get('format', '')).upper()})"
     if kind == PeopleEvent.Kind.ORDER_RECORDED:
         return f"Order {d.get('case_reference')} recorded from application {d.get('reference')}"
     return event.get_kind_display() if kind in PeopleEvent.Kind.values else str(kind)
