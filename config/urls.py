@@ -55,6 +55,7 @@ urlpatterns = [
     path("", include("cases.portal_urls")),
     path("", include("notifications.portal_urls")),
     path("", include("people.portal_urls")),
+    path("", include("people.order_urls")),
     path("", include("dashboards.portal_urls")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsReaders]), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),

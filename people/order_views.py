@@ -1,0 +1,330 @@
+"""Record the order a court made from the CBO application that asked for it (force admins only).
+
+The page shows the application's proposed prohibitions as rows, prefilled and editable (each kind's own
+fields only); a row the court did not make is unticked and left out. The admin adds what the court decided:
+its dates, court and case reference, service. For a person of interest with no offender record, the offender
+is created from the person's details, with a reference (custody) photo: the photo is what puts them in the
+gallery. Saving goes through the same services and hand-offs as the order desk (``orders.services.offenders``,
+``workflows.orders.reference_photo_add`` and ``workflows.orders.order_create``), all in one transaction, so
+the person joins the gallery at once and the late-paperwork re-search of stored CCTV runs for them. The
+application is then marked ``order_made`` with its order, the person of interest points to the offender, and
+a people event ``order_recorded`` is written.
+
+Shop workers (and accounts without a role) get a 404, as on every people page; beat officers the friendly
+403; another force's application is a 404."""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.forms.utils import ErrorDict
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+
+from accounts import access
+from accounts.models import Store, User
+from core.exceptions import ApplicationError
+from orders import selectors as order_selectors
+from orders.desk.shared_views import error_status, refuse_nul
+from orders.events import OFFENDER_FIELDS
+from orders.forms import (
+    KIND_FIELDS,
+    OffenderDeskForm,
+    OrderDeskForm,
+    ProhibitionStepForm,
+    ReferencePhotoDeskForm,
+    apply_errors,
+)
+from orders.models import Offender, Order, Prohibition
+from orders.services import offenders as offender_services
+from orders.services.staged_photos import photo_unstage
+from people import events as people_events
+from people.models import CBOApplication, PersonOfInterest, ProposedProhibition
+from workflows import orders as order_workflows
+
+ADMINS_ONLY = "Only force admins record the order a court made. Ask your force admin to record it."
+IMAGE_REFUSALS = {"no_face", "multiple_faces", "face_too_small", "unreadable_image", "duplicate_photo"}
+
+
+def force_admin_page(view):
+    """Signed in; a shop worker (or an account without a role) finds no people pages at all (404);
+    a beat officer is told this is the force admin's."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not access.has_usable_role(user) or user.role == User.Role.SHOP_WORKER:
+            raise Http404("No such page.")
+        if user.role != User.Role.FORCE_ADMIN:
+            raise PermissionDenied(ADMINS_ONLY)
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
+    return wrapped
+
+
+# Forms --------------------------------------------------------------------------------------------------
+
+
+class CourtOrderForm(OrderDeskForm):
+    """The order the court made: the desk's step 1 without the person (the application's) or an interim
+    order to replace."""
+
+    def __init__(self, *args, offender: Offender, **kwargs):
+        self.offender = offender
+        super().__init__(*args, offenders=Offender.objects.none(), interim_orders=Order.objects.none(), **kwargs)
+        del self.fields["offender"], self.fields["replaces"]
+        self.fields[
+            "served_on"
+        ].help_text = (
+            "Usually the day it was made, when served at court. The person is searched for only once it is served."
+        )
+
+    def clean(self):
+        self.cleaned_data["offender"] = self.offender
+        self.cleaned_data["replaces"] = None
+        return super().clean()
+
+    def values(self) -> dict:
+        return {f: self.cleaned_data.get(f) for f in self.ORDER_FIELDS}
+
+
+class CourtProhibitionForm(ProhibitionStepForm):
+    """One proposed prohibition as the court made it (or not: unticked, it is left out unchecked). Its kind is
+    the application's, never taken from the form."""
+
+    made = forms.BooleanField(label="The court made this prohibition", required=False)
+
+    def __init__(self, *args, check: bool = True, **kwargs):
+        self.check = check  # False: shown back as sent, unchecked (the order itself must be right first)
+        super().__init__(*args, **kwargs)
+
+    def full_clean(self):
+        if self.is_bound and (not self.check or not self.made_by_court()):
+            self._errors, self.cleaned_data = ErrorDict(), {"made": False}
+            return
+        super().full_clean()
+
+    def made_by_court(self) -> bool:
+        if not self.is_bound:
+            return True
+        return self.data.get(self.add_prefix("made")) in ("on", "true", "1")
+
+
+class _PhotoRefused(Exception):
+    def __init__(self, exc: ApplicationError):
+        super().__init__(exc.message)
+        self.exc = exc
+
+
+# Finding the application --------------------------------------------------------------------------------
+
+
+def _application_or_404(request, pk: int) -> CBOApplication:
+    application = (
+        CBOApplication.objects.filter(pk=pk, force_id=request.user.force_id)
+        .select_related("offender", "person", "person__offender", "order", "force")
+        .first()
+    )
+    if application is None:
+        raise Http404("No such application in your force.")
+    return application
+
+
+def _existing_offender(application: CBOApplication) -> Offender | None:
+    if application.offender_id:
+        return application.offender
+    return application.person.offender if application.person.offender_id else None
+
+
+def _offender_initial(person: PersonOfInterest) -> dict:
+    return {
+        "given_names": person.given_names,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth,
+        "pnc_id": person.pnc_id,
+        "notes": person.description,
+    }
+
+
+# Prohibition rows ---------------------------------------------------------------------------------------
+
+
+def _row_initial(proposed: ProposedProhibition) -> dict:
+    initial = {"kind": proposed.kind, "made": True, "description": ""}
+    if proposed.kind == Prohibition.Kind.PREMISES:
+        initial["stores"] = [s.pk for s in proposed.stores.all()]
+    elif proposed.kind == Prohibition.Kind.RETAILER_AREA:
+        initial.update(retailer=proposed.retailer_id, beats=[b.pk for b in proposed.beats.all()],
+                       area_latitude=proposed.centre_latitude, area_longitude=proposed.centre_longitude,
+                       area_radius_m=proposed.radius_m)  # fmt: skip
+    else:
+        initial.update(polygon=json.dumps(proposed.polygon) if proposed.polygon else "",
+                       zone_latitude=proposed.centre_latitude, zone_longitude=proposed.centre_longitude,
+                       zone_radius_m=proposed.radius_m)  # fmt: skip
+    return initial
+
+
+def _row_stores(request, proposed: ProposedProhibition):
+    """Stores offered on a named-premises row: those proposed, and the other stores of their retailers in the
+    force (the court may name a sibling store)."""
+    proposed_ids = [s.pk for s in proposed.stores.all()]
+    retailer_ids = {s.retailer_id for s in proposed.stores.all()}
+    stores = access.stores_for(request.user).filter(retailer_id__in=retailer_ids) | Store.objects.filter(
+        pk__in=proposed_ids, beat__force_id=request.user.force_id
+    )
+    return stores.select_related("retailer").order_by("retailer__name", "name", "pk").distinct()
+
+
+def _row_data(post, proposed: ProposedProhibition):
+    """What was sent for one row, its kind fixed by the application (never taken from the form)."""
+    data = MultiValueDict({k: v for k, v in post.lists() if k.startswith(f"p{proposed.pk}-")})
+    data.setlist(f"p{proposed.pk}-kind", [proposed.kind])
+    return data
+
+
+def _rows(request, application: CBOApplication, order: Order | None) -> list[dict]:
+    rows = []
+    post = request.POST if request.method == "POST" else None
+    for proposed in application.proposed_prohibitions.prefetch_related("stores", "beats").order_by("pk"):
+        kwargs = dict(prefix=f"p{proposed.pk}", user=request.user, order=order or Order(),
+                      stores=_row_stores(request, proposed))  # fmt: skip
+        if post is not None:
+            form = CourtProhibitionForm(_row_data(post, proposed), check=order is not None, **kwargs)
+        else:
+            form = CourtProhibitionForm(initial=_row_initial(proposed), **kwargs)
+        fields = [form[name] for name in KIND_FIELDS[proposed.kind]]
+        rows.append({"proposed": proposed, "form": form, "fields": fields,
+                     "kind": Prohibition.Kind(proposed.kind).label})  # fmt: skip
+    return rows
+
+
+# The page -----------------------------------------------------------------------------------------------
+
+
+@force_admin_page
+def order_from_application(request, pk: int):
+    application = _application_or_404(request, pk)
+    if application.status == CBOApplication.Status.ORDER_MADE and application.order_id:
+        messages.info(request, f"The order made on application {application} is already recorded.")
+        return redirect("desk-order", pk=application.order_id)
+    offender = _existing_offender(application)
+    person = application.person
+    post, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    offender_form = None
+    if offender is None:
+        offender_form = OffenderDeskForm(post, initial=_offender_initial(person), force_id=application.force_id)
+    photo_required = offender is None or not offender.photos.exists()
+    photo_form = ReferencePhotoDeskForm(post, files, user=request.user, photo_required=photo_required)
+    probe = offender or Offender(force=application.force, date_of_birth=person.date_of_birth)
+    order_form = CourtOrderForm(post, offender=probe, initial={"served_by": ""})
+    status = 200
+    rows: list[dict] = []
+    if request.method == "POST":
+        try:
+            refuse_nul(request)
+            people_ok = offender_form.is_valid() if offender_form is not None else True
+            if offender_form is not None and people_ok:
+                probe.date_of_birth = offender_form.cleaned_data.get("date_of_birth")
+            valid = people_ok & photo_form.is_valid() & order_form.is_valid()
+            unsaved = Order(offender=probe, **order_form.values()) if order_form.is_valid() else None
+            rows = _rows(request, application, unsaved)
+            if unsaved is not None:
+                valid = all([row["form"].is_valid() for row in rows]) and valid
+            else:
+                valid = False
+            made = [row for row in rows if row["form"].made_by_court()]
+            if valid:
+                order = _record(request, application, offender, offender_form, photo_form, order_form, made)
+                _say_done(request, application, order)
+                return redirect("desk-order", pk=order.pk)
+            status = 400
+        except ApplicationError as exc:
+            _place_error(exc, offender_form, order_form)
+            status = error_status(exc)
+        except _PhotoRefused as refused:
+            _photo_refused(request, photo_form, refused.exc)
+            status = error_status(refused.exc)
+    if not rows:
+        rows = _rows(request, application, None)
+    context = {
+        "application": application,
+        "subject": application.subject,
+        "offender": offender,
+        "offender_form": offender_form,
+        "photo_form": photo_form,
+        "form": order_form,
+        "rows": rows,
+        "longest_months": max((row["proposed"].duration_months for row in rows), default=None),
+    }
+    return render(request, "people/order_record.html", context, status=status)
+
+
+def _place_error(exc: ApplicationError, offender_form, order_form) -> None:
+    """A refusal on the person's details goes on the person's form; the rest on the order's."""
+    if offender_form is not None and set(exc.fields) & set(OFFENDER_FIELDS):
+        apply_errors(offender_form, exc)
+    else:
+        apply_errors(order_form, exc)
+
+
+def _photo_refused(request, photo_form: ReferencePhotoDeskForm, exc: ApplicationError) -> None:
+    """A photo refused for what it is (no face) is not kept for another try."""
+    if exc.code in IMAGE_REFUSALS or "image" in exc.fields:
+        photo_unstage(user=request.user, token=photo_form.staged_token)
+        photo_form.staged = None
+        photo_form.add_error("image", exc.message if "image" not in exc.fields else exc.fields["image"])
+        return
+    apply_errors(photo_form, exc)
+
+
+def _record(request, application, offender, offender_form, photo_form, order_form, made: list[dict]) -> Order:
+    """The offender (when new) and their photo, the order and its prohibitions, the application and the person,
+    together or not at all. The re-search of stored CCTV is sent once this commits."""
+    actor = request.user
+    with transaction.atomic():
+        application = CBOApplication.objects.select_for_update().get(pk=application.pk)
+        if application.status == CBOApplication.Status.ORDER_MADE:
+            raise ApplicationError("The order on this application has just been recorded by someone else.",
+                                   status_code=409)  # fmt: skip
+        if offender is None:
+            values = {f: offender_form.cleaned_data.get(f) for f in OFFENDER_FIELDS}
+            offender = offender_services.offender_create(actor=actor, force=application.force, **values)
+        if photo_form.has_photo():
+            data = photo_form.cleaned_data
+            try:
+                order_workflows.reference_photo_add(offender=offender, actor=actor, image=photo_form.staged.as_upload(),
+                                                    source=data["source"], taken_on=data["taken_on"])  # fmt: skip
+            except ApplicationError as exc:  # leaving the block rolls everything back
+                raise _PhotoRefused(exc) from exc
+        prohibitions = [row["form"].prohibition for row in made]
+        order = order_workflows.order_create(offender=offender, actor=actor, prohibitions=prohibitions,
+                                             **order_form.values())  # fmt: skip
+        application.status, application.order = CBOApplication.Status.ORDER_MADE, order
+        application.save(update_fields=["status", "order", "updated_at"])
+        person = application.person
+        if person is not None and person.offender_id != offender.pk:
+            person.offender = offender
+            person.save(update_fields=["offender", "updated_at"])
+        people_events.order_recorded_event(application=application, actor=actor, order=order)
+    if photo_form.has_photo():
+        photo_unstage(user=request.user, token=photo_form.staged_token)
+    return order
+
+
+def _say_done(request, application, order: Order) -> None:
+    in_gallery = order_selectors.offender_in_gallery(offender=order.offender, at=timezone.now())
+    if in_gallery:
+        messages.success(request, f"Order {order.case_reference} recorded from application {application}: "
+                         f"{order.offender.full_name} is in the gallery now, and stored CCTV of the prohibited "
+                         "stores is being searched again for them.")  # fmt: skip
+    elif order.served_on is None:
+        messages.success(request, f"Order {order.case_reference} recorded from application {application}. It is "
+                         "not served yet: record the service below; the person is searched for from then.")  # fmt: skip
+    else:
+        messages.success(request, f"Order {order.case_reference} recorded from application {application}.")
