@@ -137,6 +137,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
         "options": {**_HOUSEKEEPING, "expires": 15 * 60},
     },
+    # The nightly review of persons of interest (PEOPLE_REVIEW_AFTER_DAYS, PEOPLE_REVIEW_GRACE_DAYS), at night
+    # UK time. Not started within the hour: dropped (tomorrow's does the same work).
+    "people-housekeeping-review": {
+        "task": "people.housekeeping_review",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {**_HOUSEKEEPING, "expires": 3600},
+    },
     # Other housekeeping tasks go here with "options": _HOUSEKEEPING (and a name matching a route above).
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
