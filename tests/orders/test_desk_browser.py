@@ -26,11 +26,7 @@ SHOTS = Path(os.environ["RETRACE_SHOTS_DIR"]) if os.environ.get("RETRACE_SHOTS_D
 
 
 def check(page, name: str) -> None:
-    """axe at both sizes, no sideways scrolling on a phone, and the screenshots.
-
-    A page's one-off message (``ul.messages``, base.html's) is taken off before axe runs: base.html gives its
-    items role="status", which axe rightly refuses inside a <ul> (the fix is base.html's, not this page's)."""
-    page.evaluate("() => document.querySelectorAll('ul.messages').forEach(m => m.remove())")
+    """axe at both sizes (with any message shown), no sideways scrolling on a phone, and the screenshots."""
     for size, label in ((DESKTOP, "desktop"), (PHONE, "phone")):
         page.set_viewport_size(size)
         page.wait_for_timeout(200)
