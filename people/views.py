@@ -1,0 +1,573 @@
+"""Officer pages of people: the persistent-offender list, a person's page (timeline and map of their linked
+incidents), linking a person to an incident and withdrawing a link, and the CBO application with its proposed
+prohibitions, its build and its downloads. Police only: a shop worker gets a 404 here, as does anyone asking
+for another force's person, link or application. They call the same selectors and services as the API."""
+
+import datetime
+from functools import wraps
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import has_usable_role, scope_to_covered_beats
+from accounts.models import Beat, Retailer, Store
+from accounts.permissions import NO_ROLE_MESSAGE
+from cases.models import Case
+from core.exceptions import ApplicationError
+from incidents.models import Incident
+from orders.models import Offender, Prohibition
+from orders.selectors import offenders_for
+from people import bundle, selectors, services
+from people.models import CBOApplication, IncidentLink, ProposedProhibition
+
+PAGE_SIZE = 25
+PERIODS = {"90": 90, "180": 180, "365": 365, "730": 730}
+MAX_PROHIBITIONS = 30
+
+
+def police_only(view):
+    """Signed in with a role; police only. Anyone else gets a 404: these pages never confirm a person exists."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not has_usable_role(request.user):
+            raise PermissionDenied(NO_ROLE_MESSAGE)
+        if not request.user.is_police:
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _page(request, rows, size: int = PAGE_SIZE):
+    page = Paginator(rows, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+# Subjects: "offender-12" or "person-7" in URLs ------------------------------------------------------------
+
+
+def subject_key(subject) -> str:
+    return f"offender-{subject.pk}" if isinstance(subject, Offender) else f"person-{subject.pk}"
+
+
+def _subject_or_404(user, key: str):
+    kind, _, pk = key.partition("-")
+    if not pk.isdigit() or len(pk) > 12:
+        raise Http404("No such person.")
+    if kind == "offender":
+        return get_object_or_404(offenders_for(user), pk=int(pk))
+    if kind == "person":
+        return get_object_or_404(selectors.persons_for(user), pk=int(pk))
+    raise Http404("No such person.")
+
+
+# The persistent-offender list ---------------------------------------------------------------------------
+
+
+class RankingForm(forms.Form):
+    period = forms.ChoiceField(
+        label="Incidents in the last",
+        choices=[("90", "3 months"), ("180", "6 months"), ("365", "12 months"), ("730", "2 years")],
+        required=False,
+    )
+    q = forms.CharField(label="Search", required=False, max_length=100, help_text="Name or PNC ID.")
+    persistent = forms.BooleanField(label="Persistent only", required=False)
+
+    def days(self) -> int:
+        value = self.cleaned_data.get("period") if self.is_valid() else ""
+        return PERIODS.get(value or "", settings.PEOPLE_PERSISTENT_PERIOD_DAYS)
+
+
+def _matches(row, text: str) -> bool:
+    text = text.casefold()
+    return text in row.name.casefold() or text in (row.pnc_id or "").casefold()
+
+
+@police_only
+def persistent_list(request):
+    """People ranked by the incidents linked to them in the chosen period (only links the officer may see).
+    Query: period (90/180/365/730 days), q (name or PNC ID), persistent (on), page."""
+    form = RankingForm(request.GET or None)
+    days = form.days()
+    until = timezone.localdate()
+    since = until - datetime.timedelta(days=days - 1)
+    rows = selectors.persistent_ranking(request.user, since=since, until=until)
+    text = form.cleaned_data.get("q", "").strip() if form.is_valid() else ""
+    if text:
+        rows = [r for r in rows if _matches(r, text)]
+    if form.is_valid() and form.cleaned_data.get("persistent"):
+        rows = [r for r in rows if r.persistent]
+    page, query = _page(request, rows)
+    for row in page.object_list:
+        row.key = subject_key(row.subject)
+    return render(
+        request,
+        "people/persistent.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "since": since,
+            "until": until,
+            "min_incidents": settings.PEOPLE_PERSISTENT_MIN_INCIDENTS,
+            "window_days": settings.PEOPLE_PERSISTENT_PERIOD_DAYS,
+            "filtered": bool(text) or bool(form.is_valid() and form.cleaned_data.get("persistent")),
+        },
+    )
+
+
+# A person's page ----------------------------------------------------------------------------------------
+
+
+class ApplicationStartForm(forms.Form):
+    period_from = forms.DateField(label="Incidents from", widget=forms.DateInput(attrs={"type": "date"}))
+    period_to = forms.DateField(label="Incidents to", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period_from") and data.get("period_to") and data["period_to"] < data["period_from"]:
+            raise ValidationError("The period cannot end before it starts.")
+        return data
+
+
+def _person_context(request, subject) -> dict:
+    filters = {"offender": subject} if isinstance(subject, Offender) else {"person": subject}
+    links = selectors.subject_links(subject, request.user)
+    active = list(links.filter(withdrawn_at__isnull=True).order_by("incident__occurred_at", "incident_id"))
+    withdrawn = list(links.filter(withdrawn_at__isnull=False).order_by("-withdrawn_at"))
+    incidents = [link.incident for link in active]
+    stores = bundle.map_stores(incidents)
+    today = timezone.localdate()
+    first = incidents[0].occurred_at.date() if incidents else today - datetime.timedelta(days=365)
+    applications = bundle.applications_for(request.user).filter(**filters)
+    return {
+        "subject": subject,
+        "key": subject_key(subject),
+        "is_offender": isinstance(subject, Offender),
+        "name": bundle.subject_name(subject),
+        "age": bundle.age_on(subject.date_of_birth, today),
+        "youth": bundle.is_youth(subject, today),
+        "links": active,
+        "withdrawn": withdrawn,
+        "stores": stores,
+        "map": bundle.incidents_svg(stores, label=f"Map of the stores where incidents linked to {subject} happened"),
+        "applications": applications,
+        "start_form": ApplicationStartForm(initial={"period_from": first, "period_to": today}),
+        "orders": bundle.previous_orders(subject),
+    }
+
+
+@police_only
+def person_detail(request, subject: str):
+    """A person's linked incidents as a timeline (oldest first), a map of where, withdrawn links, and their CBO
+    applications; an officer starts an application here (POST: period_from, period_to)."""
+    person = _subject_or_404(request.user, subject)
+    context = _person_context(request, person)
+    if request.method == "POST":
+        form = ApplicationStartForm(request.POST)
+        if form.is_valid():
+            application = bundle.application_create(
+                subject=person,
+                user=request.user,
+                period_from=form.cleaned_data["period_from"],
+                period_to=form.cleaned_data["period_to"],
+            )
+            messages.success(request, f"Application {application.reference} started: add the prohibitions and summary.")
+            return redirect("people-application", pk=application.pk)
+        context["start_form"] = form
+        return render(request, "people/person.html", context, status=400)
+    return render(request, "people/person.html", context)
+
+
+# Linking a person to an incident ------------------------------------------------------------------------
+
+
+class LinkForm(forms.Form):
+    subject = forms.CharField(required=False, widget=forms.HiddenInput)
+    identified_by = forms.ChoiceField(
+        label="How they were identified", choices=IncidentLink.Identification.choices, widget=forms.RadioSelect
+    )
+    role = forms.ChoiceField(label="Role", choices=IncidentLink.Role.choices, required=False)
+    case = forms.ModelChoiceField(
+        label="Confirmed case",
+        queryset=Case.objects.none(),
+        required=False,
+        help_text="Needed when identified by a confirmed case: the case a reviewer confirmed for this incident.",
+    )
+    note = forms.CharField(label="Note", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    # A new person of interest, when no existing record is chosen.
+    given_names = forms.CharField(label="Given names", required=False, max_length=120)
+    family_name = forms.CharField(label="Family name", required=False, max_length=120)
+    date_of_birth = forms.DateField(
+        label="Date of birth", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    pnc_id = forms.CharField(label="PNC ID", required=False, max_length=13, help_text="If known, e.g. 2009/0012345E.")
+    description = forms.CharField(
+        label="How to recognise them", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = Case.objects.filter(
+            incident=incident, status__in=(Case.Status.CONFIRMED, Case.Status.ACTIONED, Case.Status.CLOSED)
+        ).select_related("offender")
+        self.fields["case"].label_from_instance = lambda c: f"{c.reference} ({c.offender.full_name})"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("subject") and not (data.get("given_names") and data.get("family_name")):
+            raise ValidationError(
+                "Choose a person from the search results, or give the new person's given names and family name."
+            )
+        return data
+
+
+def _candidates(user, text: str) -> tuple[list, list]:
+    """Offenders and persons of interest of the officer's force whose name or PNC ID holds ``text``."""
+    if not text:
+        return [], []
+    words = text.split()[:5]
+    q_off, q_per = Q(), Q()
+    for word in words:
+        q_off &= Q(given_names__icontains=word) | Q(family_name__icontains=word) | Q(pnc_id__icontains=word)
+        q_off |= Q(aliases__icontains=text) if word == words[0] else Q()
+        q_per &= Q(given_names__icontains=word) | Q(family_name__icontains=word) | Q(pnc_id__icontains=word)
+    offenders = list(offenders_for(user).filter(q_off)[:20])
+    persons = list(selectors.persons_for(user).filter(q_per).exclude(offender__isnull=False)[:20])
+    return offenders, persons
+
+
+def linkable_incidents(user):
+    """Incidents an officer may link people to: those of the beats they cover (a force admin: the force)."""
+    qs = Incident.objects.select_related("store__retailer", "store__beat")
+    return scope_to_covered_beats(qs, user, force_path="store__beat__force", beat_path="store__beat")
+
+
+def _incident_or_404(request, raw) -> Incident:
+    if not (raw and str(raw).isdigit() and len(str(raw)) <= 12):
+        raise Http404("No such incident.")
+    return get_object_or_404(linkable_incidents(request.user), pk=int(raw))
+
+
+@police_only
+def link_new(request):
+    """Link a person to an incident (``?incident=<id>``): search the force's offenders and persons of interest
+    (``q``) and choose one, or record a new person of interest; say how they were identified and, optionally,
+    their role. Links are made by people who know, never by searching faces."""
+    incident = _incident_or_404(request, request.GET.get("incident") or request.POST.get("incident"))
+    text = request.GET.get("q", "").strip()[:100]
+    offenders, persons = _candidates(request.user, text)
+    form = LinkForm(request.POST or None, incident=incident, initial={"subject": request.GET.get("subject", "")})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                link = _link_from_form(request, incident, form.cleaned_data)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+                for name, errs in exc.fields.items():
+                    for err in errs:
+                        form.add_error(name if name in form.fields else None, err)
+            else:
+                messages.success(request, f"{incident.reference} linked to {link.subject}.")
+                return redirect("people-person", subject=subject_key(link.subject))
+        status = 400
+    chosen = None
+    if form["subject"].value():
+        try:
+            chosen = _subject_or_404(request.user, form["subject"].value())
+        except Http404:
+            form.add_error(None, "The chosen person is not one you may link: search again.")
+    existing = selectors.links_for(request.user).filter(incident=incident, withdrawn_at__isnull=True)
+    return render(
+        request,
+        "people/link.html",
+        {
+            "incident": incident,
+            "form": form,
+            "q": text,
+            "offenders": [(subject_key(o), o) for o in offenders],
+            "persons": [(subject_key(p), p) for p in persons],
+            "chosen": chosen,
+            "existing": [(subject_key(link.subject), link) for link in existing],
+        },
+        status=status,
+    )
+
+
+def _link_from_form(request, incident: Incident, data: dict) -> IncidentLink:
+    link_args = {
+        "incident": incident,
+        "actor": request.user,
+        "identified_by": data["identified_by"],
+        "role": data.get("role") or "",
+        "note": data.get("note", ""),
+        "case": data.get("case"),
+    }
+    with transaction.atomic():
+        if data.get("subject"):
+            try:
+                subject = _subject_or_404(request.user, data["subject"])
+            except Http404:
+                raise ApplicationError("The chosen person is not one you may link: search again.") from None
+        else:
+            subject = services.person_create(
+                actor=request.user,
+                given_names=data["given_names"],
+                family_name=data["family_name"],
+                date_of_birth=data.get("date_of_birth"),
+                pnc_id=data.get("pnc_id", ""),
+                description=data.get("description", ""),
+            )
+        key = "offender" if isinstance(subject, Offender) else "person"
+        return services.link_add(**link_args, **{key: subject})
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="Reason for withdrawing", max_length=500)
+
+
+@police_only
+@require_POST
+def link_withdraw(request, pk: int):
+    """Withdraw a link with a reason (POST ``reason``); the incident leaves the person's chronology."""
+    link = get_object_or_404(selectors.links_for(request.user).filter(withdrawn_at__isnull=True), pk=pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the link is withdrawn: the reason is kept with the audit trail.")
+    else:
+        try:
+            services.link_withdraw(link=link, actor=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, f"Link of {link.incident.reference} withdrawn.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    return redirect("people-person", subject=subject_key(link.subject))
+
+
+# The application ----------------------------------------------------------------------------------------
+
+
+class ApplicationForm(forms.ModelForm):
+    class Meta:
+        model = CBOApplication
+        fields = ["period_from", "period_to", "summary"]
+        labels = {"period_from": "Incidents from", "period_to": "Incidents to", "summary": "Officer's summary"}
+        help_texts = {
+            "summary": "Why an order is needed: the behaviour, its effect on staff, and how the order would help."
+        }
+        widgets = {
+            "period_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "period_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "summary": forms.Textarea(attrs={"rows": 8}),
+        }
+
+
+class ProhibitionForm(forms.ModelForm):
+    DELETE = forms.BooleanField(label="Remove this prohibition", required=False)
+
+    class Meta:
+        model = ProposedProhibition
+        fields = [
+            "kind",
+            "stores",
+            "retailer",
+            "beats",
+            "centre_latitude",
+            "centre_longitude",
+            "radius_m",
+            "polygon",
+            "duration_months",
+            "reason",
+        ]
+        labels = {
+            "kind": "Kind",
+            "stores": "Named stores",
+            "retailer": "Retailer",
+            "beats": "Within these beats",
+            "centre_latitude": "Centre latitude",
+            "centre_longitude": "Centre longitude",
+            "radius_m": "Radius (metres)",
+            "polygon": "Zone outline (GeoJSON Polygon)",
+            "duration_months": "Period (months)",
+            "reason": "Reason",
+        }
+        help_texts = {
+            "stores": "For named premises.",
+            "retailer": "For a retailer within an area: the retailer, and beats or a circle.",
+            "polygon": 'For a zone: {"type": "Polygon", "coordinates": [[[lon, lat], ...]]}, or a circle below.',
+            "reason": "Why this prohibition is needed, from the incidents.",
+        }
+        widgets = {
+            "stores": forms.CheckboxSelectMultiple,
+            "beats": forms.CheckboxSelectMultiple,
+            "reason": forms.Textarea(attrs={"rows": 3}),
+            "polygon": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stores"].queryset = Store.objects.filter(beat__force_id=user.force_id).select_related("retailer")
+        self.fields["stores"].label_from_instance = lambda s: f"{s.retailer.name} {s.name} ({s.postcode})"
+        self.fields["retailer"].queryset = Retailer.objects.filter(stores__beat__force_id=user.force_id).distinct()
+        self.fields["beats"].queryset = Beat.objects.filter(force_id=user.force_id)
+        self.fields["reason"].required = True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("DELETE"):
+            return data
+        kind = data.get("kind")
+        circle = [data.get(f) for f in ("centre_latitude", "centre_longitude", "radius_m")]
+        has_circle = all(v is not None for v in circle)
+        if any(v is not None for v in circle) and not has_circle:
+            raise ValidationError("A circle needs its centre latitude, centre longitude and radius.")
+        if kind == Prohibition.Kind.PREMISES and not data.get("stores"):
+            self.add_error("stores", "Name at least one store for named premises.")
+        if kind == Prohibition.Kind.RETAILER_AREA:
+            if not data.get("retailer"):
+                self.add_error("retailer", "Choose the retailer.")
+            if not data.get("beats") and not has_circle:
+                self.add_error("beats", "Choose beats, or give a circle, for the area.")
+        if kind == Prohibition.Kind.ZONE and not (data.get("polygon") or has_circle):
+            self.add_error("polygon", "Draw the zone as a polygon, or give a circle.")
+        polygon = data.get("polygon")
+        if polygon and not _is_polygon(polygon):
+            self.add_error("polygon", "Give a GeoJSON Polygon: a closed ring of at least four [lon, lat] points.")
+        if data.get("duration_months") is not None and not 1 <= data["duration_months"] <= 120:
+            self.add_error("duration_months", "A period from 1 to 120 months.")
+        return data
+
+
+def _is_polygon(value) -> bool:
+    try:
+        ring = value["coordinates"][0]
+        ok = value.get("type") == "Polygon" and len(ring) >= 4 and ring[0] == ring[-1]
+        return ok and all(-180 <= float(x) <= 180 and -90 <= float(y) <= 90 for x, y in ring)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return False
+
+
+def _application_or_404(user, pk: int) -> CBOApplication:
+    return get_object_or_404(bundle.applications_for(user).select_related("offender", "person", "created_by"), pk=pk)
+
+
+def _formset(request, application, data=None, extra: int = 0):
+    formset_class = forms.modelformset_factory(
+        ProposedProhibition,
+        form=ProhibitionForm,
+        extra=extra,
+        can_delete=False,
+        max_num=MAX_PROHIBITIONS,
+        validate_max=True,
+    )
+    return formset_class(
+        data,
+        queryset=application.proposed_prohibitions.all(),
+        prefix="p",
+        form_kwargs={"user": request.user},
+    )
+
+
+@police_only
+def application_detail(request, pk: int):
+    """The application: its period and summary, the proposed prohibitions (add a row with ``add``, remove with a
+    row's tick), build the bundle (``build``) and download it as PDF or zip. The chronology shown is what the
+    next build takes."""
+    application = _application_or_404(request.user, pk)
+    form = ApplicationForm(request.POST or None, instance=application)
+    adding = "add" in request.POST
+    formset = _formset(request, application, request.POST or None, extra=1 if adding else 0)
+    if not application.proposed_prohibitions.exists() and request.method == "GET":
+        formset = _formset(request, application, extra=1)
+    status = 200
+    if request.method == "POST" and not adding:
+        if form.is_valid() and formset.is_valid():
+            _save(application, form, formset)
+            if "build" in request.POST:
+                try:
+                    bundle.application_build(application=application, user=request.user)
+                    messages.success(request, f"Bundle {application.reference} built: download it below.")
+                except ApplicationError as exc:
+                    messages.error(request, exc.message)
+            else:
+                messages.success(request, "Application saved.")
+            return redirect("people-application", pk=application.pk)
+        status = 400
+    subject = application.subject
+    links = bundle.chronology_links(application, request.user)
+    today = timezone.localdate()
+    return render(
+        request,
+        "people/application.html",
+        {
+            "application": application,
+            "subject": subject,
+            "key": subject_key(subject),
+            "name": bundle.subject_name(subject),
+            "youth": bundle.is_youth(subject, today),
+            "youth_marker": bundle.YOUTH_MARKER,
+            "form": form,
+            "formset": formset,
+            "links": links,
+            "built_links_changed": application.incident_ids
+            and [link.incident_id for link in links] != list(application.incident_ids),
+            "orders": bundle.previous_orders(subject),
+            "breaches": bundle.previous_breaches(subject),
+        },
+        status=status,
+    )
+
+
+def _save(application, form, formset) -> None:
+    with transaction.atomic():
+        form.save()
+        for f in formset.forms:
+            if not f.has_changed() and f.instance.pk is None:
+                continue
+            if f.cleaned_data.get("DELETE"):
+                if f.instance.pk:
+                    f.instance.delete()
+                continue
+            item = f.save(commit=False)
+            item.application = application
+            item.save()
+            f.save_m2m()
+
+
+@police_only
+def application_download(request, pk: int, fmt: str):
+    """The built bundle as ``pdf`` or ``zip``; each download is logged."""
+    if fmt not in ("pdf", "zip"):
+        raise Http404("No such format: pdf or zip.")
+    application = _application_or_404(request.user, pk)
+    try:
+        built = bundle.application_download(application=application, user=request.user, fmt=fmt)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("people-application", pk=pk)
+    name = f"{application.reference}-application"
+    if built.zip_file is None:
+        response = HttpResponse(built.pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    return FileResponse(built.zip_file, as_attachment=True, filename=f"{name}.zip", content_type="application/zip")
+
+
+def link_url(incident: Incident) -> str:
+    """The link-a-person page of an incident (for the incident page's button)."""
+    return f"{reverse('people-link')}?incident={incident.pk}"
