@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import BasePermission
@@ -11,6 +12,18 @@ from dashboards import views as dashboard_views
 
 admin.site.site_header = "Retrace administration"
 admin.site.site_title = "Retrace admin"
+_admin_login = admin.site.login
+
+
+def _admin_login_or_refuse(request, extra_context=None):
+    """The admin sends a signed-in user it will not serve to its sign-in page; answer them with the portal's
+    friendly 403 instead (templates/403.html), a real refusal rather than a sign-in form."""
+    if request.user.is_authenticated and not admin.site.has_permission(request):
+        raise PermissionDenied("The admin is for force admins. Your account may not use it.")
+    return _admin_login(request, extra_context)
+
+
+admin.site.login = _admin_login_or_refuse
 
 
 class ApiDocsReaders(BasePermission):

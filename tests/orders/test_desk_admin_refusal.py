@@ -13,6 +13,7 @@ FRIENDLY = "You cannot open this page"
 
 def test_a_shop_worker_sent_to_the_admin_gets_the_portals_refusal(world):
     r = signed_in(world.a.worker).get("/admin/", follow=True)
+    assert r.status_code == 403  # a real refusal, not a sign-in form answered 200
     page = r.content.decode()
     assert FRIENDLY in page and "The admin is for force admins" in page and "Go to your start page" in page
     assert "not authorized" not in page and 'id="id_password"' not in page
