@@ -19,6 +19,8 @@ from incidents.models import Incident, WitnessStatement
 from orders import geo
 from orders.models import Offender, Order, Prohibition
 from orders.selectors import orders_in_force
+from people.models import IncidentLink, PeopleEvent, PersonOfInterest
+from people.selectors import persistent_ranking
 from recognition import engine
 from recognition.models import EvidenceProcessing, FaceTemplate
 from recognition.weights import WeightsMissing
@@ -113,6 +115,40 @@ def test_demo_world_has_what_the_home_pages_and_charts_show():
     assert FaceTemplate.objects.filter(offender=second.offender).count() == 1
     # The second person is not matched to the demo CCTV.
     assert not Case.objects.filter(offender=second.offender).exists()
+
+
+def test_a_persistent_offender_linked_by_an_officer_to_incidents_at_two_stores():
+    _seed()
+    call_command("seed_demo")  # a second run links nothing twice
+    person = PersonOfInterest.objects.get(family_name="Corran")
+    assert person.offender is None and person.date_of_birth is not None and person.description
+    links = IncidentLink.objects.filter(person=person, withdrawn_at__isnull=True).select_related("incident__store")
+    assert links.count() == len(seed_demo.PERSISTENT_INCIDENTS) == 4
+    assert {link.incident.store.code for link in links} == {"NW-ALS", "NW-CRW"}
+    assert {link.identified_by for link in links} == {"staff_knowledge", "cctv_viewed"}
+    officer2 = User.objects.get(username="officer2")
+    assert {link.created_by for link in links} == {officer2}
+    # Made through people.services: each link and the person audited once.
+    assert PeopleEvent.objects.filter(kind="link_added", person=person).count() == 4
+    assert PeopleEvent.objects.filter(kind="person_created", person=person).count() == 1
+    threat = Incident.objects.get(person_links__person=person, category="threats")
+    assert WitnessStatement.objects.get(incident=threat).truth_declaration
+    today = timezone.localdate()
+    days = sorted(timezone.localtime(link.incident.occurred_at).date() for link in links)
+    assert today - datetime.timedelta(days=150) < days[0] and days[-1] < today  # the last few months
+    # The officer covering both beats sees him ranked persistent; the Alsager officer sees only the Alsager links.
+    ranking = persistent_ranking(officer2, since=today - datetime.timedelta(days=365), until=today)
+    top = ranking[0]
+    assert (top.person, top.incidents, top.stores, top.violent_or_threatening, top.persistent) == (
+        person,
+        4,
+        2,
+        1,
+        True,
+    )
+    alsager = persistent_ranking(User.objects.get(username="officer"), since=today - datetime.timedelta(days=365),
+                                 until=today)  # fmt: skip
+    assert [(row.person, row.incidents) for row in alsager] == [(person, 2)]
 
 
 def test_photos_ship_in_the_repository_with_their_licence():

@@ -8,6 +8,10 @@
   the officer finds a possible breach case waiting. The shop worker's witness statement is on the incident.
 - A second offender whose order ends within the month, a P1 incident not yet taken on, and a few weeks of
   incidents of every kind, so the home pages and the force admin's charts have something to show.
+- A persistent offender not (yet) under an order: Jay Corran, a person of interest linked by an officer to four
+  incidents at two Northway Foods stores over the last four months (staff know him; CCTV viewed by an officer),
+  one of them with threats to staff and a witness statement, so the persistent-offender list ranks him and a
+  CBO application bundle can be built for him (``people.services``, as the portal and the API link people).
 
 Idempotent: each thing is looked up by a natural key (username, PNC ID, case reference, photo hash, incident
 submission key) and made only when missing, so running it again creates nothing twice. The photographs ship in
@@ -42,6 +46,8 @@ from orders.models import Offender, Order, Prohibition, ReferencePhoto
 from orders.services import offenders as offender_services
 from orders.services.prohibitions import ProhibitionInput
 from orders.validators import normalise_pnc_id
+from people import services as people_services
+from people.models import IncidentLink, PersonOfInterest
 from recognition.models import EvidenceProcessing
 from workflows import evidence as evidence_workflow
 from workflows import orders as order_workflow
@@ -152,6 +158,8 @@ class Command(BaseCommand):
             world = _people_and_places()
         with transaction.atomic():
             _incident_history(world)
+        with transaction.atomic():
+            _persistent_offender(world)
         warnings: list[str] = []
         # The demo matches a few still images: the face engine embeds them in this process instead of forking
         # its embedding child, which would outlive the command's work holding whatever this process has open
@@ -177,6 +185,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {demo.username:<11} authenticator key: {otp.secret_text(otp.demo_authenticator(user))}"
                 )
+        self.stdout.write(
+            f"Persistent offender: sign in as officer2; under People, {PERSISTENT.given_names} "
+            f"{PERSISTENT.family_name} is linked to {len(PERSISTENT_INCIDENTS)} incidents at two stores: build the "
+            "CBO application bundle from his page."
+        )
         if case is not None:
             what = "possible breach" if case.is_breach else "possible match"
             self.stdout.write(
@@ -295,6 +308,113 @@ def _police_follow_up(world: World, incident: Incident, outcome: float, days_ago
         incident_services.incident_status_set(
             incident=incident, status=Incident.Status.CLOSED, actor=officer, reason=reason
         )
+
+
+# A persistent offender, linked to incidents by officers -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    given_names: str
+    family_name: str
+    date_of_birth: datetime.date
+    description: str
+
+
+@dataclass(frozen=True)
+class LinkedIncident:
+    name: str  # its submission key's name
+    store: str  # store code
+    days_ago: int
+    hour: int
+    category: str
+    description: str
+    goods_value: str | None
+    identified_by: str
+    note: str
+    injured: bool = False
+
+
+PERSISTENT = DemoPerson(
+    "Jay", "Corran", datetime.date(1997, 3, 14),
+    "Man, about 30, tall and thin, shaved head, usually a grey hooded top and a black rucksack.",
+)  # fmt: skip
+_STAFF, _CCTV = IncidentLink.Identification.STAFF_KNOWLEDGE, IncidentLink.Identification.CCTV_VIEWED
+PERSISTENT_INCIDENTS = [
+    LinkedIncident("corran-1", "NW-ALS", 118, 11, "theft", "Took four bottles of vodka from the spirits aisle into a "
+                   "rucksack and left past the tills.", "86.00", _STAFF, "Named by the store manager, who has "
+                   "banned him before."),
+    LinkedIncident("corran-2", "NW-CRW", 76, 15, "theft", "Filled a rucksack with steak and cheese from the chiller "
+                   "and ran out of the main doors.", "112.40", _CCTV, "Recognised on the till-camera footage by PC "
+                   "3052 Brierley."),
+    LinkedIncident("corran-3", "NW-ALS", 33, 18, "threats", "Told the supervisor who stopped him at the door that he "
+                   "would come back and stab her; left with a basket of meat.", "45.00", _STAFF, "Named by the "
+                   "supervisor, who knows him from earlier thefts.", injured=False),
+    LinkedIncident("corran-4", "NW-CRW", 9, 13, "theft", "Took razor blades and coffee from the shelves and left by "
+                   "the side door.", "67.50", _CCTV, "Recognised on the door-camera footage by PC 3052 Brierley."),
+]  # fmt: skip
+
+
+def _persistent_offender(world: World) -> PersonOfInterest:
+    """Jay Corran and his four linked incidents, each made only when missing."""
+    officer = world.users["officer2"]  # covers both beats
+    demo = PERSISTENT
+    person = PersonOfInterest.objects.filter(
+        force=world.force, given_names=demo.given_names, family_name=demo.family_name
+    ).first()
+    if person is None:
+        person = people_services.person_create(
+            actor=officer, given_names=demo.given_names, family_name=demo.family_name,
+            date_of_birth=demo.date_of_birth, description=demo.description,
+        )  # fmt: skip
+    now = timezone.localtime()
+    for item in PERSISTENT_INCIDENTS:
+        key = _key(item.name)
+        incident = Incident.objects.filter(submission_key=key).first()
+        if incident is None:
+            store = world.stores[item.store]
+            occurred_at = (now - datetime.timedelta(days=item.days_ago)).replace(
+                hour=item.hour, minute=20, second=0, microsecond=0
+            )
+            incident = incident_services.incident_create(
+                reported_by=_reporter(world, store), store=store, occurred_at=occurred_at, category=item.category,
+                ongoing=False, injured=item.injured, weapon=False, description=item.description,
+                goods_value=Decimal(item.goods_value) if item.goods_value else None,
+                offender_description=demo.description, submission_key=key,
+            )  # fmt: skip
+            Incident.objects.filter(pk=incident.pk).update(created_at=occurred_at + datetime.timedelta(minutes=15))
+            incident_services.incident_status_set(incident=incident, status=Incident.Status.WITH_POLICE, actor=officer)
+            if item.category == "threats":
+                _threat_statement(world, incident)
+        if not incident.person_links.filter(person=person, withdrawn_at__isnull=True).exists():
+            people_services.link_add(
+                actor=officer, incident=incident, person=person, identified_by=item.identified_by,
+                role=IncidentLink.Role.SUSPECT, note=item.note,
+            )  # fmt: skip
+    return person
+
+
+def _threat_statement(world: World, incident: Incident) -> None:
+    worker, store = world.users["shopworker"], incident.store
+    when = timezone.localtime(incident.occurred_at)
+    incident_services.witness_statement_create(
+        incident=incident,
+        created_by=worker,
+        witness_name=worker.get_full_name(),
+        occupation=f"Shift supervisor, {store.retailer.name} {store.name}",
+        statement=(
+            f"I am a shift supervisor at {store.retailer.name}, {store.address}. On {when:%-d %B %Y} at about "
+            f"{when:%H:%M} I stopped a man I know as Jay Corran at the door with a basket of meat he had not paid "
+            "for. He told me that he would come back and stab me. I was frightened and let him go. I have seen him "
+            "take goods from this store many times before and I am now afraid to work the late shift."
+        ),
+        truth_declaration=True,
+        signature=worker.get_full_name(),
+        signed_on=when.date(),
+        contact_address=f"c/o {store.retailer.name}, {store.address} {store.postcode}",
+        contact_phone=store.phone,
+        contact_email=worker.email,
+    )
 
 
 # The breach the demo is about ---------------------------------------------------------------------
