@@ -38,7 +38,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import escape as html_escape
 from django.utils.safestring import SafeString, mark_safe
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -51,6 +51,7 @@ from cases.models import Case
 from cases.pack import (
     BODY,
     MONO,
+    PACK_STATUSES,
     TITLE,
     EvidenceIntegrityError,
     _contacts_part,
@@ -84,7 +85,6 @@ LEGAL_TEST = (
     "reference."
 )
 MARKER = ParagraphStyle("youth-marker", parent=BODY, fontName="Helvetica-Bold", textColor=colors.HexColor("#b00020"))
-BREACH_STATUSES_LEFT_OUT = (Case.Status.REJECTED,)
 
 
 class ApplicationErrorCode:
@@ -341,13 +341,22 @@ def incidents_map_png(stores: list[MapStore], prohibitions=()) -> bytes | None:
     draw.rectangle([0, 0, size - 1, size - 1], outline=(200, 200, 200))
     for ring in rings:
         draw.polygon([px(x, y) for x, y in ring], outline=(176, 0, 32), fill=(255, 230, 230))
+    font, small = ImageFont.load_default(size=18), ImageFont.load_default(size=14)
+    seen: dict[tuple[int, int], int] = {}
     for s in stores:
         x, y = px(float(s.store.longitude), float(s.store.latitude))
+        # Stores at the same spot: their labels stack below one another.
+        spot = (round(x / 8), round(y / 8))
+        below = seen.get(spot, 0)
+        seen[spot] = below + 1
         draw.ellipse([x - 7, y - 7, x + 7, y + 7], fill=(18, 53, 91))
-        draw.text((x + 10, y - 14), s.label, fill=(0, 0, 0))
-        draw.text((x + 10, y), s.store.name, fill=(18, 53, 91))
+        draw.text((x + 11, y - 11 + 36 * below), s.label, fill=(0, 0, 0), font=font)
+        draw.text((x + 11, y + 8 + 36 * below), s.store.name, fill=(18, 53, 91), font=small)
     draw.text(
-        (10, size + 8), f"Stores (blue) numbered by the chronology; width shown about {span:.0f} m.", fill="black"
+        (10, size + 6),
+        f"Stores (blue) numbered by the chronology; width shown about {span:,.0f} m.",
+        fill="black",
+        font=small,
     )
     out = io.BytesIO()
     img.save(out, format="PNG")
@@ -417,10 +426,11 @@ def previous_orders(subject) -> list[Order]:
 
 
 def previous_breaches(subject) -> list[Case]:
+    """The offender's breach cases whose match a reviewer confirmed (confirmed, actioned or closed)."""
     offender = offender_of(subject)
     if offender is None:
         return []
-    qs = Case.objects.filter(offender=offender, is_breach=True).exclude(status__in=BREACH_STATUSES_LEFT_OUT)
+    qs = Case.objects.filter(offender=offender, is_breach=True, status__in=PACK_STATUSES)
     return list(qs.select_related("incident__store__retailer", "breach_order").order_by("incident__occurred_at", "pk"))
 
 
@@ -499,7 +509,7 @@ def _cover(c: Contents) -> list:
 
 
 def _chronology(c: Contents) -> list:
-    rows = [["No.", "Incident", "When", "Store", "Category / priority", "Harm to staff", "Goods"]]
+    rows = [["#", "Incident", "When", "Store", "Category / priority", "Harm to staff", "Goods"]]
     for number, incident in enumerate(c.incidents, start=1):
         rows.append(
             [
@@ -518,7 +528,7 @@ def _chronology(c: Contents) -> list:
         _section(
             f"Chronology of incidents ({len(c.incidents)})",
             Paragraph("Incidents linked to the person by an officer, in the order they happened.", BODY),
-            _table(rows, widths=(8, 24, 24, 36, 24, 28, 16)),
+            _table(rows, widths=(6, 28, 23, 34, 22, 29, 18)),
         )
     ]
     for number, link in enumerate(c.links, start=1):
@@ -576,11 +586,11 @@ def _map_part(c: Contents) -> list:
 def _prohibitions_part(c: Contents) -> list:
     if not c.prohibitions:
         return [_section("Proposed prohibitions", Paragraph("None proposed yet.", BODY))]
-    rows = [["No.", "Kind", "Prohibited", "Period", "Reason"]] + [
+    rows = [["#", "Kind", "Prohibited", "Period", "Reason"]] + [
         [str(n), p.get_kind_display(), prohibition_text(p), _months(p.duration_months), p.reason]
         for n, p in enumerate(c.prohibitions, start=1)
     ]
-    return [_section("Proposed prohibitions", _table(rows, widths=(8, 24, 52, 18, 58)))]
+    return [_section("Proposed prohibitions", _table(rows, widths=(6, 24, 52, 18, 60)))]
 
 
 def _history_part(c: Contents) -> list:
@@ -615,7 +625,7 @@ def _history_part(c: Contents) -> list:
                 ]
                 for b in c.breaches
             ],
-            widths=(28, 28, 32, 42, 30),
+            widths=(31, 29, 30, 40, 30),
         )
     else:
         breaches = Paragraph("No breach case recorded in Retrace.", BODY)

@@ -101,6 +101,12 @@ def _form(application) -> dict:
             f"p-{i}-id": str(p.pk),
             f"p-{i}-kind": p.kind,
             f"p-{i}-stores": [str(s.pk) for s in p.stores.all()],
+            f"p-{i}-retailer": str(p.retailer_id or ""),
+            f"p-{i}-beats": [str(b.pk) for b in p.beats.all()],
+            f"p-{i}-centre_latitude": "" if p.centre_latitude is None else str(p.centre_latitude),
+            f"p-{i}-centre_longitude": "" if p.centre_longitude is None else str(p.centre_longitude),
+            f"p-{i}-radius_m": "" if p.radius_m is None else str(p.radius_m),
+            f"p-{i}-polygon": json.dumps(p.polygon) if p.polygon else "",
             f"p-{i}-duration_months": str(p.duration_months),
             f"p-{i}-reason": p.reason,
         }
@@ -232,3 +238,39 @@ def test_the_map_numbers_stores_by_the_chronology(scene):
     assert svg.startswith("<svg") and 'role="img"' in svg and ">1, 3<" in svg
     png = bundle.incidents_map_png(stores, list(application.proposed_prohibitions.all()))
     assert png.startswith(b"\x89PNG")
+
+
+def test_an_offender_bundle_lists_previous_orders_and_their_breaches(world):
+    from cases.services import case_raise_for_match
+    from tests.cases.factories import incident_at, offender_barred_from, possible_match
+
+    a = world.a
+    offender, order, _ = offender_barred_from(a.store)
+    breach = case_raise_for_match(match=possible_match(evidence_on(incident_at(a.store, a.worker)), offender))
+    assert breach.is_breach
+    unreviewed = case_raise_for_match(
+        match=possible_match(evidence_on(incident_at(a.sibling_store, a.worker)), offender)
+    )
+    type(breach).objects.filter(pk=breach.pk).update(status="confirmed")
+    later = _incident(a.other_retailer_store, a.worker, datetime.datetime(2026, 5, 2, 11, 0, tzinfo=UTC))
+    link_add(actor=a.officer, incident=later, identified_by="arrested_at_scene", offender=offender, role="suspect")
+    application = bundle.application_create(
+        subject=offender, user=a.admin, period_from=datetime.date(2026, 1, 1), period_to=datetime.date(2026, 12, 31)
+    )
+    manifest, zf = _build_and_zip(signed_in(a.admin), application)
+    assert [i["reference"] for i in manifest["incidents"]] == [later.reference]
+    assert manifest["previous_orders"] == [order.pk] and manifest["breach_cases"] == [breach.reference]
+    text = " ".join(" ".join(pdf_pages(zf.read(f"{application.reference}.pdf"))).split())
+    assert order.case_reference in text and breach.reference in text and "Arrested at the scene" in text
+    assert "role: suspect" in text and unreviewed.reference not in text
+
+
+def test_a_beat_officer_bundles_only_the_links_of_the_beats_they_cover(scene):
+    """An incident in a beat the officer does not cover, linked by the admin, is in the admin's bundle only."""
+    world, person, incidents, statement, application = scene
+    elsewhere = _incident(world.a.sibling_store, world.a.worker, datetime.datetime(2026, 7, 1, 9, 0, tzinfo=UTC))
+    link_add(actor=world.a.admin, incident=elsewhere, identified_by="cctv_viewed", person=person)
+    officer_links = bundle.chronology_links(application, world.a.officer)
+    admin_links = bundle.chronology_links(application, world.a.admin)
+    assert elsewhere.pk not in [link.incident_id for link in officer_links]
+    assert [link.incident.reference for link in admin_links][2] == elsewhere.reference
