@@ -9,10 +9,11 @@ from django.contrib.admin.helpers import ActionForm
 from accounts import access
 from accounts.admin_scope import ReadOnlyScopedAdmin, admin_allowed
 from accounts.models import Beat
-from cases import events, services
+from cases import events
 from cases.models import Case, CaseAccess, CaseDecision, CaseEvent
 from core.exceptions import ApplicationError
 from core.filters import MAX_ID
+from workflows import evidence as evidence_workflow
 
 
 class CaseDecisionInline(admin.TabularInline):
@@ -93,7 +94,9 @@ class CaseAdmin(ReadOnlyScopedAdmin):
         done = []
         for case in queryset:
             try:
-                services.case_reassign(case=case, actor=request.user, beat=beat, reason=request.POST.get("reason", ""))
+                evidence_workflow.case_reassign(
+                    case=case, actor=request.user, beat=beat, reason=request.POST.get("reason", "")
+                )
             except ApplicationError as exc:
                 self.message_user(request, f"Case {case.pk} not reassigned: {exc.message}", level=messages.ERROR)
             else:

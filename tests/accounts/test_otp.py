@@ -13,7 +13,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AccountEvent, ApiToken
+from accounts.models import AccountEvent, ApiToken, User
 from accounts.services import api_token_create
 from tests.conftest import PASSWORD, authenticator_for, otp_code, signed_in
 
@@ -308,9 +308,11 @@ def test_demo_police_accounts_are_set_up_with_a_printed_key(api, capsys, setting
     code = re.search(r"forceadmin +(\d{6})", capsys.readouterr().out).group(1)
     body = {"username": "forceadmin", "password": "retrace-demo", "otp": code}
     assert api.post(TOKEN, body, format="json").status_code == 200
-    assert TOTPDevice.objects.filter(user__is_demo=True).count() == 2  # seed_demo again changes nothing
-    call_command("seed_demo")
-    assert TOTPDevice.objects.filter(user__is_demo=True).count() == 2
+    police = User.objects.filter(is_demo=True, role__in=[User.Role.BEAT_OFFICER, User.Role.FORCE_ADMIN]).count()
+    assert police == 3  # officer, officer2 (a second officer, to corroborate) and forceadmin
+    assert TOTPDevice.objects.filter(user__is_demo=True).count() == police
+    call_command("seed_demo")  # again: changes nothing
+    assert TOTPDevice.objects.filter(user__is_demo=True).count() == police
 
     settings.DEMO_LOGINS_ALLOWED = False
     with pytest.raises(CommandError, match="embedded default"):
