@@ -214,6 +214,8 @@ def stores_covered_unsaved(prohibition: Prohibition, *, force_id: int, store_ids
     if prohibition.kind == Prohibition.Kind.PREMISES:
         stores = stores.filter(pk__in=list(store_ids))
     elif prohibition.kind == Prohibition.Kind.RETAILER_AREA:
+        if prohibition.retailer_id is None:
+            return []  # no retailer chosen yet: it covers nothing
         stores = stores.filter(retailer_id=prohibition.retailer_id)
     ids, beats = set(store_ids), set(beat_ids)
     return [s for s in stores if _covers(prohibition, s, store_ids=ids, beat_ids=beats)]
