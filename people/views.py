@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,13 +26,14 @@ from cases.models import Case
 from core.exceptions import ApplicationError
 from incidents.models import Incident
 from orders.models import Offender, Prohibition
-from orders.selectors import offenders_for
+from orders.selectors import offenders_for, offenders_search
 from people import bundle, selectors, services
 from people.models import CBOApplication, IncidentLink, ProposedProhibition
 
 PAGE_SIZE = 25
 PERIODS = {"90": 90, "180": 180, "365": 365, "730": 730}
 MAX_PROHIBITIONS = 30
+CANDIDATES = 20
 
 
 def police_only(view):
@@ -94,8 +94,10 @@ class RankingForm(forms.Form):
 
 
 def _matches(row, text: str) -> bool:
-    text = text.casefold()
-    return text in row.name.casefold() or text in (row.pnc_id or "").casefold()
+    """Every word of ``text`` in the person's name or PNC ID."""
+    subject = row.subject
+    haystack = f"{bundle.subject_name(subject)} {subject.pnc_id}".casefold()
+    return all(word in haystack for word in text.casefold().split())
 
 
 @police_only
@@ -238,18 +240,13 @@ class LinkForm(forms.Form):
 
 
 def _candidates(user, text: str) -> tuple[list, list]:
-    """Offenders and persons of interest of the officer's force whose name or PNC ID holds ``text``."""
+    """Offenders and persons of interest of the officer's force whose names or PNC ID hold ``text`` (at most
+    20 of each: the page asks for a closer search beyond that)."""
     if not text:
         return [], []
-    words = text.split()[:5]
-    q_off, q_per = Q(), Q()
-    for word in words:
-        q_off &= Q(given_names__icontains=word) | Q(family_name__icontains=word) | Q(pnc_id__icontains=word)
-        q_off |= Q(aliases__icontains=text) if word == words[0] else Q()
-        q_per &= Q(given_names__icontains=word) | Q(family_name__icontains=word) | Q(pnc_id__icontains=word)
-    offenders = list(offenders_for(user).filter(q_off)[:20])
-    persons = list(selectors.persons_for(user).filter(q_per).exclude(offender__isnull=False)[:20])
-    return offenders, persons
+    offenders = list(offenders_search(offenders_for(user), q=text)[: CANDIDATES + 1])
+    persons = selectors.persons_search(selectors.persons_for(user).filter(offender__isnull=True), q=text)
+    return offenders, list(persons[: CANDIDATES + 1])
 
 
 def linkable_incidents(user):
@@ -301,8 +298,9 @@ def link_new(request):
             "incident": incident,
             "form": form,
             "q": text,
-            "offenders": [(subject_key(o), o) for o in offenders],
-            "persons": [(subject_key(p), p) for p in persons],
+            "offenders": [(subject_key(o), o) for o in offenders[:CANDIDATES]],
+            "persons": [(subject_key(p), p) for p in persons[:CANDIDATES]],
+            "more": len(offenders) > CANDIDATES or len(persons) > CANDIDATES,
             "chosen": chosen,
             "existing": [(subject_key(link.subject), link) for link in existing],
         },
@@ -491,7 +489,14 @@ def application_detail(request, pk: int):
     application = _application_or_404(request.user, pk)
     form = ApplicationForm(request.POST or None, instance=application)
     adding = "add" in request.POST
-    formset = _formset(request, application, request.POST or None, extra=1 if adding else 0)
+    data = request.POST or None
+    if adding:
+        # One more row, the rows already typed kept as they are (nothing is saved yet).
+        data = request.POST.copy()
+        total = data.get("p-TOTAL_FORMS", "0")
+        data["p-TOTAL_FORMS"] = str(min(int(total) if total.isdigit() else 0, MAX_PROHIBITIONS - 1) + 1)
+        form = ApplicationForm(data, instance=application)
+    formset = _formset(request, application, data)
     if not application.proposed_prohibitions.exists() and request.method == "GET":
         formset = _formset(request, application, extra=1)
     status = 200
