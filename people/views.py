@@ -31,7 +31,7 @@ from people import bundle, selectors, services
 from people.models import CBOApplication, IncidentLink, ProposedProhibition
 
 PAGE_SIZE = 25
-PERIODS = {"90": 90, "180": 180, "365": 365, "730": 730}
+PERIODS = {"90": 90, "180": 180, "365": 365, "730": 730}  # ?period=, besides the force's own
 MAX_PROHIBITIONS = 30
 CANDIDATES = 20
 
@@ -80,17 +80,24 @@ def _subject_or_404(user, key: str):
 
 
 class RankingForm(forms.Form):
-    period = forms.ChoiceField(
-        label="Incidents in the last",
-        choices=[("90", "3 months"), ("180", "6 months"), ("365", "12 months"), ("730", "2 years")],
-        required=False,
-    )
+    period = forms.ChoiceField(label="Incidents in the last", required=False)
     q = forms.CharField(label="Search", required=False, max_length=100, help_text="Name or PNC ID.")
     persistent = forms.BooleanField(label="Persistent only", required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = settings.PEOPLE_PERSISTENT_PERIOD_DAYS
+        periods = {**PERIODS, str(default): default}
+        self.fields["period"].choices = [(str(d), _days_label(d)) for d in sorted(set(periods.values()))]
+        self.fields["period"].initial = str(default)
+
     def days(self) -> int:
         value = self.cleaned_data.get("period") if self.is_valid() else ""
-        return PERIODS.get(value or "", settings.PEOPLE_PERSISTENT_PERIOD_DAYS)
+        return int(value) if value else settings.PEOPLE_PERSISTENT_PERIOD_DAYS
+
+
+def _days_label(days: int) -> str:
+    return {90: "3 months", 180: "6 months", 365: "12 months", 730: "2 years"}.get(days, f"{days} days")
 
 
 def _matches(row, text: str) -> bool:
@@ -136,9 +143,12 @@ def persistent_list(request):
 # A person's page ----------------------------------------------------------------------------------------
 
 
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class ApplicationStartForm(forms.Form):
-    period_from = forms.DateField(label="Incidents from", widget=forms.DateInput(attrs={"type": "date"}))
-    period_to = forms.DateField(label="Incidents to", widget=forms.DateInput(attrs={"type": "date"}))
+    period_from = forms.DateField(label="Incidents from", widget=DATE)
+    period_to = forms.DateField(label="Incidents to", widget=DATE)
 
     def clean(self):
         data = super().clean()
@@ -215,9 +225,7 @@ class LinkForm(forms.Form):
     # A new person of interest, when no existing record is chosen.
     given_names = forms.CharField(label="Given names", required=False, max_length=120)
     family_name = forms.CharField(label="Family name", required=False, max_length=120)
-    date_of_birth = forms.DateField(
-        label="Date of birth", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DATE)
     pnc_id = forms.CharField(label="PNC ID", required=False, max_length=13, help_text="If known, e.g. 2009/0012345E.")
     description = forms.CharField(
         label="How to recognise them", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
@@ -303,6 +311,7 @@ def link_new(request):
             "more": len(offenders) > CANDIDATES or len(persons) > CANDIDATES,
             "chosen": chosen,
             "existing": [(subject_key(link.subject), link) for link in existing],
+            "has_cases": form.fields["case"].queryset.exists(),
         },
         status=status,
     )
