@@ -244,3 +244,29 @@ def test_keep_needs_a_reason_and_keeps_for_another_review_period(world, settings
     assert kept.kept_until == timezone.localdate() + datetime.timedelta(days=settings.PEOPLE_REVIEW_AFTER_DAYS)
     event = PeopleEvent.objects.get(kind=PeopleEvent.Kind.PERSON_KEPT)
     assert event.details["reason"] == "Investigation still open"
+
+
+def test_the_ranking_is_aggregate_queries_not_one_per_person(world, django_assert_max_num_queries):
+    a = world.a
+    for i in range(12):
+        subject = person(a.officer, "Many", f"Person{i}") if i % 2 else OffenderFactory(force=a.force)
+        for day in range(1, 1 + i % 4 + 1):
+            link(a.officer, incident(a.store, a.worker, at(3, day + i)), subject)
+    with django_assert_max_num_queries(4):
+        rows = selectors.persistent_ranking(a.admin, since=SINCE, until=UNTIL)
+        names = [row.subject.family_name for row in rows]
+    assert len(rows) == 12 and len(set(names)) == 12
+    assert [row.incidents for row in rows] == sorted((row.incidents for row in rows), reverse=True)
+
+
+def test_events_are_worded_for_people(world, three_at_two_stores):
+    from people.events import describe
+
+    jamie, incidents, links = three_at_two_stores
+    services.link_withdraw(link=links[0], actor=world.a.officer, reason="Wrong man")
+    services.person_keep(person=jamie, actor=world.a.officer, reason="Open investigation")
+    words = [describe(e) for e in PeopleEvent.objects.order_by("created_at", "id")]
+    assert words[0] == "Person of interest recorded"
+    assert words[1] == f"Incident {incidents[0].reference} linked (Staff know them)"
+    assert f"Link to incident {incidents[0].reference} withdrawn: Wrong man" in words
+    assert words[-1].startswith("Kept after review until ") and words[-1].endswith(": Open investigation")
