@@ -56,7 +56,7 @@ def _today() -> datetime.date:
 def require_police(actor) -> None:
     """Beat officers and force admins only. Anyone else is told nothing exists here (404), as the API does."""
     if not (has_usable_role(actor) and actor.is_police):
-        _not_found("Not")
+        raise ApplicationError("Not found.", code=ErrorCode.NOT_FOUND, status_code=404)
 
 
 def _require_reason(reason: str, message: str) -> str:
