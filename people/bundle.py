@@ -44,7 +44,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image as PdfImage
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from accounts.access import scope_to_police
 from cases.models import Case
@@ -52,6 +52,7 @@ from cases.pack import (
     BODY,
     MONO,
     PACK_STATUSES,
+    PAGE_WIDTH,
     TITLE,
     EvidenceIntegrityError,
     _contacts_part,
@@ -484,7 +485,9 @@ def _cover(c: Contents) -> list:
         ),
     ]
     if c.youth:
-        part += [Spacer(1, 3 * mm), Paragraph(escape(YOUTH_MARKER), MARKER), Spacer(1, 3 * mm)]
+        marker = Table([[Paragraph(escape(YOUTH_MARKER), MARKER)]], colWidths=[PAGE_WIDTH], hAlign="LEFT")
+        marker.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, colors.HexColor("#b00020"))]))
+        part += [Spacer(1, 3 * mm), marker, Spacer(1, 3 * mm)]
     part.append(
         _section(
             "Person",
