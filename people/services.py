@@ -291,8 +291,11 @@ def link_add(
         case = _confirmed_case(case, incident, target)
     elif case is not None:
         _fail("A case is given only when the person was identified by a confirmed case.", ErrorCode.INVALID, "case")
-    # Serialise links to one incident, so that two officers linking at once cannot both pass the check.
+    # Serialise links to one incident, so that two officers linking at once cannot both pass the check; and
+    # hold the person of interest, so that the nightly review cannot delete them while they are linked.
     Incident.objects.select_for_update().filter(pk=incident.pk).first()
+    if person is not None and not PersonOfInterest.objects.select_for_update().filter(pk=person.pk).exists():
+        _not_found("Person")
     existing = selectors.active_link_for(incident=incident, offender=offender, person=person)
     if existing is not None:
         _duplicate(incident, existing)
