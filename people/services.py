@@ -294,7 +294,7 @@ def link_add(
     # Serialise links to one incident, so that two officers linking at once cannot both pass the check; and
     # hold the person of interest, so that the nightly review cannot delete them while they are linked.
     Incident.objects.select_for_update().filter(pk=incident.pk).first()
-    if person is not None and not PersonOfInterest.objects.select_for_update().filter(pk=person.pk).exists():
+    if person is not None and PersonOfInterest.objects.select_for_update().filter(pk=person.pk).first() is None:
         _not_found("Person")
     existing = selectors.active_link_for(incident=incident, offender=offender, person=person)
     if existing is not None:
