@@ -25,6 +25,8 @@ from accounts.permissions import NO_ROLE_MESSAGE
 from cases.models import Case
 from core.exceptions import ApplicationError
 from incidents.models import Incident
+from orders import geo
+from orders.forms import OptionalJSONField
 from orders.models import Offender, Prohibition
 from orders.selectors import offenders_for, offenders_search
 from people import bundle, selectors, services
@@ -386,6 +388,13 @@ class ApplicationForm(forms.ModelForm):
 
 class ProhibitionForm(forms.ModelForm):
     DELETE = forms.BooleanField(label="Remove this prohibition", required=False)
+    polygon = OptionalJSONField(
+        label="Zone outline (GeoJSON Polygon)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text='For a zone: {"type": "Polygon", "coordinates": [[[lon, lat], ...]]} (the last point repeats '
+        "the first), or a circle below.",
+    )
 
     class Meta:
         model = ProposedProhibition
@@ -409,21 +418,18 @@ class ProhibitionForm(forms.ModelForm):
             "centre_latitude": "Centre latitude",
             "centre_longitude": "Centre longitude",
             "radius_m": "Radius (metres)",
-            "polygon": "Zone outline (GeoJSON Polygon)",
             "duration_months": "Period (months)",
             "reason": "Reason",
         }
         help_texts = {
             "stores": "For named premises.",
             "retailer": "For a retailer within an area: the retailer, and beats or a circle.",
-            "polygon": 'For a zone: {"type": "Polygon", "coordinates": [[[lon, lat], ...]]}, or a circle below.',
             "reason": "Why this prohibition is needed, from the incidents.",
         }
         widgets = {
             "stores": forms.CheckboxSelectMultiple,
             "beats": forms.CheckboxSelectMultiple,
             "reason": forms.Textarea(attrs={"rows": 3}),
-            "polygon": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -452,21 +458,14 @@ class ProhibitionForm(forms.ModelForm):
                 self.add_error("beats", "Choose beats, or give a circle, for the area.")
         if kind == Prohibition.Kind.ZONE and not (data.get("polygon") or has_circle):
             self.add_error("polygon", "Draw the zone as a polygon, or give a circle.")
-        polygon = data.get("polygon")
-        if polygon and not _is_polygon(polygon):
-            self.add_error("polygon", "Give a GeoJSON Polygon: a closed ring of at least four [lon, lat] points.")
+        if data.get("polygon"):
+            try:
+                data["polygon"] = geo.validate_polygon(data["polygon"])
+            except geo.GeometryError as exc:
+                self.add_error("polygon", str(exc))
         if data.get("duration_months") is not None and not 1 <= data["duration_months"] <= 120:
             self.add_error("duration_months", "A period from 1 to 120 months.")
         return data
-
-
-def _is_polygon(value) -> bool:
-    try:
-        ring = value["coordinates"][0]
-        ok = value.get("type") == "Polygon" and len(ring) >= 4 and ring[0] == ring[-1]
-        return ok and all(-180 <= float(x) <= 180 and -90 <= float(y) <= 90 for x, y in ring)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-        return False
 
 
 def _application_or_404(user, pk: int) -> CBOApplication:

@@ -261,3 +261,29 @@ def test_application_page_shows_the_chronology_and_the_bundle_links_once_built(l
     html = r.content.decode()
     assert "built" in html and reverse("people-application-download", args=[application.pk, "zip"]) in html
     assert client.get(reverse("people-application-download", args=[application.pk, "doc"])).status_code == 404
+
+
+def test_application_bad_input_is_a_clear_400_never_a_500(linked):
+    world, person, incidents, links, application = linked
+    client = signed_in(world.a.officer)
+    url = reverse("people-application", args=[application.pk])
+    base = {"period_from": "2026-01-01", "period_to": "2026-12-31", "summary": "S"}
+    zone = {"p-0-kind": "zone", "p-0-duration_months": "12", "p-0-reason": "Centre."}
+    for polygon, message in [
+        ("[" * 5000 + "]" * 5000, "Enter a valid JSON."),
+        ('{"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]}', "at least"),
+        ("", "Draw the zone as a polygon, or give a circle."),
+    ]:
+        r = client.post(url, base | _management(1, 0) | zone | {"p-0-polygon": polygon})
+        assert r.status_code == 400 and message in r.content.decode(), polygon[:40]
+    r = client.post(url, base | _management(1, 0) | zone | {"p-0-radius_m": "300"})
+    assert r.status_code == 400 and "centre latitude, centre longitude and radius" in r.content.decode()
+    r = client.post(url, base | _management(1, 0) | zone | {"p-0-duration_months": "500", "p-0-radius_m": ""})
+    assert r.status_code == 400
+    assert client.post(url, base).status_code == 400  # no management form: said, not a 500
+    r = client.post(url, {"period_from": "2026-12-31", "period_to": "2026-01-01"} | _management(0, 0))
+    assert r.status_code == 400 and "cannot end before it starts" in r.content.decode()
+    assert not ProposedProhibition.objects.exists()
+    square = '{"type": "Polygon", "coordinates": [[[-2.31, 53.09], [-2.30, 53.09], [-2.30, 53.10], [-2.31, 53.09]]]}'
+    assert client.post(url, base | _management(1, 0) | zone | {"p-0-polygon": square}).status_code == 302
+    assert ProposedProhibition.objects.get().polygon["type"] == "Polygon"
