@@ -248,3 +248,25 @@ def test_answers_match_the_schema(world, linked, openapi_schema):
     assert_gets_match_the_schema(
         openapi_schema, client, {"/api/people/links/{id}/": {}}, {"id": linked["withdrawn"].pk}
     )
+
+
+def test_linking_by_a_confirmed_case_through_the_api(world):
+    from cases.services import case_raise_for_match, case_review
+    from tests.cases.factories import evidence_on, incident_at, offender_barred_from, possible_match
+
+    a, b = world.a, world.b
+    offender, _, _ = offender_barred_from(a.store)
+    inc = incident_at(a.store, a.worker)
+    case = case_raise_for_match(match=possible_match(evidence_on(inc), offender))
+    other_offender, _, _ = offender_barred_from(b.store)
+    other_case = case_raise_for_match(match=possible_match(evidence_on(incident_at(b.store, b.worker)), other_offender))
+    client = client_for(a.officer)
+    body = {"incident": inc.pk, "offender": offender.pk, "identified_by": "confirmed_case", "case": case.pk}
+    assert assert_error(client.post("/api/people/links/", body, format="json"), 400, "case")["code"] == (
+        "case_not_confirmed"
+    )
+    assert_error(client.post("/api/people/links/", {**body, "case": other_case.pk}, format="json"), 404)
+    case_review(case=case, reviewer=a.admin, same_person=True, reason="Same scar", consequence_acknowledged=True)
+    r = client.post("/api/people/links/", body, format="json")
+    assert r.status_code == 201 and r.json()["case_reference"] == case.reference
+    assert r.json()["identified_by"] == "confirmed_case"
