@@ -495,6 +495,9 @@ def application_detail(request, pk: int):
     row's tick), build the bundle (``build``) and download it as PDF or zip. The chronology shown is what the
     next build takes."""
     application = _application_or_404(request.user, pk)
+    if request.method == "POST" and application.status == CBOApplication.Status.ORDER_MADE:
+        messages.error(request, "The court has made the order: this application is kept as it was.")
+        return redirect("people-application", pk=application.pk)
     form = ApplicationForm(request.POST or None, instance=application)
     adding = "add" in request.POST
     data = request.POST or None

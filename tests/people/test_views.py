@@ -287,3 +287,18 @@ def test_application_bad_input_is_a_clear_400_never_a_500(linked):
     square = '{"type": "Polygon", "coordinates": [[[-2.31, 53.09], [-2.30, 53.09], [-2.30, 53.10], [-2.31, 53.09]]]}'
     assert client.post(url, base | _management(1, 0) | zone | {"p-0-polygon": square}).status_code == 302
     assert ProposedProhibition.objects.get().polygon["type"] == "Polygon"
+
+
+def test_an_application_whose_order_was_made_is_kept_as_it_was(linked):
+    world, person, incidents, links, application = linked
+    type(application).objects.filter(pk=application.pk).update(status="order_made", summary="As built.")
+    client = signed_in(world.a.officer)
+    url = reverse("people-application", args=[application.pk])
+    r = client.post(
+        url, {"period_from": "2026-01-01", "period_to": "2026-12-31", "summary": "Changed"} | _management(0, 0)
+    )
+    assert r.status_code == 302
+    application.refresh_from_db()
+    assert application.summary == "As built."
+    html = client.get(url).content.decode()
+    assert "The court made the order" in html and 'name="build"' not in html
