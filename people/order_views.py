@@ -25,11 +25,26 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts import access
 from accounts.models import Store, User
+from accounts.permissions import HasRole
 from core.exceptions import ApplicationError
+from core.schema import path_id
 from orders import selectors as order_selectors
+from orders.apis.serializers import (
+    OffenderCreateInputSerializer,
+    OrderCreateInputSerializer,
+    OrderDetailOutputSerializer,
+    ProhibitionInputSerializer,
+    prohibition_input,
+)
 from orders.desk.shared_views import error_status, refuse_nul
 from orders.events import OFFENDER_FIELDS
 from orders.forms import (
@@ -42,6 +57,7 @@ from orders.forms import (
 )
 from orders.models import Offender, Order, Prohibition
 from orders.services import offenders as offender_services
+from orders.services.prohibitions import ProhibitionInput
 from orders.services.staged_photos import photo_unstage
 from people import events as people_events
 from people.models import CBOApplication, PersonOfInterest, ProposedProhibition
@@ -116,7 +132,9 @@ class CourtProhibitionForm(ProhibitionStepForm):
         return self.data.get(self.add_prefix("made")) in ("on", "true", "1")
 
 
-class _PhotoRefused(Exception):
+class PhotoRefused(Exception):
+    """The reference photo was refused (no face, several faces...): nothing was saved."""
+
     def __init__(self, exc: ApplicationError):
         super().__init__(exc.message)
         self.exc = exc
@@ -247,7 +265,7 @@ def order_from_application(request, pk: int):
         except ApplicationError as exc:
             _place_error(exc, offender_form, order_form)
             status = error_status(exc)
-        except _PhotoRefused as refused:
+        except PhotoRefused as refused:
             _photo_refused(request, photo_form, refused.exc)
             status = error_status(refused.exc)
     if not rows:
@@ -284,27 +302,54 @@ def _photo_refused(request, photo_form: ReferencePhotoDeskForm, exc: Application
 
 
 def _record(request, application, offender, offender_form, photo_form, order_form, made: list[dict]) -> Order:
-    """The offender (when new) and their photo, the order and its prohibitions, the application and the person,
-    together or not at all. The re-search of stored CCTV is sent once this commits."""
-    actor = request.user
+    photo = None
+    if photo_form.has_photo():
+        data = photo_form.cleaned_data
+        photo = {"image": photo_form.staged.as_upload(), "source": data["source"], "taken_on": data["taken_on"]}
+    order = order_record_from_application(
+        application=application,
+        actor=request.user,
+        offender_values={f: offender_form.cleaned_data.get(f) for f in OFFENDER_FIELDS} if offender is None else None,
+        photo=photo,
+        order_values=order_form.values(),
+        prohibitions=[row["form"].prohibition for row in made],
+    )
+    if photo is not None:
+        photo_unstage(user=request.user, token=photo_form.staged_token)
+    return order
+
+
+def order_record_from_application(
+    *,
+    application: CBOApplication,
+    actor,
+    offender_values: dict | None,
+    photo: dict | None,
+    order_values: dict,
+    prohibitions: list[ProhibitionInput],
+) -> Order:
+    """The offender (made from ``offender_values`` when the application's person has no offender record) and
+    their reference photo (``image``, ``source``, ``taken_on``), the order and its prohibitions, the application
+    (``order_made``, its order) and the person of interest (their offender), and the people event: together or
+    not at all. The re-search of stored CCTV is sent once this commits. A refused photo raises ``PhotoRefused``."""
     with transaction.atomic():
-        application = CBOApplication.objects.select_for_update().get(pk=application.pk)
+        application = (
+            CBOApplication.objects.select_for_update(of=("self",)).select_related("person").get(pk=application.pk)
+        )
         if application.status == CBOApplication.Status.ORDER_MADE:
-            raise ApplicationError("The order on this application has just been recorded by someone else.",
-                                   status_code=409)  # fmt: skip
+            raise ApplicationError("The order on this application is already recorded.", status_code=409)
+        offender = _existing_offender(application)
+        if offender is None and offender_values is None:
+            raise ApplicationError("The person has no offender record yet: give their details.", status_code=409)
         if offender is None:
-            values = {f: offender_form.cleaned_data.get(f) for f in OFFENDER_FIELDS}
-            offender = offender_services.offender_create(actor=actor, force=application.force, **values)
-        if photo_form.has_photo():
-            data = photo_form.cleaned_data
+            offender = offender_services.offender_create(actor=actor, force=application.force, **offender_values)
+        if photo is not None:
             try:
-                order_workflows.reference_photo_add(offender=offender, actor=actor, image=photo_form.staged.as_upload(),
-                                                    source=data["source"], taken_on=data["taken_on"])  # fmt: skip
+                order_workflows.reference_photo_add(offender=offender, actor=actor, **photo)
             except ApplicationError as exc:  # leaving the block rolls everything back
-                raise _PhotoRefused(exc) from exc
-        prohibitions = [row["form"].prohibition for row in made]
+                raise PhotoRefused(exc) from exc
         order = order_workflows.order_create(offender=offender, actor=actor, prohibitions=prohibitions,
-                                             **order_form.values())  # fmt: skip
+                                             **order_values)  # fmt: skip
         application.status, application.order = CBOApplication.Status.ORDER_MADE, order
         application.save(update_fields=["status", "order", "updated_at"])
         person = application.person
@@ -312,8 +357,6 @@ def _record(request, application, offender, offender_form, photo_form, order_for
             person.offender = offender
             person.save(update_fields=["offender", "updated_at"])
         people_events.order_recorded_event(application=application, actor=actor, order=order)
-    if photo_form.has_photo():
-        photo_unstage(user=request.user, token=photo_form.staged_token)
     return order
 
 
@@ -328,3 +371,150 @@ def _say_done(request, application, order: Order) -> None:
                          "not served yet: record the service below; the person is searched for from then.")  # fmt: skip
     else:
         messages.success(request, f"Order {order.case_reference} recorded from application {application}.")
+
+
+# The API ------------------------------------------------------------------------------------------------
+
+
+class AdminOr404(HasRole):
+    """Force admins. A shop worker is answered 404, as on every people endpoint; a beat officer 403."""
+
+    message = ADMINS_ONLY
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False  # 401
+        if not access.has_usable_role(user) or user.role == User.Role.SHOP_WORKER:
+            raise NotFound()
+        return user.role == User.Role.FORCE_ADMIN
+
+
+class OrderFromApplicationInputSerializer(OrderCreateInputSerializer):
+    """The order the court made on the application. JSON, or multipart when a photo is sent (``prohibitions``
+    and ``offender`` then as JSON text)."""
+
+    replaces = None
+    offender = OffenderCreateInputSerializer(
+        required=False,
+        help_text="For a person of interest with no offender record: the record's details as the order names "
+        "them. Left out: the person's own (names, date of birth, PNC ID; the description as notes).",
+    )
+    prohibitions = ProhibitionInputSerializer(
+        many=True,
+        required=False,
+        help_text="The prohibitions as the court made them. Left out: every proposed prohibition as proposed.",
+    )
+    photo = serializers.FileField(
+        required=False,
+        help_text="Reference (custody) photo, one face: needed when the person has no offender record or no photo "
+        "(it is what puts them in the gallery). Multipart only.",
+    )
+    photo_source = serializers.CharField(required=False, max_length=200, help_text="e.g. 'Custody, Crewe suite'.")
+    photo_taken_on = serializers.DateField(required=False)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "getlist"):  # multipart: nested values arrive as JSON text
+            data = {key: data.get(key) for key in data}
+            for name in ("prohibitions", "offender"):
+                if isinstance(data.get(name), str):
+                    try:
+                        data[name] = json.loads(data[name])
+                    except (ValueError, RecursionError):
+                        raise serializers.ValidationError({name: ["Not valid JSON."]}) from None
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        wanted = attrs.get("photo") or attrs.get("photo_source") or attrs.get("photo_taken_on")
+        if wanted:
+            missing = {
+                "photo": "Send the photo file.",
+                "photo_source": "Say where the photo came from.",
+                "photo_taken_on": "Give the date the photo was taken.",
+            }
+            errors = {name: [message] for name, message in missing.items() if not attrs.get(name)}
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs
+
+
+def _proposed_input(proposed: ProposedProhibition) -> ProhibitionInput:
+    return ProhibitionInput(
+        kind=proposed.kind,
+        stores=list(proposed.stores.all()),
+        retailer=proposed.retailer,
+        beats=list(proposed.beats.all()),
+        centre_latitude=proposed.centre_latitude,
+        centre_longitude=proposed.centre_longitude,
+        radius_m=proposed.radius_m,
+        polygon=proposed.polygon,
+    )
+
+
+class OrderFromApplicationApi(APIView):
+    """Record the order the court made on a CBO application (force admins). For a person of interest with no
+    offender record, the record is made from their details and the reference photo: the person joins the
+    gallery at once (once the order is served) and stored CCTV of the prohibited stores is searched again for
+    them. The application becomes ``order_made`` with its order. Errors as recording an order
+    (``POST /api/orders/``), the photo's (``no_face``, ``multiple_faces``, ``face_too_small``...), ``photo_required``
+    and 409 when the order is already recorded. Shop workers: 404; beat officers: 403; another force's
+    application: 404."""
+
+    permission_classes = [AdminOr404]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="people_application_order_create",
+        request={
+            "application/json": OrderFromApplicationInputSerializer,
+            "multipart/form-data": OrderFromApplicationInputSerializer,
+        },
+        responses={
+            201: OrderDetailOutputSerializer,
+            403: OpenApiResponse(description="Beat officers: only force admins record an order."),
+            404: OpenApiResponse(description="No such application in your force (also every shop worker)."),
+            409: OpenApiResponse(description="The order on this application is already recorded."),
+        },
+        parameters=[path_id("application_id")],
+    )
+    def post(self, request, application_id: int):
+        application = CBOApplication.objects.filter(pk=application_id, force_id=request.user.force_id).first()
+        if application is None:
+            raise NotFound()
+        serializer = OrderFromApplicationInputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        offender = _existing_offender(application)
+        offender_values = None
+        if offender is None:
+            person = application.person
+            given = data.pop("offender", None) or {
+                **_offender_initial(person), "aliases": [],
+            }  # fmt: skip
+            offender_values = {f: given.get(f) for f in OFFENDER_FIELDS if f in given}
+        data.pop("offender", None)
+        photo = None
+        if data.get("photo"):
+            photo = {"image": data["photo"], "source": data["photo_source"], "taken_on": data["photo_taken_on"]}
+        elif offender is None or not offender.photos.exists():
+            raise ApplicationError(
+                "Send the person's reference (custody) photo: it is what puts them in the gallery.",
+                code="photo_required",
+                fields={"photo": ["A reference photo with one face is needed."]},
+            )
+        for name in ("photo", "photo_source", "photo_taken_on"):
+            data.pop(name, None)
+        if "prohibitions" in request.data:
+            prohibitions = [prohibition_input(p) for p in data.pop("prohibitions")]
+        else:
+            data.pop("prohibitions", None)
+            proposed = application.proposed_prohibitions.prefetch_related("stores", "beats").order_by("pk")
+            prohibitions = [_proposed_input(p) for p in proposed]
+        try:
+            order = order_record_from_application(
+                application=application, actor=request.user, offender_values=offender_values, photo=photo,
+                order_values=data, prohibitions=prohibitions,
+            )  # fmt: skip
+        except PhotoRefused as refused:
+            raise refused.exc from None
+        return Response(OrderDetailOutputSerializer(order).data, status=status.HTTP_201_CREATED)

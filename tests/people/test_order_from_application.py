@@ -5,6 +5,7 @@ raising a breach case through the late-paperwork re-search."""
 
 import datetime
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +18,7 @@ from orders.models import Offender, Order, Prohibition, ReferencePhoto
 from orders.selectors import offender_in_gallery
 from people.models import CBOApplication, PeopleEvent, PersonOfInterest, ProposedProhibition
 from recognition.models import FaceTemplate, PossibleMatch, ResearchJob
-from tests.conftest import FACES, require, signed_in
+from tests.conftest import FACES, client_for, require, signed_in
 from tests.incidents.factories import IncidentFactory
 from tests.orders.conftest import SQUARE
 from tests.recognition.factories import evidence_for, face_bytes
@@ -260,3 +261,88 @@ def _plain_png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (320, 320), (200, 200, 200)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+# The API ------------------------------------------------------------------------------------------------
+
+
+def _api_url(application) -> str:
+    return reverse("api-people-application-order", args=[application.pk])
+
+
+def _api_order(**changes) -> dict:
+    data = {
+        "court": "Crewe Magistrates' Court", "case_reference": "CBO/2026/0042", "made_on": MADE_ON.isoformat(),
+        "effective_from": MADE_ON.isoformat(), "ends_on": "2028-01-04", "served_on": MADE_ON.isoformat(),
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def _with_photo(data: dict, name: str = "img1.jpg") -> dict:
+    require((FACES / name).is_file(), f"Face photo {name} not found in {FACES}")
+    photo = SimpleUploadedFile(name, face_bytes(name), content_type="image/jpeg")
+    return {**data, "photo": photo, "photo_source": "Custody, Crewe suite", "photo_taken_on": "2026-01-04"}
+
+
+def test_api_access_shop_workers_and_other_forces_404_officers_403(world, api):
+    a = world.a
+    application = _application(a)
+    assert api.post(_api_url(application), _api_order(), format="json").status_code == 401
+    for user, expected in ((a.worker, 404), (world.norole, 404), (a.officer, 403), (world.b.admin, 404)):
+        response = client_for(user).post(_api_url(application), _api_order(), format="json")
+        assert response.status_code == expected, (user.username, response.content)
+    missing = reverse("api-people-application-order", args=[10**9])
+    assert client_for(a.admin).post(missing, _api_order(), format="json").status_code == 404
+    assert not Order.objects.exists() and not Offender.objects.exists()
+
+
+def test_api_refuses_without_a_photo_or_with_bad_input_and_saves_nothing(world):
+    a = world.a
+    application = _application(a)
+    admin = client_for(a.admin)
+    response = admin.post(_api_url(application), _api_order(), format="json")
+    assert response.status_code == 400 and response.json()["code"] == "photo_required"
+    response = admin.post(_api_url(application), {**_api_order(), "photo_source": "Custody"}, format="json")
+    assert response.status_code == 400 and "photo" in response.json()["fields"]
+    response = admin.post(_api_url(application), {**_api_order(), "prohibitions": "[{"}, format="multipart")
+    assert response.status_code == 400 and "prohibitions" in response.json()["fields"]
+    response = admin.post(_api_url(application), _api_order(ends_on=None), format="json")
+    assert response.status_code == 400
+    assert not Order.objects.exists() and not Offender.objects.exists()
+
+
+@pytest.mark.deepface
+def test_api_records_the_order_as_proposed_or_as_the_court_made_it(
+    world, face_engine, django_capture_on_commit_callbacks
+):
+    a = world.a
+    application = _application(a)
+    admin = client_for(a.admin)
+    # As the court made it: one store of the two, no zone (prohibitions as JSON text beside the photo).
+    made = [{"kind": "premises", "stores": [a.store.pk], "description": "Not to enter Northway Foods A-1."}]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            _api_url(application), _with_photo({**_api_order(), "prohibitions": json.dumps(made)}), format="multipart"
+        )
+    assert response.status_code == 201, response.content
+    order = Order.objects.get(pk=response.json()["id"])
+    assert [list(p.stores.all()) for p in order.prohibitions.all()] == [[a.store]]
+    person = PersonOfInterest.objects.get()
+    assert person.offender == order.offender and order.offender.family_name == "Corran"
+    assert offender_in_gallery(offender=order.offender, at=timezone.now())
+    application.refresh_from_db()
+    assert (application.status, application.order) == (CBOApplication.Status.ORDER_MADE, order)
+    assert PeopleEvent.objects.filter(kind=PeopleEvent.Kind.ORDER_RECORDED, application=application).count() == 1
+    assert ResearchJob.objects.get(trigger=ResearchJob.Trigger.ORDER_RECORDED).status == ResearchJob.Status.DONE
+    # Recorded once.
+    again = admin.post(_api_url(application), _with_photo(_api_order(case_reference="X")), format="multipart")
+    assert again.status_code == 409 and Order.objects.count() == 1
+
+    # Left out, the prohibitions are the ones proposed, as proposed (a second application, for a known offender).
+    second = _application(a, offender=order.offender)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(_api_url(second), _api_order(case_reference="CBO/2026/0043"), format="json")
+    assert response.status_code == 201, response.content
+    kinds = sorted(p.kind for p in Order.objects.get(pk=response.json()["id"]).prohibitions.all())
+    assert kinds == ["premises", "zone"] and Offender.objects.count() == 1
