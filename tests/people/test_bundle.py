@@ -13,12 +13,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.services import case_raise_for_match
 from incidents.models import Incident, WitnessStatement
 from orders.models import Prohibition
 from people import bundle
 from people.models import CBOApplication, PeopleEvent, PersonOfInterest, ProposedProhibition
 from people.services import link_add
-from tests.cases.factories import evidence_on, jpeg
+from tests.cases.factories import evidence_on, incident_at, jpeg, offender_barred_from, possible_match
 from tests.conftest import signed_in
 from tests.incidents.factories import IncidentFactory
 
@@ -241,9 +242,6 @@ def test_the_map_numbers_stores_by_the_chronology(scene):
 
 
 def test_an_offender_bundle_lists_previous_orders_and_their_breaches(world):
-    from cases.services import case_raise_for_match
-    from tests.cases.factories import incident_at, offender_barred_from, possible_match
-
     a = world.a
     offender, order, _ = offender_barred_from(a.store)
     breach = case_raise_for_match(match=possible_match(evidence_on(incident_at(a.store, a.worker)), offender))

@@ -5,6 +5,7 @@ page's proposed prohibitions (add, remove, a reason required) and its bundle lin
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from incidents.models import Incident
@@ -77,8 +78,6 @@ def test_another_forces_police_get_404_and_see_nobody(linked):
 
 
 def test_signed_out_is_sent_to_sign_in(linked):
-    from django.test import Client
-
     response = Client().get(reverse("people-persistent"))
     assert response.status_code == 302 and "/login/" in response["Location"]
 
