@@ -301,3 +301,12 @@ def test_an_application_whose_order_was_made_is_kept_as_it_was(linked):
     assert application.summary == "As built."
     html = client.get(url).content.decode()
     assert "The court made the order" in html and 'name="build"' not in html
+
+
+def test_a_force_admin_is_offered_to_record_the_order_once_built(linked):
+    world, person, incidents, links, application = linked
+    type(application).objects.filter(pk=application.pk).update(status="built", incident_ids=[incidents[0].pk])
+    order_url = reverse("people-application-order", args=[application.pk])
+    url = reverse("people-application", args=[application.pk])
+    assert order_url in signed_in(world.a.admin).get(url).content.decode()
+    assert order_url not in signed_in(world.a.officer).get(url).content.decode()
