@@ -132,6 +132,21 @@ class CourtProhibitionForm(ProhibitionStepForm):
         return self.data.get(self.add_prefix("made")) in ("on", "true", "1")
 
 
+class CourtAddedProhibitionForm(CourtProhibitionForm):
+    """A prohibition the court made that the application did not propose: made when a kind is chosen."""
+
+    NONE = "None: the court made no other prohibition"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", self.NONE), *Prohibition.Kind.choices]
+        self.fields["kind"].required = False
+        self.fields["kind"].label = "Kind of prohibition the court added"
+
+    def made_by_court(self) -> bool:
+        return self.is_bound and self.data.get(self.add_prefix("kind")) in Prohibition.Kind.values
+
+
 class PhotoRefused(Exception):
     """The reference photo was refused (no face, several faces...): nothing was saved."""
 
@@ -219,7 +234,28 @@ def _rows(request, application: CBOApplication, order: Order | None) -> list[dic
         fields = [form[name] for name in KIND_FIELDS[proposed.kind]]
         rows.append({"proposed": proposed, "form": form, "fields": fields,
                      "kind": Prohibition.Kind(proposed.kind).label})  # fmt: skip
+    rows.append(_added_row(request, order))
     return rows
+
+
+ADDED = "added"
+COMMON_FIELDS = ("kind", "description", "starts_on", "ends_on")
+
+
+def _added_row(request, order: Order | None) -> dict:
+    """The row for a prohibition the court added: only the chosen kind's fields are read (the others are on the
+    page too, for whichever kind is chosen)."""
+    stores = access.stores_for(request.user).select_related("retailer").order_by("retailer__name", "name", "pk")
+    kwargs = dict(prefix=ADDED, user=request.user, order=order or Order(), stores=stores)
+    if request.method == "POST":
+        chosen = request.POST.get(f"{ADDED}-kind", "")
+        wanted = {*COMMON_FIELDS, *KIND_FIELDS.get(chosen, ())}
+        data = MultiValueDict({k: v for k, v in request.POST.lists() if k.removeprefix(f"{ADDED}-") in wanted})
+        form = CourtAddedProhibitionForm(data, check=order is not None, **kwargs)
+    else:
+        form = CourtAddedProhibitionForm(**kwargs)
+    groups = [(Prohibition.Kind(kind).label, [form[name] for name in names]) for kind, names in KIND_FIELDS.items()]
+    return {"proposed": None, "form": form, "groups": groups, "kind": "added by the court"}
 
 
 # The page -----------------------------------------------------------------------------------------------
@@ -278,7 +314,7 @@ def order_from_application(request, pk: int):
         "photo_form": photo_form,
         "form": order_form,
         "rows": rows,
-        "longest_months": max((row["proposed"].duration_months for row in rows), default=None),
+        "longest_months": max((r["proposed"].duration_months for r in rows if r["proposed"]), default=None),
     }
     return render(request, "people/order_record.html", context, status=status)
 

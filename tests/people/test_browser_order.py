@@ -50,6 +50,12 @@ def test_admin_records_the_order_from_the_application_in_a_browser(world, browse
     assert_accessible(page, "order from application (phone)")
     assert _no_sideways_scroll(page)
     _shots(page, "order-from-application")
+    # The row for a prohibition the court added, opened: every kind's fields, accessible too.
+    page.click("details.court-added summary")
+    assert page.is_checked("#id_added-kind_0")  # "None" until a kind is chosen
+    assert_accessible(page, "order from application, the court's added prohibition open")
+    _shots(page, "order-from-application-added-open")
+    page.click("details.court-added summary")
 
     # Sent without the dates: the page comes back with what was typed and says what is missing.
     page.uncheck(f"#id_p{zone.pk}-made")

@@ -152,6 +152,20 @@ def test_without_the_custody_photo_or_with_bad_dates_nothing_is_saved(world):
     assert application.status == CBOApplication.Status.BUILT and application.order is None
 
 
+def test_a_prohibition_the_court_added_is_checked_like_the_others(world):
+    a = world.a
+    application = _application(a)
+    bad = {"added-kind": "zone", "added-polygon": '{"type": "Polygon", "coordinates": [[[-2.3, 53.1]]]}'}
+    response = signed_in(a.admin).post(_url(application), _post(application, a, photo=None, **bad))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The prohibition added by the court" in html and '<details class="action court-added" open>' in html
+    assert not Order.objects.exists()
+    # Left at "None", the row is not read at all.
+    page = signed_in(a.admin).get(_url(application)).content.decode()
+    assert "None: the court made no other prohibition" in page and '<details class="action court-added">' in page
+
+
 def test_a_nul_character_is_a_400_not_a_500(world):
     a = world.a
     application = _application(a)
@@ -249,11 +263,18 @@ def test_an_application_for_an_existing_offender_records_the_order_against_them(
     application = _application(a, offender=offender)
     page = signed_in(a.admin).get(_url(application)).content.decode()
     assert 'name="given_names"' not in page and "Kim Dale" in page
+    # The court also made a prohibition nobody proposed: a retailer within a beat. What was typed in another
+    # kind's fields of that row (a broken outline) is not read.
+    added = {"added-kind": "retailer_area", "added-retailer": str(a.retailer.pk), "added-beats": [str(a.other_beat.pk)],
+             "added-polygon": "{not json", "added-description": "Any Northway Foods store in A South."}  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
-        response = signed_in(a.admin).post(_url(application), _post(application, a))
-    assert response.status_code == 302
+        response = signed_in(a.admin).post(_url(application), _post(application, a, **added))
+    assert response.status_code == 302, response.content.decode()[:3000]
     order = Order.objects.get()
     assert order.offender == offender and Offender.objects.count() == 1
+    area = order.prohibitions.get(kind=Prohibition.Kind.RETAILER_AREA)
+    assert (area.retailer, list(area.beats.all()), area.polygon) == (a.retailer, [a.other_beat], None)
+    assert sorted(p.kind for p in order.prohibitions.all()) == ["premises", "retailer_area"]
     assert offender_in_gallery(offender=offender, at=timezone.now())
 
 
