@@ -422,8 +422,9 @@ class ProhibitionForm(forms.ModelForm):
             "reason": "Reason",
         }
         help_texts = {
-            "stores": "For named premises.",
-            "retailer": "For a retailer within an area: the retailer, and beats or a circle.",
+            "stores": "Needed for named premises: at least one store.",
+            "retailer": "Needed for a retailer within an area, with beats or a circle.",
+            "beats": "For a retailer within an area: its stores in these beats (or give a circle below).",
             "reason": "Why this prohibition is needed, from the incidents.",
         }
         widgets = {
