@@ -279,7 +279,13 @@ def link_new(request):
     incident = _incident_or_404(request, request.GET.get("incident") or request.POST.get("incident"))
     text = request.GET.get("q", "").strip()[:100]
     offenders, persons = _candidates(request.user, text)
-    form = LinkForm(request.POST or None, incident=incident, initial={"subject": request.GET.get("subject", "")})
+    chosen, choice_error = None, ""
+    if raw := (request.POST.get("subject") if request.method == "POST" else request.GET.get("subject", "")):
+        try:
+            chosen = _subject_or_404(request.user, raw)
+        except Http404:
+            choice_error = "The chosen person is not one you may link: search again, or record a new person."
+    form = LinkForm(request.POST or None, incident=incident, initial={"subject": subject_key(chosen) if chosen else ""})
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -294,12 +300,6 @@ def link_new(request):
                 messages.success(request, f"{incident.reference} linked to {link.subject}.")
                 return redirect("people-person", subject=subject_key(link.subject))
         status = 400
-    chosen = None
-    if form["subject"].value():
-        try:
-            chosen = _subject_or_404(request.user, form["subject"].value())
-        except Http404:
-            form.add_error(None, "The chosen person is not one you may link: search again.")
     existing = selectors.links_for(request.user).filter(incident=incident, withdrawn_at__isnull=True)
     return render(
         request,
@@ -312,6 +312,7 @@ def link_new(request):
             "persons": [(subject_key(p), p) for p in persons[:CANDIDATES]],
             "more": len(offenders) > CANDIDATES or len(persons) > CANDIDATES,
             "chosen": chosen,
+            "choice_error": choice_error,
             "existing": [(subject_key(link.subject), link) for link in existing],
             "has_cases": form.fields["case"].queryset.exists(),
         },

@@ -310,3 +310,16 @@ def test_a_force_admin_is_offered_to_record_the_order_once_built(linked):
     url = reverse("people-application", args=[application.pk])
     assert order_url in signed_in(world.a.admin).get(url).content.decode()
     assert order_url not in signed_in(world.a.officer).get(url).content.decode()
+
+
+def test_link_page_with_a_person_not_of_the_force_says_so(linked):
+    world, person, incidents, links, application = linked
+    stranger = PersonOfInterest.objects.create(force=world.b.force, given_names="Other", family_name="Force")
+    url = reverse("people-link")
+    for subject in (f"person-{stranger.pk}", "person-x", "nobody-1"):
+        r = signed_in(world.a.officer).get(url, {"incident": incidents[0].pk, "subject": subject})
+        assert r.status_code == 200 and "not one you may link" in r.content.decode()
+        assert "Other Force" not in r.content.decode()
+    data = {"incident": incidents[0].pk, "subject": f"person-{stranger.pk}", "identified_by": "staff_knowledge"}
+    r = signed_in(world.a.officer).post(f"{url}?incident={incidents[0].pk}", data)
+    assert r.status_code == 400 and not IncidentLink.objects.filter(person=stranger).exists()
