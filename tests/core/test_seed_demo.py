@@ -19,7 +19,7 @@ from incidents.models import Incident, WitnessStatement
 from orders import geo
 from orders.models import Offender, Order, Prohibition
 from orders.selectors import orders_in_force
-from people.models import IncidentLink, PeopleEvent, PersonOfInterest
+from people.models import CBOApplication, IncidentLink, PeopleEvent, PersonOfInterest
 from people.selectors import persistent_ranking
 from recognition import engine
 from recognition.models import EvidenceProcessing, FaceTemplate
@@ -119,7 +119,7 @@ def test_demo_world_has_what_the_home_pages_and_charts_show():
 
 def test_a_persistent_offender_linked_by_an_officer_to_incidents_at_two_stores():
     _seed()
-    call_command("seed_demo")  # a second run links nothing twice
+    call_command("seed_demo")  # a second run links nothing twice, nor starts another application
     person = PersonOfInterest.objects.get(family_name="Corran")
     assert person.offender is None and person.date_of_birth is not None and person.description
     links = IncidentLink.objects.filter(person=person, withdrawn_at__isnull=True).select_related("incident__store")
@@ -149,6 +149,14 @@ def test_a_persistent_offender_linked_by_an_officer_to_incidents_at_two_stores()
     alsager = persistent_ranking(User.objects.get(username="officer"), since=today - datetime.timedelta(days=365),
                                  until=today)  # fmt: skip
     assert [(row.person, row.incidents) for row in alsager] == [(person, 2)]
+    # A draft application for him, with the two prohibitions proposed and the officer's summary, ready to build.
+    application = CBOApplication.objects.get(person=person)
+    assert application.status == CBOApplication.Status.DRAFT and application.reference.startswith("CBO-")
+    assert application.created_by == officer2 and "threatened" in application.summary
+    proposed = list(application.proposed_prohibitions.order_by("pk"))
+    assert [p.kind for p in proposed] == ["premises", "retailer_area"] and all(p.reason for p in proposed)
+    assert {s.code for s in proposed[0].stores.all()} == {"NW-ALS", "NW-CRW"}
+    assert [b.name for b in proposed[1].beats.all()] == ["Crewe Town"]
 
 
 def test_photos_ship_in_the_repository_with_their_licence():

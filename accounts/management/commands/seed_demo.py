@@ -10,8 +10,9 @@
   incidents of every kind, so the home pages and the force admin's charts have something to show.
 - A persistent offender not (yet) under an order: Jay Corran, a person of interest linked by an officer to four
   incidents at two Northway Foods stores over the last four months (staff know him; CCTV viewed by an officer),
-  one of them with threats to staff and a witness statement, so the persistent-offender list ranks him and a
-  CBO application bundle can be built for him (``people.services``, as the portal and the API link people).
+  one of them with threats to staff and a witness statement, so the persistent-offender list ranks him; and a
+  draft CBO application for him with two proposed prohibitions, for the officer to build into a bundle and the
+  force admin to record the court's order from (``people.services`` and ``people.bundle``, as the portal does).
 
 Idempotent: each thing is looked up by a natural key (username, PNC ID, case reference, photo hash, incident
 submission key) and made only when missing, so running it again creates nothing twice. The photographs ship in
@@ -46,8 +47,9 @@ from orders.models import Offender, Order, Prohibition, ReferencePhoto
 from orders.services import offenders as offender_services
 from orders.services.prohibitions import ProhibitionInput
 from orders.validators import normalise_pnc_id
+from people import bundle as people_bundle
 from people import services as people_services
-from people.models import IncidentLink, PersonOfInterest
+from people.models import CBOApplication, IncidentLink, PersonOfInterest, ProposedProhibition
 from recognition.models import EvidenceProcessing
 from workflows import evidence as evidence_workflow
 from workflows import orders as order_workflow
@@ -187,8 +189,8 @@ class Command(BaseCommand):
                 )
         self.stdout.write(
             f"Persistent offender: sign in as officer2; under People, {PERSISTENT.given_names} "
-            f"{PERSISTENT.family_name} is linked to {len(PERSISTENT_INCIDENTS)} incidents at two stores: build the "
-            "CBO application bundle from his page."
+            f"{PERSISTENT.family_name} is linked to {len(PERSISTENT_INCIDENTS)} incidents at two stores, with "
+            "a draft CBO application to build; then, as forceadmin, record the order the court made from it."
         )
         if case is not None:
             what = "possible breach" if case.is_breach else "possible match"
@@ -391,7 +393,39 @@ def _persistent_offender(world: World) -> PersonOfInterest:
                 actor=officer, incident=incident, person=person, identified_by=item.identified_by,
                 role=IncidentLink.Role.SUSPECT, note=item.note,
             )  # fmt: skip
+    _draft_application(world, person, officer)
     return person
+
+
+APPLICATION_SUMMARY = (
+    "Jay Corran has stolen from Northway Foods stores in Alsager and Crewe four times in four months, taking goods "
+    "worth over £300, and threatened to stab a supervisor who stopped him. Staff know him and are afraid of him. "
+    "An order keeping him out of the stores he targets would protect the staff there."
+)
+
+
+def _draft_application(world: World, person: PersonOfInterest, officer: User) -> None:
+    """A draft CBO application for him, with the prohibitions the officer proposes: building the bundle and
+    recording the order the court makes are left for the demo."""
+    if CBOApplication.objects.filter(person=person).exists():
+        return
+    today = timezone.localdate()
+    application = people_bundle.application_create(
+        subject=person, user=officer, period_from=today - datetime.timedelta(days=365), period_to=today
+    )
+    application.summary = APPLICATION_SUMMARY
+    application.save(update_fields=["summary", "updated_at"])
+    premises = ProposedProhibition.objects.create(
+        application=application, kind=Prohibition.Kind.PREMISES, duration_months=24,
+        reason="All four incidents were at these two stores; the threats were at Alsager.",
+    )  # fmt: skip
+    premises.stores.set([world.stores["NW-ALS"], world.stores["NW-CRW"]])
+    area = ProposedProhibition.objects.create(
+        application=application, kind=Prohibition.Kind.RETAILER_AREA, duration_months=24,
+        retailer=world.stores["NW-CRW"].retailer,
+        reason="He moved from the Alsager store to Crewe: any Northway Foods store in Crewe town centre.",
+    )  # fmt: skip
+    area.beats.set([world.beats["Crewe Town"]])
 
 
 def _threat_statement(world: World, incident: Incident) -> None:
