@@ -175,6 +175,13 @@ def _existing_offender(application: CBOApplication) -> Offender | None:
     return application.person.offender if application.person.offender_id else None
 
 
+def _under_18(subject) -> bool:
+    """Whether the person is under 18 today: the order is then a youth order (reviewed yearly), ticked for the
+    admin to confirm against the day it was made."""
+    born, today = subject.date_of_birth, timezone.localdate()
+    return born is not None and today.year - born.year - ((today.month, today.day) < (born.month, born.day)) < 18
+
+
 def _offender_initial(person: PersonOfInterest) -> dict:
     return {
         "given_names": person.given_names,
@@ -276,7 +283,7 @@ def order_from_application(request, pk: int):
     photo_required = offender is None or not offender.photos.exists()
     photo_form = ReferencePhotoDeskForm(post, files, user=request.user, photo_required=photo_required)
     probe = offender or Offender(force=application.force, date_of_birth=person.date_of_birth)
-    order_form = CourtOrderForm(post, offender=probe, initial={"served_by": ""})
+    order_form = CourtOrderForm(post, offender=probe, initial={"youth": _under_18(application.subject)})
     status = 200
     rows: list[dict] = []
     if request.method == "POST":
@@ -517,6 +524,8 @@ class OrderFromApplicationApi(APIView):
         application = CBOApplication.objects.filter(pk=application_id, force_id=request.user.force_id).first()
         if application is None:
             raise NotFound()
+        if application.status == CBOApplication.Status.ORDER_MADE:
+            raise ApplicationError("The order on this application is already recorded.", status_code=409)
         serializer = OrderFromApplicationInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

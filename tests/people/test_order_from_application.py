@@ -166,6 +166,18 @@ def test_a_prohibition_the_court_added_is_checked_like_the_others(world):
     assert "None: the court made no other prohibition" in page and '<details class="action court-added">' in page
 
 
+def test_for_someone_under_18_the_youth_order_box_is_ticked_for_the_admin_to_confirm(world):
+    a = world.a
+    application = _application(a)
+    html = signed_in(a.admin).get(_url(application)).content.decode()
+    assert 'name="youth" id="id_youth"' in html and 'name="youth" id="id_youth" checked' not in html
+    person = application.person
+    person.date_of_birth = timezone.localdate().replace(year=timezone.localdate().year - 16, day=1)
+    person.save(update_fields=["date_of_birth"])
+    html = signed_in(a.admin).get(_url(application)).content.decode()
+    assert 'name="youth" id="id_youth" checked' in html
+
+
 def test_a_nul_character_is_a_400_not_a_500(world):
     a = world.a
     application = _application(a)
