@@ -126,6 +126,7 @@ def persistent_list(request):
     page, query = _page(request, rows)
     for row in page.object_list:
         row.key = subject_key(row.subject)
+        row.youth = bundle.is_youth(row.subject, until)
     return render(
         request,
         "people/persistent.html",

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.models import Incident
 from orders.models import Prohibition
@@ -93,7 +94,7 @@ def test_persistent_list_ranks_people_with_the_columns(linked):
     rows = page.context["page"].object_list
     top = rows[0]
     assert (top.incidents, top.stores, top.retailers, top.violent_or_threatening, top.persistent) == (3, 2, 2, 1, True)
-    assert rows[1].persistent is False and "Persistent</span>" in html
+    assert rows[1].persistent is False and "Persistent</span>" in html and "Under 18" not in html
     assert reverse("people-person", args=[f"person-{person.pk}"]) in html
     # Search and the period.
     html = signed_in(world.a.officer).get(reverse("people-persistent"), {"q": "quiet"}).content.decode()
@@ -323,3 +324,11 @@ def test_link_page_with_a_person_not_of_the_force_says_so(linked):
     data = {"incident": incidents[0].pk, "subject": f"person-{stranger.pk}", "identified_by": "staff_knowledge"}
     r = signed_in(world.a.officer).post(f"{url}?incident={incidents[0].pk}", data)
     assert r.status_code == 400 and not IncidentLink.objects.filter(person=stranger).exists()
+
+
+def test_persistent_list_marks_an_under_18(linked):
+    world, person, incidents, links, application = linked
+    today = timezone.localdate()
+    person.date_of_birth = today.replace(year=today.year - 15)
+    person.save()
+    assert "Under 18</span>" in signed_in(world.a.officer).get(reverse("people-persistent")).content.decode()
