@@ -351,8 +351,14 @@ def incidents_map_png(stores: list[MapStore], prohibitions=()) -> bytes | None:
         below = seen.get(spot, 0)
         seen[spot] = below + 1
         draw.ellipse([x - 7, y - 7, x + 7, y + 7], fill=(18, 53, 91))
-        draw.text((x + 11, y - 11 + 36 * below), s.label, fill=(0, 0, 0), font=font)
-        draw.text((x + 11, y + 8 + 36 * below), s.store.name, fill=(18, 53, 91), font=small)
+        # Labels to the right of the dot, or to its left near the right edge, so that none is cut off.
+        lx, anchor = (x + 11, "la") if x < size * 0.6 else (x - 11, "ra")
+        draw.text((lx, y - 11 + 36 * below), s.label, fill=(0, 0, 0), font=font, anchor=anchor)
+        draw.text((lx, y + 8 + 36 * below), s.store.name, fill=(18, 53, 91), font=small, anchor=anchor)
+    bar_px = 1000 * (size - 2 * pad) / span
+    if 20 <= bar_px <= size - 2 * pad:
+        draw.line([(pad, size - 20), (pad + bar_px, size - 20)], fill=(0, 0, 0), width=3)
+        draw.text((pad + bar_px + 6, size - 29), "1 km", fill=(0, 0, 0), font=small)
     draw.text(
         (10, size + 6),
         f"Stores (blue) numbered by the chronology; width shown about {span:,.0f} m.",
