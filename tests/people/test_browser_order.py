@@ -3,11 +3,15 @@ court did not make and adding the custody photo; the page passes axe-core (WCAG 
 sizes, without sideways scrolling, and the order's page follows. Screenshots go to RETRACE_SHOTS_DIR (the
 helpers' folder when it exists)."""
 
+import datetime
 import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
+from accounts.management.commands import seed_demo
 from orders.models import Order
 from people.models import CBOApplication
 from tests.a11y import assert_accessible
@@ -85,3 +89,36 @@ def test_admin_records_the_order_from_the_application_in_a_browser(world, browse
     assert CBOApplication.objects.get().status == CBOApplication.Status.ORDER_MADE
     assert_accessible(page, "the order recorded")
     _shots(page, "order-recorded")
+
+
+def test_on_the_demo_data_the_force_admin_records_jay_corrans_order(browser_page, face_engine, media_root):
+    """The README's walk-through: seed_demo's draft application for Jay Corran, the order recorded from it with
+    a custody photo; he is in the gallery at once."""
+    require((FACES / "img1.jpg").is_file(), f"face dataset missing at {FACES}")
+    call_command("seed_demo", verbosity=0)
+    application = CBOApplication.objects.get(person__family_name="Corran")
+    premises, area = application.proposed_prohibitions.order_by("pk")
+    page = browser_page
+    browser_login(page, "forceadmin", seed_demo.DEMO_PASSWORD)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{page.base_url}/people/applications/{application.pk}/order/")
+    assert "Jay Corran" in page.inner_text("main") and application.reference in page.inner_text("main")
+    assert_accessible(page, "demo: order from Jay Corran's application")
+    _shots(page, "demo-order-from-application")
+    today = timezone.localdate().isoformat()
+    page.fill("#id_court", "Crewe Magistrates' Court")
+    page.fill("#id_case_reference", "CBO/2026/0107")
+    for name in ("made_on", "effective_from", "served_on"):
+        page.fill(f"#id_{name}", today)
+    page.fill("#id_ends_on", (timezone.localdate() + datetime.timedelta(days=730)).isoformat())
+    page.fill("#id_served_by", "PC 3052 Brierley")
+    page.uncheck(f"#id_p{area.pk}-made")  # the court made only the named premises
+    page.set_input_files("#id_image", str(FACES / "img1.jpg"))
+    page.fill("#id_source", "Custody, Crewe suite")
+    page.fill("#id_taken_on", today)
+    page.click("main button[type=submit]:text('Record the order')")
+    page.wait_for_load_state()
+    assert "Jay Corran is in the gallery now" in page.inner_text("main")
+    order = Order.objects.get(case_reference="CBO/2026/0107")
+    assert order.prohibitions.count() == 1 and order.offender.person_of_interest.family_name == "Corran"
+    _shots(page, "demo-order-recorded")
