@@ -188,7 +188,7 @@ def verified_exhibits(case: Case) -> list[Exhibit]:
     return exhibits
 
 
-def _zip_name(number: int, original: str) -> str:
+def zip_name(number: int, original: str) -> str:
     safe = re.sub(r"[^\w.\- ]", "_", original.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip(" .") or "exhibit"
     return f"exhibits/{number:02d}-{safe[:100]}"
 
@@ -198,12 +198,12 @@ def _zip_exhibits(case: Case, zf: zipfile.ZipFile) -> list[Exhibit]:
     hash stops the build (the caller discards the half-written zip)."""
     exhibits = []
     for number, evidence in enumerate(_evidence_of(case), start=1):
-        name = _zip_name(number, evidence.original_name)
+        name = zip_name(number, evidence.original_name)
         digest = hashlib.sha256()
         # Media files are compressed already: stored as they are, byte for byte.
         with (
             evidence.file.storage.open(evidence.file.name, "rb") as src,
-            zf.open(zipfile.ZipInfo(name, date_time=_zip_time(evidence.uploaded_at)), "w", force_zip64=True) as dst,
+            zf.open(zipfile.ZipInfo(name, date_time=zip_time(evidence.uploaded_at)), "w", force_zip64=True) as dst,
         ):
             for chunk in iter(lambda: src.read(CHUNK), b""):
                 digest.update(chunk)
@@ -215,7 +215,7 @@ def _zip_exhibits(case: Case, zf: zipfile.ZipFile) -> list[Exhibit]:
     return exhibits
 
 
-def _zip_time(when: datetime.datetime) -> tuple[int, int, int, int, int, int]:
+def zip_time(when: datetime.datetime) -> tuple[int, int, int, int, int, int]:
     local = timezone.localtime(when)
     return (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)
 
@@ -248,9 +248,10 @@ class _NotForDisclosure(Flowable):
         self.canv.not_for_disclosure = True
 
 
-def _pack_canvas(*, marking: str, reference: str) -> type[pdf_canvas.Canvas]:
+def pack_canvas(*, marking: str, reference: str, label: str = "Case") -> type[pdf_canvas.Canvas]:
     """A canvas that writes, once the page count is known, the marking at the head and foot of each page,
-    the case's reference and "Page N of M" (two passes: pages are kept until ``save``)."""
+    ``label`` and the reference ("Case CASE-2026-000001") and "Page N of M" (two passes: pages are kept until
+    ``save``). Also the CBO application bundle's (``people.bundle``)."""
 
     class PackCanvas(pdf_canvas.Canvas):
         def __init__(self, *args, **kwargs):
@@ -284,14 +285,14 @@ def _pack_canvas(*, marking: str, reference: str) -> type[pdf_canvas.Canvas]:
                 self.drawCentredString(width / 2, 15 * mm, NOT_FOR_DISCLOSURE)
                 self.setFillColor(colors.black)
             self.setFont("Helvetica", 8)
-            self.drawString(25 * mm, 10 * mm, f"Case {reference}")
+            self.drawString(25 * mm, 10 * mm, f"{label} {reference}")
             self.drawRightString(width - 25 * mm, 10 * mm, f"Page {number} of {total}")
             self.restoreState()
 
     return PackCanvas
 
 
-def _section(title: str, *flowables) -> KeepTogether:
+def section(title: str, *flowables) -> KeepTogether:
     """A heading kept on the page of what it heads."""
     return KeepTogether([Paragraph(escape(title), HEADING), *flowables])
 
@@ -320,15 +321,15 @@ def _pdf(case: Case, exhibits: list[Exhibit], images: dict[str, bytes], built_by
         *_order_part(case, images),
         *_incident_part(case, exhibits),
         *_faces_part(case, images),
-        _section("Decisions", _decisions_table(case)),
+        section("Decisions", _decisions_table(case)),
         *_statements_part(case),
-        _section("Continuity log", _table([["When", "Who", "What"]] + _continuity(case), widths=(35, 35, 90))),
+        section("Continuity log", table([["When", "Who", "What"]] + _continuity(case), widths=(35, 35, 90))),
         *_contacts_part(case),
     ]
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, title=f"Retrace case {case.reference}", topMargin=25 * mm)
     marking = settings.CASES_PROTECTIVE_MARKING
-    doc.build(story, canvasmaker=_pack_canvas(marking=marking, reference=case.reference or str(case.pk)))
+    doc.build(story, canvasmaker=pack_canvas(marking=marking, reference=case.reference or str(case.pk)))
     return out.getvalue()
 
 
@@ -336,9 +337,9 @@ def _order_part(case: Case, images: dict[str, bytes]) -> list:
     order, prohibition = case.breach_order, case.breach_prohibition
     assert order is not None  # pack_availability: only breach cases, which name the order breached
     part: list = [
-        _section(
+        section(
             "Person and order",
-            _table(
+            table(
                 [
                     ["Person", f"{case.offender.full_name} (PNC {case.offender.pnc_id or 'not recorded'})"],
                     ["Court / reference", f"{order.court}, {order.case_reference}"],
@@ -372,9 +373,9 @@ def _incident_part(case: Case, exhibits: list[Exhibit]) -> list:
     ]
     where = "the original files are in the zip beside this PDF" if in_zip else "the zip holds the original files"
     return [
-        _section(
+        section(
             "Incident",
-            _table(
+            table(
                 [
                     ["Reference", incident.reference],
                     ["Store", f"{store}, {store.address}, {store.postcode}"],
@@ -386,10 +387,10 @@ def _incident_part(case: Case, exhibits: list[Exhibit]) -> list:
                 widths=(40, 120),
             ),
         ),
-        _section(
+        section(
             "CCTV exhibits",
             Paragraph(f"SHA-256 recomputed from storage when this pack was built; {where}.", BODY),
-            _table(rows, widths=(38, 12, 16, 56, 38)),
+            table(rows, widths=(38, 12, 16, 56, 38)),
         ),
     ]
 
@@ -415,11 +416,11 @@ def _faces_part(case: Case, images: dict[str, bytes]) -> list:
             BODY,
         )
     )
-    return [_section("Face comparison", *heads)]
+    return [section("Face comparison", *heads)]
 
 
 def _decisions_table(case: Case) -> Table:
-    return _table(
+    return table(
         [["Stage", "Outcome", "By", "When", "Reasons"]]
         + [
             [
@@ -440,19 +441,23 @@ def _statements(case: Case) -> list:
 
 
 def _statements_part(case: Case) -> list:
-    """Each witness statement as an MG11: who, the statement, the declaration, the typed signature and date."""
-    statements = _statements(case)
+    return statements_part(case.incident, _statements(case))
+
+
+def statements_part(incident, statements: list) -> list:
+    """Each witness statement of ``incident`` as an MG11: who, the statement, the declaration, the typed
+    signature and date."""
     part: list = []
     for number, st in enumerate(statements, start=1):
         title = f"Witness statement (MG11) {number} of {len(statements)}: {st.witness_name}"
         part.append(
-            _section(
+            section(
                 title,
-                _table(
+                table(
                     [
                         ["Statement of", st.witness_name],
                         ["Occupation", st.occupation],
-                        ["Incident", case.incident.reference],
+                        ["Incident", incident.reference],
                     ],
                     widths=(40, 120),
                 ),
@@ -476,8 +481,11 @@ def _statements_part(case: Case) -> list:
 
 
 def _contacts_part(case: Case) -> list:
+    return contacts_part(_statements(case))
+
+
+def contacts_part(statements: list) -> list:
     """The MG11's reverse: each witness's contact details, on a page of their own marked not for disclosure."""
-    statements = _statements(case)
     if not statements:
         return []
     rows = [["Witness", "Address", "Telephone", "Email"]] + [
@@ -487,14 +495,14 @@ def _contacts_part(case: Case) -> list:
     return [
         PageBreak(),
         _NotForDisclosure(),
-        _section(
+        section(
             NOT_FOR_DISCLOSURE,
             Paragraph(
                 "Witness contact details, for the police and the prosecution only. Remove this page before any "
                 "disclosure of the witness statements.",
                 BODY,
             ),
-            _table(rows, widths=(30, 58, 30, 42)),
+            table(rows, widths=(30, 58, 30, 42)),
         ),
     ]
 
@@ -529,11 +537,11 @@ def _continuity(case: Case) -> list[list[str]]:
     return [[uk_datetime(t), who, what] for t, who, what in rows]
 
 
-def _table(rows: list[list], *, widths: tuple[int, ...]) -> Table:
+def table(rows: list[list], *, widths: tuple[int, ...]) -> Table:
     """A grid whose cells wrap; ``widths`` are shares of the page width (they add up to 160)."""
     cells = [[c if isinstance(c, Paragraph) else Paragraph(escape(str(c)), CELL) for c in row] for row in rows]
-    table = Table(cells, hAlign="LEFT", repeatRows=1, colWidths=[PAGE_WIDTH * w / sum(widths) for w in widths])
-    table.setStyle(
+    grid = Table(cells, hAlign="LEFT", repeatRows=1, colWidths=[PAGE_WIDTH * w / sum(widths) for w in widths])
+    grid.setStyle(
         TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
@@ -542,7 +550,7 @@ def _table(rows: list[list], *, widths: tuple[int, ...]) -> Table:
             ]
         )
     )
-    return table
+    return grid
 
 
 # Building ----------------------------------------------------------------------------------------------

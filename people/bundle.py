@@ -28,7 +28,6 @@ import math
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import IO
 from xml.sax.saxutils import escape
 
@@ -55,16 +54,16 @@ from cases.pack import (
     PAGE_WIDTH,
     TITLE,
     EvidenceIntegrityError,
-    _contacts_part,
-    _pack_canvas,
-    _section,
-    _statements_part,
-    _table,
-    _zip_name,
-    _zip_time,
+    contacts_part,
+    pack_canvas,
     person,
+    section,
     sha256_of_stored,
+    statements_part,
+    table,
     uk_date,
+    zip_name,
+    zip_time,
 )
 from core.exceptions import ApplicationError
 from core.templatetags.retrace import uk_datetime
@@ -257,11 +256,11 @@ def _zip_exhibits(incidents: list[Incident], zf: zipfile.ZipFile) -> dict[int, l
         out[incident.pk] = []
         evidence_qs = incident.evidence.select_related("uploaded_by").order_by("uploaded_at", "id")
         for number, evidence in enumerate(evidence_qs, start=1):
-            name = f"exhibits/{incident.reference or incident.pk}/" + _zip_name(number, evidence.original_name)[9:]
+            name = f"exhibits/{incident.reference or incident.pk}/" + zip_name(number, evidence.original_name)[9:]
             digest = hashlib.sha256()
             with (
                 evidence.file.storage.open(evidence.file.name, "rb") as src,
-                zf.open(zipfile.ZipInfo(name, date_time=_zip_time(evidence.uploaded_at)), "w", force_zip64=True) as dst,
+                zf.open(zipfile.ZipInfo(name, date_time=zip_time(evidence.uploaded_at)), "w", force_zip64=True) as dst,
             ):
                 for chunk in iter(lambda: src.read(CHUNK), b""):
                     digest.update(chunk)
@@ -495,9 +494,9 @@ def _cover(c: Contents) -> list:
         marker.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, colors.HexColor("#b00020"))]))
         part += [Spacer(1, 3 * mm), marker, Spacer(1, 3 * mm)]
     part.append(
-        _section(
+        section(
             "Person",
-            _table(
+            table(
                 [
                     ["Name", subject_name(s)],
                     ["Date of birth", dob_text],
@@ -512,8 +511,8 @@ def _cover(c: Contents) -> list:
         )
     )
     summary = [Paragraph(escape(line) or "&nbsp;", BODY) for line in (a.summary or "").splitlines()]
-    part.append(_section("Officer's summary", *(summary or [Paragraph("No summary written.", BODY)])))
-    part.append(_section("The test for an order", Paragraph(escape(LEGAL_TEST), BODY)))
+    part.append(section("Officer's summary", *(summary or [Paragraph("No summary written.", BODY)])))
+    part.append(section("The test for an order", Paragraph(escape(LEGAL_TEST), BODY)))
     return part
 
 
@@ -532,12 +531,12 @@ def _chronology(c: Contents) -> list:
             ]
         )
     if len(rows) == 1:
-        return [_section("Chronology of incidents", Paragraph("No incident is linked to this person.", BODY))]
+        return [section("Chronology of incidents", Paragraph("No incident is linked to this person.", BODY))]
     part: list = [
-        _section(
+        section(
             f"Chronology of incidents ({len(c.incidents)})",
             Paragraph("Incidents linked to the person by an officer, in the order they happened.", BODY),
-            _table(rows, widths=(6, 28, 23, 34, 22, 29, 18)),
+            table(rows, widths=(6, 28, 23, 34, 22, 29, 18)),
         )
     ]
     for number, link in enumerate(c.links, start=1):
@@ -548,9 +547,9 @@ def _chronology(c: Contents) -> list:
         ]
         statements = [st for st in c.statements if st.incident_id == incident.pk]
         part.append(
-            _section(
+            section(
                 f"{number}. {incident.reference}",
-                _table(
+                table(
                     [
                         ["When", uk_datetime(incident.occurred_at)],
                         ["Store", f"{incident.store}, {incident.store.address}, {incident.store.postcode}"],
@@ -571,7 +570,7 @@ def _chronology(c: Contents) -> list:
                     widths=(40, 120),
                 ),
                 Spacer(1, 2 * mm),
-                _table(hashes, widths=(60, 100)) if exhibits else Paragraph("No CCTV exhibit.", BODY),
+                table(hashes, widths=(60, 100)) if exhibits else Paragraph("No CCTV exhibit.", BODY),
             )
         )
     return part
@@ -583,29 +582,29 @@ def _map_part(c: Contents) -> list:
     stores = map_stores(c.incidents)
     key = [[s.label, f"{s.store.retailer.name} {s.store.name}, {s.store.address}, {s.store.postcode}"] for s in stores]
     return [
-        _section(
+        section(
             "Map of the incidents",
             PdfImage(io.BytesIO(c.map_png), width=120 * mm, height=126 * mm),
             Spacer(1, 2 * mm),
-            _table([["Incidents", "Store"]] + key, widths=(30, 130)),
+            table([["Incidents", "Store"]] + key, widths=(30, 130)),
         )
     ]
 
 
 def _prohibitions_part(c: Contents) -> list:
     if not c.prohibitions:
-        return [_section("Proposed prohibitions", Paragraph("None proposed yet.", BODY))]
+        return [section("Proposed prohibitions", Paragraph("None proposed yet.", BODY))]
     rows = [["#", "Kind", "Prohibited", "Period", "Reason"]] + [
         [str(n), p.get_kind_display(), prohibition_text(p), _months(p.duration_months), p.reason]
         for n, p in enumerate(c.prohibitions, start=1)
     ]
-    return [_section("Proposed prohibitions", _table(rows, widths=(6, 24, 52, 18, 60)))]
+    return [section("Proposed prohibitions", table(rows, widths=(6, 24, 52, 18, 60)))]
 
 
 def _history_part(c: Contents) -> list:
     today = timezone.localdate(c.built_at)
     if c.orders:
-        orders = _table(
+        orders = table(
             [["Court / reference", "Type", "Made", "Ends", "Now"]]
             + [
                 [
@@ -622,7 +621,7 @@ def _history_part(c: Contents) -> list:
     else:
         orders = Paragraph("No previous order recorded in Retrace.", BODY)
     if c.breaches:
-        breaches = _table(
+        breaches = table(
             [["Case", "Incident", "When", "Store", "Status"]]
             + [
                 [
@@ -638,7 +637,7 @@ def _history_part(c: Contents) -> list:
         )
     else:
         breaches = Paragraph("No breach case recorded in Retrace.", BODY)
-    return [_section("Previous orders", orders), _section("Breaches of previous orders", breaches)]
+    return [section("Previous orders", orders), section("Breaches of previous orders", breaches)]
 
 
 def _statement_parts(c: Contents) -> list:
@@ -646,29 +645,8 @@ def _statement_parts(c: Contents) -> list:
     every witness on one page marked not for disclosure."""
     part: list = []
     for incident in c.incidents:
-        part += _statements_part(_as_case(incident))
-    statements = WitnessStatement.objects.filter(pk__in=[st.pk for st in c.statements]).order_by(
-        "incident__occurred_at", "created_at", "id"
-    )
-    return part + _contacts_part(_as_case(SimpleNamespace(witness_statements=statements, reference="")))
-
-
-def _as_case(incident) -> SimpleNamespace:
-    """The evidence pack's statement parts read ``case.incident``: an incident of the bundle in that shape."""
-    return SimpleNamespace(incident=incident)
-
-
-def _canvas(marking: str, reference: str):
-    """The evidence pack's canvas (marking, "Page N of M"), its footer naming the application."""
-    base = _pack_canvas(marking=marking, reference=reference)
-
-    class ApplicationCanvas(base):
-        def drawString(self, x, y, text, *args, **kwargs):  # noqa: N802 (reportlab's name)
-            if text == f"Case {reference}":
-                text = f"Application {reference}"
-            return super().drawString(x, y, text, *args, **kwargs)
-
-    return ApplicationCanvas
+        part += statements_part(incident, [st for st in c.statements if st.incident_id == incident.pk])
+    return part + contacts_part(c.statements)
 
 
 def _pdf(c: Contents) -> bytes:
@@ -683,7 +661,10 @@ def _pdf(c: Contents) -> bytes:
     out = io.BytesIO()
     reference = c.application.reference
     doc = SimpleDocTemplate(out, pagesize=A4, title=f"Retrace application {reference}", topMargin=25 * mm)
-    doc.build(story, canvasmaker=_canvas(settings.CASES_PROTECTIVE_MARKING, reference))
+    doc.build(
+        story,
+        canvasmaker=pack_canvas(marking=settings.CASES_PROTECTIVE_MARKING, reference=reference, label="Application"),
+    )
     return out.getvalue()
 
 

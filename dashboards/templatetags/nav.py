@@ -1,14 +1,12 @@
-"""The navigation's links: each marks the current page and carries its badge, and a link to a page that does
-not exist (yet) is left out rather than breaking every page.
+"""The navigation's links: each marks the current page and carries its badge.
 
 ``{% nav_link "case-queue" "Cases" "cases_waiting" %}`` renders
 ``<a href="/cases/" aria-current="page">Cases <span class="badge-count" data-badge="cases_waiting">...``
-``{% url_if "desk-orders" as url %}`` sets ``url`` to "" when no page has that name.
 """
 
 from django import template
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -35,20 +33,9 @@ def _counts(context) -> dict[str, int]:
     return request._retrace_counts
 
 
-@register.simple_tag
-def url_if(name: str) -> str:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
-
-
 @register.simple_tag(takes_context=True)
 def nav_link(context, name: str, label: str, count_key: str = "") -> str:
-    try:
-        url = reverse(name)
-    except NoReverseMatch:
-        return ""
+    url = reverse(name)  # a wrong name fails loudly, on every page's test
     request = context.get("request")
     path = request.path if request is not None else ""
     current = ""
