@@ -8,6 +8,7 @@ of interest (``PersonOfInterest.offender``), the two records are one person: the
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, When
@@ -126,7 +127,7 @@ class PersistentRow:
     violent_or_threatening: int
     stores: int
     retailers: int
-    goods_value: object  # Decimal: total value of goods lost
+    goods_value: Decimal  # total value of goods lost
     earlier_half: int  # incidents in the first half of the period
     later_half: int  # incidents in the second half
     first_incident_at: datetime.datetime | None
@@ -140,7 +141,10 @@ class PersistentRow:
     @property
     def subject_key(self) -> str:
         """How the API addresses the person: "offender-12" or "person-34"."""
-        return f"offender-{self.offender.pk}" if self.offender else f"person-{self.person.pk}"
+        if self.offender is not None:
+            return f"offender-{self.offender.pk}"
+        assert self.person is not None  # a row is about an offender or a person of interest
+        return f"person-{self.person.pk}"
 
     @property
     def trend(self) -> str:

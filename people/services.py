@@ -120,13 +120,13 @@ def _check_pnc_free(person: PersonOfInterest) -> None:
             "pnc_id",
             status_code=409,
         )
-    offender = Offender.objects.filter(force_id=person.force_id, pnc_id=person.pnc_id).exclude(
+    offenders = Offender.objects.filter(force_id=person.force_id, pnc_id=person.pnc_id).exclude(
         pk=person.offender_id or 0
     )
-    clash = offender.first()
-    if clash is not None:
+    offender_clash = offenders.first()
+    if offender_clash is not None:
         _fail(
-            f"Offender {clash.pk} already has PNC ID {person.pnc_id}: link incidents to the offender record.",
+            f"Offender {offender_clash.pk} already has PNC ID {person.pnc_id}: link incidents to the offender record.",
             PeopleErrorCode.DUPLICATE_PNC_ID,
             "pnc_id",
             status_code=409,
@@ -276,8 +276,8 @@ def link_add(
         )
     if not _incident_in_scope(actor, incident):
         _not_found("Incident")
-    subject = offender or person
-    if subject.force_id != actor.force_id:
+    subject: Offender | PersonOfInterest | None = offender or person
+    if subject is None or subject.force_id != actor.force_id:
         _not_found("Person")
     if identified_by not in IncidentLink.Identification.values:
         _fail(f"'{identified_by}' is not a way of identifying a person.", ErrorCode.INVALID, "identified_by")
@@ -287,7 +287,7 @@ def link_add(
     if len(note) > 500:
         _fail("The note: at most 500 characters.", ErrorCode.INVALID, "note")
     if identified_by == IncidentLink.Identification.CONFIRMED_CASE:
-        target = offender or (person.offender if person.offender_id else None)
+        target = offender or (person.offender if person is not None and person.offender_id else None)
         case = _confirmed_case(case, incident, target)
     elif case is not None:
         _fail("A case is given only when the person was identified by a confirmed case.", ErrorCode.INVALID, "case")
