@@ -252,11 +252,13 @@ def region(kind: str, role: str = "officer", expect: int | tuple[int, ...] = 400
 def report_form(kind: str, files: str | None = None, **changes) -> Bad:
     if files is None:
         return form(f"report form: {kind}", "/incidents/new/", "worker", REPORT_FORM | changes)
+    # A refused file does not lose the report: it is kept and the receipt (302 to it) names the file and why.
     return upload(
         f"report form: {kind}",
         "/incidents/new/",
         "worker",
         lambda s: _filled(s, REPORT_FORM) | {"files": [_file(files)]},
+        expect=302,
     )
 
 

@@ -1,5 +1,6 @@
-"""Cases imports along the data (recognition, orders, incidents, accounts, core) at module level, and
-never the workflows package (only entry points of other apps hand off to cases through it)."""
+"""Cases imports along the data (recognition, orders, incidents, accounts, core) at module level, and its
+domain modules never import the workflows package (entry points, such as the admin's reassign action, may:
+tests/test_architecture.py)."""
 
 import ast
 from pathlib import Path
@@ -13,8 +14,13 @@ def _modules():
     return [p for p in CASES.rglob("*.py") if "migrations" not in p.parts]
 
 
-def test_cases_never_imports_workflows():
+ENTRY_POINTS = {"admin.py", "apis.py", "views.py", "tasks.py", "portal_urls.py", "urls.py", "apps.py"}
+
+
+def test_cases_domain_modules_never_import_workflows():
     for path in _modules():
+        if path.name in ENTRY_POINTS:
+            continue
         for node in ast.walk(ast.parse(path.read_text())):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom):
