@@ -17,6 +17,7 @@ Another force's order, prohibition or store is a 404, never a 403 that confirms 
 import json
 from functools import wraps
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -256,7 +257,8 @@ def store_list(request):
     q = " ".join(request.GET.get("q", "").split())[:100]
     qs = selectors.stores_search(request.user, q).select_related("beat")
     page = Paginator(qs, STORES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "orders/store_list.html", {"page": page, "stores": page.object_list, "q": q})
+    query = urlencode({"q": q}) if q else ""
+    return render(request, "orders/store_list.html", {"page": page, "stores": page.object_list, "q": q, "query": query})
 
 
 class StoreLocationForm(forms.Form):

@@ -116,7 +116,7 @@ def test_list_is_paginated(world):
         OffenderFactory(force=world.a.force, family_name=f"Person{i:02d}")
     c = signed_in(world.a.admin)
     first = text(c.get(reverse("desk-offenders")))
-    assert "Page 1 of 2 (27 in all)" in first and first.count('class="person"') == 25
+    assert "1–25 of 27 people · page 1 of 2" in first and first.count('class="person"') == 25
     second = text(c.get(reverse("desk-offenders"), {"page": "2"}))
     assert second.count('class="person"') == 2
     assert c.get(reverse("desk-offenders"), {"page": "abc"}).status_code == 200
