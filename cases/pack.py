@@ -193,22 +193,28 @@ def zip_name(number: int, original: str) -> str:
     return f"exhibits/{number:02d}-{safe[:100]}"
 
 
+def copy_exhibit(zf: zipfile.ZipFile, evidence, name: str) -> str:
+    """Write ``evidence``'s stored file into ``zf`` as ``name``, chunk by chunk, and return the SHA-256 of the
+    bytes written (the caller compares it with the hash taken at upload). Media files are compressed already:
+    stored as they are, byte for byte."""
+    digest = hashlib.sha256()
+    with (
+        evidence.file.storage.open(evidence.file.name, "rb") as src,
+        zf.open(zipfile.ZipInfo(name, date_time=zip_time(evidence.uploaded_at)), "w", force_zip64=True) as dst,
+    ):
+        for chunk in iter(lambda: src.read(CHUNK), b""):
+            digest.update(chunk)
+            dst.write(chunk)
+    return digest.hexdigest()
+
+
 def _zip_exhibits(case: Case, zf: zipfile.ZipFile) -> list[Exhibit]:
     """Copy each original exhibit into the zip, hashing the very bytes written; a mismatch with the upload's
     hash stops the build (the caller discards the half-written zip)."""
     exhibits = []
     for number, evidence in enumerate(_evidence_of(case), start=1):
         name = zip_name(number, evidence.original_name)
-        digest = hashlib.sha256()
-        # Media files are compressed already: stored as they are, byte for byte.
-        with (
-            evidence.file.storage.open(evidence.file.name, "rb") as src,
-            zf.open(zipfile.ZipInfo(name, date_time=zip_time(evidence.uploaded_at)), "w", force_zip64=True) as dst,
-        ):
-            for chunk in iter(lambda: src.read(CHUNK), b""):
-                digest.update(chunk)
-                dst.write(chunk)
-        actual = digest.hexdigest()
+        actual = copy_exhibit(zf, evidence, name)
         if actual != evidence.sha256:
             raise _integrity_error(case, evidence, actual)
         exhibits.append(_exhibit(evidence, actual, name))

@@ -55,6 +55,7 @@ from cases.pack import (
     TITLE,
     EvidenceIntegrityError,
     contacts_part,
+    copy_exhibit,
     pack_canvas,
     person,
     section,
@@ -63,7 +64,6 @@ from cases.pack import (
     table,
     uk_date,
     zip_name,
-    zip_time,
 )
 from core.exceptions import ApplicationError
 from core.templatetags.retrace import uk_datetime
@@ -74,7 +74,6 @@ from people import events, selectors
 from people.models import CBOApplication, IncidentLink, PersonOfInterest
 
 logger = logging.getLogger(__name__)
-CHUNK = 1024 * 1024
 ZIP_IN_MEMORY = 32 * 1024 * 1024  # a zip is kept in memory up to this size, then on disk
 YOUTH_MARKER = "Youth offending team must be consulted before the application (Sentencing Act 2020 s.331(5))"
 LEGAL_TEST = (
@@ -257,15 +256,7 @@ def _zip_exhibits(incidents: list[Incident], zf: zipfile.ZipFile) -> dict[int, l
         evidence_qs = incident.evidence.select_related("uploaded_by").order_by("uploaded_at", "id")
         for number, evidence in enumerate(evidence_qs, start=1):
             name = f"exhibits/{incident.reference or incident.pk}/" + zip_name(number, evidence.original_name)[9:]
-            digest = hashlib.sha256()
-            with (
-                evidence.file.storage.open(evidence.file.name, "rb") as src,
-                zf.open(zipfile.ZipInfo(name, date_time=zip_time(evidence.uploaded_at)), "w", force_zip64=True) as dst,
-            ):
-                for chunk in iter(lambda: src.read(CHUNK), b""):
-                    digest.update(chunk)
-                    dst.write(chunk)
-            actual = digest.hexdigest()
+            actual = copy_exhibit(zf, evidence, name)
             if actual != evidence.sha256:
                 raise _integrity_error(incident, evidence, actual)
             out[incident.pk].append(_exhibit(incident, evidence, actual, name))
