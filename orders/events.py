@@ -132,6 +132,13 @@ def photo_retention_event(*, photo: ReferencePhoto, reason: str) -> OffenderEven
     return _offender_event(photo.offender_id, kind, actor=None, photo_id=photo.pk, old=old, reason=reason)
 
 
+def photo_viewed_event(*, photo: ReferencePhoto, actor, via: str) -> OffenderEvent:
+    """``actor`` was served the photo's image; ``via``: "desk" or "api" (the admin shows the API's image).
+    Only which photo and where: never the image or its file name."""
+    kind = OffenderEvent.Kind.PHOTO_VIEWED
+    return _offender_event(photo.offender_id, kind, actor=actor, photo_id=photo.pk, new={"via": via})
+
+
 # Orders and their prohibitions -----------------------------------------------------------------
 
 
@@ -414,6 +421,13 @@ def _photo(values: dict) -> str:
     return f"{values.get('source', '')}, taken {_day(values.get('taken_on'))}"
 
 
+def _viewed(e: OffenderEvent) -> str:
+    photo = ReferencePhoto.objects.filter(pk=e.photo_id).first() if e.photo_id else None
+    which = _photo(snapshot(photo, PHOTO_FIELDS)) if photo else f"photo {e.photo_id}, no longer held"
+    where = {"desk": "on the order desk", "api": "through the API or the admin"}.get(e.new.get("via"), "")
+    return f"Reference photo viewed: {which}" + (f" ({where})" if where else "")
+
+
 def _name(e: OffenderEvent) -> str:
     return f"Person recorded: {e.new.get('given_names', '')} {e.new.get('family_name', '')}"
 
@@ -437,5 +451,6 @@ _WORDING: dict[tuple[type, str], Callable[[Any], str]] = {
     (OffenderEvent, _OFFENDER.PHOTO_ADDED): lambda e: f"Photo added: {_photo(e.new)}",
     (OffenderEvent, _OFFENDER.PHOTO_CHANGED): lambda e: f"Photo details corrected: {_changes(e.old, e.new)}",
     (OffenderEvent, _OFFENDER.PHOTO_REMOVED): lambda e: f"Photo removed: {_photo(e.old)}",
+    (OffenderEvent, _OFFENDER.PHOTO_VIEWED): _viewed,
     (OffenderEvent, _OFFENDER.RETENTION): lambda e: f"Photo deleted under the retention policy: {_photo(e.old)}",
 }

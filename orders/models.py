@@ -238,7 +238,8 @@ class Prohibition(BaseModel):
 
 
 class OffenderEvent(AuditEvent):
-    """Audit of every change to an offender or their photos: who, when, old and new values.
+    """Audit of every change to an offender or their photos (who, when, old and new values), and of every
+    time a person was served a reference photo's image (``photo_viewed``: who and which photo).
 
     Written by ``orders.events`` (one writer per kind), which also words each event for people."""
 
@@ -249,6 +250,7 @@ class OffenderEvent(AuditEvent):
         PHOTO_CHANGED = "photo_changed", "Photo changed"
         PHOTO_REMOVED = "photo_removed", "Photo removed"
         RETENTION = "retention", "Deleted under the retention policy"
+        PHOTO_VIEWED = "photo_viewed", "Reference photo viewed"
 
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     offender = models.ForeignKey(Offender, on_delete=models.CASCADE, related_name="events")

@@ -23,6 +23,7 @@ from core.pagination import PAGE_PARAMETERS, DefaultPagination, page_of, paginat
 from incidents.selectors import incidents_for
 from people import selectors, services
 from people.errors import PeopleErrorCode
+from people.events import person_viewed_event
 from people.serializers import (
     LinkInputSerializer,
     LinkOutputSerializer,
@@ -156,7 +157,9 @@ class PersonDetailApi(APIView):
 
     @extend_schema(operation_id="people_retrieve", responses={200: PersonOutputSerializer, 404: NOT_FOUND})
     def get(self, request, pk: int):
-        return Response(PersonOutputSerializer(_person(request, pk)).data)
+        person = _person(request, pk)
+        person_viewed_event(subject=person, actor=request.user, via="api")
+        return Response(PersonOutputSerializer(person).data)
 
     @extend_schema(
         operation_id="people_partial_update",
@@ -201,7 +204,9 @@ class OffenderSubjectApi(APIView):
         operation_id="people_offender_retrieve", responses={200: OffenderSubjectOutputSerializer, 404: NOT_FOUND}
     )
     def get(self, request, pk: int):
-        return Response(OffenderSubjectOutputSerializer(_offender(request, pk)).data)
+        offender = _offender(request, pk)
+        person_viewed_event(subject=offender, actor=request.user, via="api")
+        return Response(OffenderSubjectOutputSerializer(offender).data)
 
 
 class _SubjectLinksApi(APIView):

@@ -121,6 +121,19 @@ def order_recorded_event(*, application: CBOApplication, actor, order) -> People
     )
 
 
+def person_viewed_event(*, subject, actor, via: str) -> PeopleEvent:
+    """``actor`` viewed the record of ``subject`` (an offender or a person of interest); ``via``: "page" (the
+    person's page in the portal) or "api" (the API's detail). Which record only: never its name."""
+    is_offender = not isinstance(subject, PersonOfInterest)
+    return PeopleEvent.objects.create(
+        kind=PeopleEvent.Kind.PERSON_VIEWED,
+        actor=actor,
+        offender_id=subject.pk if is_offender else None,
+        person_id=None if is_offender else subject.pk,
+        details={"subject": "offender" if is_offender else "person", "subject_id": subject.pk, "via": via},
+    )
+
+
 def _identified_label(value) -> str:
     return IncidentLink.Identification(value).label if value in IncidentLink.Identification.values else str(value)
 
@@ -153,4 +166,8 @@ def describe(event: PeopleEvent) -> str:
         return f"Application {d.get('reference')} downloaded ({str(d.get('format', '')).upper()})"
     if kind == PeopleEvent.Kind.ORDER_RECORDED:
         return f"Order {d.get('case_reference')} recorded from application {d.get('reference')}"
+    if kind == PeopleEvent.Kind.PERSON_VIEWED:
+        what = "Offender's record" if d.get("subject") == "offender" else "Person of interest's record"
+        where = {"page": "their page", "api": "the API"}.get(d.get("via"), "")
+        return f"{what} {d.get('subject_id')} viewed" + (f" ({where})" if where else "")
     return event.get_kind_display() if kind in PeopleEvent.Kind.values else str(kind)

@@ -219,7 +219,8 @@ class ProposedProhibition(BaseModel):
 
 
 class PeopleEvent(AuditEvent):
-    """What happened to links, persons of interest and applications. Written by the writers in
+    """What happened to links, persons of interest and applications, and who viewed a person's record (its
+    page or the API's detail: ``person_viewed``). Written by the writers in
     ``people.events``, which also word each event for people (``describe``)."""
 
     class Kind(models.TextChoices):
@@ -232,6 +233,7 @@ class PeopleEvent(AuditEvent):
         APPLICATION_BUILT = "application_built", "CBO application bundle built"
         APPLICATION_DOWNLOADED = "application_downloaded", "CBO application bundle downloaded"
         ORDER_RECORDED = "order_recorded", "Order recorded from the application"
+        PERSON_VIEWED = "person_viewed", "Person's record viewed"
 
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     person = models.ForeignKey(PersonOfInterest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

@@ -30,6 +30,7 @@ from orders.forms import OptionalJSONField
 from orders.models import Offender, Prohibition
 from orders.selectors import offenders_for, offenders_search
 from people import bundle, selectors, services
+from people.events import person_viewed_event
 from people.models import CBOApplication, IncidentLink, ProposedProhibition
 
 PAGE_SIZE = 25
@@ -205,7 +206,9 @@ def person_detail(request, subject: str):
             messages.success(request, f"Application {application.reference} started: add the prohibitions and summary.")
             return redirect("people-application", pk=application.pk)
         context["start_form"] = form
+        person_viewed_event(subject=person, actor=request.user, via="page")
         return render(request, "people/person.html", context, status=400)
+    person_viewed_event(subject=person, actor=request.user, via="page")
     return render(request, "people/person.html", context)
 
 

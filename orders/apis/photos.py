@@ -20,6 +20,7 @@ from orders.apis.serializers import (
     ReferencePhotoOutputSerializer,
     ReferencePhotoUpdateInputSerializer,
 )
+from orders.events import photo_viewed_event
 from orders.services import photos as photo_services
 from workflows import orders as order_workflows
 
@@ -89,7 +90,7 @@ class ReferencePhotoDetailApi(PoliceReadAdminWrite, APIView):
 
 
 class ReferencePhotoImageApi(APIView):
-    """The photo's image file (police of the force only)."""
+    """The photo's image file (police of the force only). Each image served is audited (``photo_viewed``)."""
 
     permission_classes = [IsPolice]
 
@@ -101,4 +102,5 @@ class ReferencePhotoImageApi(APIView):
         photo = photo_or_404(request, offender_id, photo_id)
         response = FileResponse(photo.image.open("rb"))
         response["Cache-Control"] = "private, no-store"
+        photo_viewed_event(photo=photo, actor=request.user, via="api")  # the admin's previews come here too
         return response

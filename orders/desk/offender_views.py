@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.exceptions import ApplicationError
 from orders import selectors
 from orders.desk.shared_views import desk_page, error_status, offender_or_404, page_of, refuse_nul
-from orders.events import OFFENDER_FIELDS, describe
+from orders.events import OFFENDER_FIELDS, describe, photo_viewed_event
 from orders.forms import OffenderDeskForm, OffenderSearchForm, ReferencePhotoDeskForm, apply_errors
 from orders.models import Order
 from orders.services import offenders as offender_services
@@ -195,6 +195,7 @@ def photo_image(request, pk: int, photo_id: int):
         raise Http404("No such photo.")
     response = FileResponse(photo.image.open("rb"))
     response["Cache-Control"] = "private, no-store"
+    photo_viewed_event(photo=photo, actor=request.user, via="desk")  # one row per image served (never cached)
     return response
 
 
