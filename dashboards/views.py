@@ -45,10 +45,12 @@ def url_or_empty(name: str, query: dict | None = None) -> str:
 def links_for(user) -> dict[str, str]:
     """Where each count leads: the list it counts, filtered to the same rows. A beat officer's case queue
     and processing list are already their beats; the incident list (force-wide for police) is narrowed to
-    the officer's beat when they cover one (its filter takes one beat)."""
-    beats = list(user.beats.values_list("pk", flat=True)) if user.is_beat_officer else []
-    beat = {"beat": beats[0]} if len(beats) == 1 else {}
-    p1 = {"priority": Incident.Priority.P1, "taken": "no", **beat}
+    exactly the beats the officer covers (``beat`` repeated; ``beat=mine`` when they cover none yet, which the
+    list names rather than showing the whole force)."""
+    p1 = {"priority": Incident.Priority.P1, "taken": "no"}
+    if user.is_beat_officer:
+        p1["beat"] = list(user.beats.filter(force_id=user.force_id).order_by("pk").values_list("pk", flat=True))
+        p1["beat"] = p1["beat"] or "mine"
     return {
         "p1_waiting": url_or_empty("incident-list", p1),
         "cases_awaiting_review": url_or_empty("case-queue", {"status": Case.Status.AWAITING_REVIEW, "sort": "oldest"}),

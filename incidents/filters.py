@@ -4,6 +4,8 @@ rule the portal's list page uses too. Bad values are a 400 naming the parameter,
 serializers use."""
 
 import django_filters
+from django import forms
+from drf_spectacular.utils import extend_schema_field
 
 from core.filters import MAX_ID, IdFilter, ScopedFilterSet
 from incidents import selectors
@@ -14,6 +16,39 @@ _NOT_A_TIME = {
     "invalid": "Datetime has wrong format. Use one of these formats instead: "
     "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
 }
+
+# ``?beat=mine``: the beats the (beat officer) user covers.
+MY_BEATS = "mine"
+
+
+class BeatIdsFormField(forms.Field):
+    """``beat`` given once or several times: beat ids (whole numbers) or ``mine``."""
+
+    widget = forms.SelectMultiple  # every value of the repeated parameter
+
+    def to_python(self, value):
+        values = [value] if isinstance(value, str) else list(value or [])
+        beats = []
+        for given in (v.strip() for v in values if v is not None):
+            if not given:
+                continue
+            if given == MY_BEATS:
+                beats.append(MY_BEATS)
+            elif given.isascii() and given.isdigit() and int(given) <= MAX_ID:
+                beats.append(int(given))
+            elif given.isascii() and given.isdigit():
+                beats.append(0)  # no beat has such an id: it matches nothing
+            else:
+                message = f'Give beat ids (whole numbers) or "{MY_BEATS}": "{given[:40]}" is neither.'
+                raise forms.ValidationError(message)
+        return beats
+
+
+@extend_schema_field({"type": "string", "pattern": "^([0-9]+|mine)$"})
+class BeatsFilter(django_filters.MultipleChoiceFilter):
+    """Rows of any of these beats; the filtering is the filter set's (``IncidentFilterSet.filter_queryset``)."""
+
+    field_class = BeatIdsFormField
 
 
 class IncidentFilterSet(ScopedFilterSet):
@@ -30,7 +65,11 @@ class IncidentFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(
         help_text="Search the reference, the description and the store (name, code, postcode)."
     )
-    beat = IdFilter(field_name="store__beat", max_value=MAX_ID, help_text="The store's beat (id).")
+    beat = BeatsFilter(
+        field_name="store__beat",
+        help_text="The store's beat: an id, repeated for several (`beat=1&beat=2`, any of them), or `mine` for "
+        "the beats you cover as a beat officer (none for other users).",
+    )
     reporter = IdFilter(field_name="reported_by", max_value=MAX_ID, help_text="Reported by this user (id).")
     taken = django_filters.ChoiceFilter(
         choices=[("yes", "yes"), ("no", "no")],
@@ -55,6 +94,19 @@ class IncidentFilterSet(ScopedFilterSet):
 
     def filter_queryset(self, queryset):
         given = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
+        if given.get("beat"):
+            given["beat"] = self._beat_ids(given["beat"])
+            if not given["beat"]:
+                return queryset.none()  # "mine" for a user who covers no beats
+        else:
+            given.pop("beat", None)
         if "taken" in given:
             given["taken"] = given["taken"] == "yes"
         return selectors.incidents_filter(queryset, **given)
+
+    def _beat_ids(self, values: list) -> list[int]:
+        ids = {v for v in values if v != MY_BEATS}
+        user = getattr(self.request, "user", None)
+        if MY_BEATS in values and getattr(user, "is_beat_officer", False):
+            ids |= set(user.beats.filter(force_id=user.force_id).values_list("pk", flat=True))
+        return sorted(ids)

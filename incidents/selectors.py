@@ -68,7 +68,8 @@ def incidents_filter(
 ) -> QuerySet[Incident]:
     """The one filtering rule of the portal's list and the API. ``occurred_from``/``occurred_to`` are days,
     both included (the service's time zone); ``q`` searches the reference, the description and the store (name,
-    code, postcode); ``taken`` False is the incidents nobody has taken on yet and that are still open."""
+    code, postcode); ``beat`` is one beat or several (any of them); ``taken`` False is the incidents nobody has
+    taken on yet and that are still open."""
     if occurred_after:
         qs = qs.filter(occurred_at__gte=occurred_after)
     if occurred_before:
@@ -80,7 +81,8 @@ def incidents_filter(
     if store:
         qs = qs.filter(store=store)
     if beat:
-        qs = qs.filter(store__beat=beat)
+        beats = beat if isinstance(beat, list | tuple | set | frozenset | QuerySet) else [beat]
+        qs = qs.filter(store__beat__in=beats)
     if reporter:
         qs = qs.filter(reported_by=reporter)
     if category:

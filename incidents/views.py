@@ -1,5 +1,6 @@
 """Portal pages: shop staff report incidents and add CCTV; police read them. Same services as the API."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -51,12 +52,74 @@ def _add_errors(form, exc: ApplicationError) -> None:
         form.add_error(None, exc.message)
 
 
+# ``?beat=mine``: the beats a beat officer covers (the home page's and the daily digest's links use it too).
+MY_BEATS = "mine"
+
+
+class _BeatsField(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        return value or []  # each value is checked by the form's ``clean_beat``, which keeps the valid ones
+
+
+class IncidentListFilterForm(IncidentFilterForm):
+    """The list's filters, where police may choose several beats (``?beat=1&beat=2``, or ``?beat=mine`` for the
+    beats a beat officer covers). A beat value that is not one of the force's beats is named and left out; the
+    other beats chosen still apply."""
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        self.user = user
+        if data is not None and MY_BEATS in data.getlist("beat"):
+            data = data.copy()  # "mine" shows as the officer's own beats ticked
+            values = data.getlist("beat")
+            mine = [str(pk) for pk in _covered_beats(user).values_list("pk", flat=True)]
+            data.setlist("beat", [v for v in values if v != MY_BEATS] + mine if mine else values)
+        super().__init__(data, *args, user=user, **kwargs)
+        self.kept_beats: list = []
+        if "beat" in self.fields:
+            self.fields["beat"] = _BeatsField(
+                queryset=self.fields["beat"].queryset.order_by("name"),
+                required=False,
+                label="Beats",
+                widget=forms.SelectMultiple(attrs={"size": 4, "aria-describedby": "beat-hint"}),
+            )
+
+    def clean_beat(self):
+        """The valid beats chosen; the others are named as the field's error (and left out)."""
+        allowed = {str(b.pk): b for b in self.fields["beat"].queryset}
+        refused = []
+        for value in self.cleaned_data.get("beat") or []:
+            if value in allowed:
+                if allowed[value] not in self.kept_beats:
+                    self.kept_beats.append(allowed[value])
+            elif value == MY_BEATS:
+                refused.append(f'"{MY_BEATS}" is the beats a beat officer covers, and you cover none.')
+            elif value.strip():
+                refused.append(f'"{value[:40]}" is not one of your force\'s beats.')
+        if refused:
+            raise forms.ValidationError(refused)
+        return self.kept_beats
+
+    def selector_filters(self) -> dict:
+        given = super().selector_filters()
+        given.pop("beat", None)
+        if self.kept_beats:  # the valid beats apply even when another value was refused
+            given["beat"] = self.kept_beats
+        return given
+
+
+def _covered_beats(user):
+    if not getattr(user, "is_beat_officer", False):
+        return user.beats.none()
+    return user.beats.filter(force_id=user.force_id)
+
+
 @role_required(ANY_ROLE)
 def incident_list(request):
     """Every incident in the user's scope, a page at a time, with search and filters (the query parameters
-    ``q``, ``priority``, ``status``, ``from``, ``to``, ``beat``, ``store``, ``taken``, ``reporter``, ``page``). A
-    filter that is not valid is named at the top and not applied; the others are."""
-    filters = IncidentFilterForm(request.GET or None, user=request.user)
+    ``q``, ``priority``, ``status``, ``from``, ``to``, ``beat`` (police: repeated for several, or ``mine``),
+    ``store``, ``taken``, ``reporter``, ``page``). A filter that is not valid is named at the top and not applied;
+    the others are."""
+    filters = IncidentListFilterForm(request.GET or None, user=request.user)
     qs = selectors.incidents_for(request.user)
     if filters.is_bound:
         filters.is_valid()

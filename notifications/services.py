@@ -105,9 +105,12 @@ def breach_case_email(*, case: Case, user: User) -> Email:
 def digest_email(*, user: User, day: datetime.date, counts: selectors.QueueCounts) -> Email:
     subject = f"Retrace: your queue on {day:%-d %b %Y}, {counts.total} item{'s' if counts.total != 1 else ''}"
     beats = list(user.beats.order_by("name").values_list("pk", "name")) if user.is_beat_officer else []
-    # The incident list is force-wide for police: narrowed to the officer's beat where they cover one (its
-    # filter takes one beat), as the home page's link is.
-    one_beat = f"&beat={beats[0][0]}" if len(beats) == 1 else ""
+    # The incident list is force-wide for police: narrowed to exactly the officer's beats (``beat`` repeated),
+    # as the home page's link is; ``beat=mine`` for an officer who covers none yet (the list says so).
+    p1_beats = ""
+    if user.is_beat_officer:
+        ids = sorted(user.beats.filter(force_id=user.force_id).values_list("pk", flat=True))
+        p1_beats = "".join(f"&beat={pk}" for pk in ids) or "&beat=mine"
     context = {
         "user": user,
         "day": day,
@@ -116,7 +119,7 @@ def digest_email(*, user: User, day: datetime.date, counts: selectors.QueueCount
         "links": {
             "review": site_url(reverse("case-queue") + "?status=awaiting_review&sort=oldest"),
             "corroboration": site_url(reverse("case-queue") + "?status=confirmed&sort=oldest"),
-            "p1": site_url(reverse("incident-list") + f"?priority=P1&taken=no{one_beat}"),
+            "p1": site_url(reverse("incident-list") + f"?priority=P1&taken=no{p1_beats}"),
             "failed": site_url(reverse("recognition-processing") + "?status=failed"),
         },
     }

@@ -182,11 +182,30 @@ def test_a_link_marks_the_current_page_or_its_section(rf, world):
     assert "aria-current" not in log
 
 
-def test_an_officer_of_several_beats_gets_the_incident_list_of_the_force(world):
-    world.a.officer.beats.add(world.a.other_beat)
-    html = signed_in(world.a.officer).get("/").content.decode()
-    assert 'href="/incidents/?priority=P1&amp;taken=no"' in html  # its filter takes one beat: none given
-    assert selectors.counts_for(world.a.officer)["p1_waiting"] == 0
+def test_an_officer_of_several_beats_gets_the_incident_list_of_those_beats(world, seeded):
+    a = world.a
+    a.officer.beats.add(a.other_beat)
+    client = signed_in(a.officer)
+    html = client.get("/").content.decode()
+    first, second = sorted([a.beat.pk, a.other_beat.pk])
+    link = f"/incidents/?priority=P1&amp;taken=no&amp;beat={first}&amp;beat={second}"
+    assert f'href="{link}"' in html
+    assert selectors.counts_for(a.officer)["p1_waiting"] == 3
+    listed = client.get(link.replace("&amp;", "&")).content.decode()
+    for mine in ("p1_late", "p1_fresh", "p1_other_beat"):
+        assert seeded[mine].reference in listed, mine
+    assert "3 incidents matching these filters" in listed
+    assert seeded["p1_force_b"].reference not in listed and seeded["p3"].reference not in listed
+
+
+def test_an_officer_of_no_beats_is_told_so_rather_than_shown_the_force(world, seeded):
+    world.a.officer.beats.clear()
+    client = signed_in(world.a.officer)
+    html = client.get("/").content.decode()
+    assert 'href="/incidents/?priority=P1&amp;taken=no&amp;beat=mine"' in html
+    listed = client.get("/incidents/?priority=P1&taken=no&beat=mine")
+    assert listed.status_code == 200
+    assert "you cover none" in listed.content.decode()
 
 
 def test_following_a_count_shows_the_same_rows(world, seeded):
