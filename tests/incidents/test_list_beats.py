@@ -1,0 +1,113 @@
+"""The incident list's beat filter takes several beats (``?beat=1&beat=2``) or ``beat=mine`` (the beats a beat
+officer covers), on the portal page and the API; one beat still works, and a bad value is named, never a 500."""
+
+import pytest
+
+from tests.conftest import client_for, signed_in
+from tests.factories import BeatFactory, StoreFactory
+from tests.incidents.factories import IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def refs(response) -> set[str]:
+    html = response.content.decode()
+    return {part.split("<", 1)[0] for part in html.split('/">')[1:] if part.startswith("INC-")}
+
+
+@pytest.fixture
+def three_beats(world):
+    """Force A's North, South and a third beat (East), an incident in each, and one in force B."""
+    a = world.a
+    east = BeatFactory(force=a.force, name="A East")
+    east_store = StoreFactory(retailer=a.retailer, beat=east, code="A-9")
+    return {
+        "east": east,
+        "north": IncidentFactory(store=a.store, priority="P1"),
+        "south": IncidentFactory(store=a.sibling_store, priority="P1"),
+        "in_east": IncidentFactory(store=east_store, priority="P1"),
+        "force_b": IncidentFactory(store=world.b.store, priority="P1"),
+    }
+
+
+def _only(response, *incidents) -> None:
+    assert response.status_code == 200
+    assert refs(response) == {i.reference for i in incidents}
+
+
+def test_several_beats_list_the_incidents_of_any_of_them(world, three_beats):
+    t, a = three_beats, world.a
+    client = signed_in(a.admin)
+    _only(client.get("/incidents/", {"beat": [a.beat.pk, a.other_beat.pk]}), t["north"], t["south"])
+    _only(client.get("/incidents/", {"beat": [t["east"].pk]}), t["in_east"])  # one beat, as before
+    _only(client.get("/incidents/"), t["north"], t["south"], t["in_east"])
+    html = client.get("/incidents/", {"beat": [a.beat.pk, a.other_beat.pk]}).content.decode()
+    assert 'name="beat"' in html and "multiple" in html
+    assert f'<option value="{a.beat.pk}" selected>' in html and f'<option value="{a.other_beat.pk}" selected>' in html
+    assert f'<option value="{t["east"].pk}">' in html
+
+
+def test_mine_is_the_beats_the_officer_covers(world, three_beats):
+    t, a = three_beats, world.a
+    a.officer.beats.add(t["east"])
+    client = signed_in(a.officer)
+    _only(client.get("/incidents/", {"beat": "mine"}), t["north"], t["in_east"])
+    html = client.get("/incidents/", {"beat": "mine", "priority": "P1"}).content.decode()
+    assert f'<option value="{a.beat.pk}" selected>' in html  # shown as the beats themselves
+    assert f'<option value="{t["east"].pk}" selected>' in html
+    assert f'<option value="{a.other_beat.pk}">' in html
+    assert "2 incidents matching these filters" in html
+
+
+def test_mine_for_someone_who_covers_no_beats_is_named_and_left_out(world, three_beats):
+    t = three_beats
+    response = signed_in(world.a.admin).get("/incidents/", {"beat": "mine"})
+    _only(response, t["north"], t["south"], t["in_east"])
+    assert "Some filters were not applied" in response.content.decode()
+    assert "you cover none" in response.content.decode()
+
+
+def test_bad_beat_values_are_named_and_the_good_ones_still_apply(world, three_beats):
+    t, a = three_beats, world.a
+    client = signed_in(a.officer)
+    other_force_beat = world.b.beat.pk
+    response = client.get("/incidents/", {"beat": [a.beat.pk, "abc", str(other_force_beat), "9" * 30]})
+    _only(response, t["north"])
+    html = response.content.decode()
+    assert "Some filters were not applied" in html
+    assert "&quot;abc&quot; is not one of your force&#x27;s beats." in html
+    assert f"&quot;{other_force_beat}&quot; is not one of your force&#x27;s beats." in html
+    only_bad = client.get("/incidents/", {"beat": ["<b>x</b>"]})
+    _only(only_bad, t["north"], t["south"], t["in_east"])  # nothing valid: the filter is left out
+    assert "<b>x</b>" not in only_bad.content.decode()
+
+
+def test_shop_staff_have_no_beat_filter(world, three_beats):
+    response = signed_in(world.a.worker).get("/incidents/", {"beat": ["mine", world.a.other_beat.pk]})
+    _only(response, three_beats["north"])
+    assert 'name="beat"' not in response.content.decode()
+
+
+def ids(response) -> set[int]:
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_the_api_takes_several_beats_and_mine(world, three_beats):
+    t, a = three_beats, world.a
+    api = client_for(a.officer)
+    both = f"/api/incidents/?beat={a.beat.pk}&beat={a.other_beat.pk}"
+    assert ids(api.get(both)) == {t["north"].pk, t["south"].pk}
+    assert ids(api.get(f"/api/incidents/?beat={t['east'].pk}")) == {t["in_east"].pk}
+    assert ids(api.get("/api/incidents/?beat=mine")) == {t["north"].pk}
+    assert ids(api.get(f"/api/incidents/?beat=mine&beat={t['east'].pk}")) == {t["north"].pk, t["in_east"].pk}
+    assert ids(api.get(f"/api/incidents/?beat={world.b.beat.pk}")) == set()  # another force's: nothing
+    assert ids(api.get("/api/incidents/?beat=" + "9" * 30)) == set()
+    assert ids(client_for(a.admin).get("/api/incidents/?beat=mine")) == set()  # covers no beats
+
+
+def test_the_api_names_a_bad_beat(world, three_beats):
+    response = client_for(world.a.officer).get("/api/incidents/?beat=1&beat=abc")
+    assert response.status_code == 400
+    body = response.json()
+    assert "beat" in str(body) and '"abc" is neither' in str(body)
