@@ -408,3 +408,21 @@ def test_emails_are_routed_where_face_matching_never_holds_them_and_the_digest_i
     assert digest["task"] == "notifications.digest_send_all"
     assert digest["schedule"] == crontab(hour=settings.NOTIFICATIONS_DIGEST_HOUR, minute=0)
     assert settings.CELERY_BEAT_SCHEDULE["notifications-housekeeping-catch-up"]["task"] == names[-1]
+
+
+def test_the_digest_p1_link_of_an_officer_of_several_beats_lists_exactly_their_beats(world, people, smtp):
+    a = world.a
+    people.officer.beats.add(a.other_beat)
+    north, south = p1_at(a.store, a.worker), p1_at(a.sibling_store, a.worker)
+    elsewhere = p1_at(world.b.store, world.b.worker)
+    smtp.received.clear()
+
+    tasks.digest_send_all_task.delay().get()
+    [mail] = smtp.to(people.officer)
+    assert "P1 incidents not taken on: 2" in mail.text
+    first, second = sorted([a.beat.pk, a.other_beat.pk])
+    link = f"/incidents/?priority=P1&taken=no&beat={first}&beat={second}"
+    assert f"https://retrace.example.police.uk{link}" in mail.text
+    listed = signed_in(people.officer).get(link).content.decode()
+    assert north.reference in listed and south.reference in listed and elsewhere.reference not in listed
+    assert "2 incidents matching these filters" in listed
