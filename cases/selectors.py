@@ -58,7 +58,7 @@ def queue_filter(
     *,
     status: str | None = None,
     breach: bool | None = None,
-    beat_id: int | None = None,
+    beat_id: int | list[int] | None = None,
     priority: str | None = None,
     offender_id: int | None = None,
     raised_from: datetime.date | None = None,
@@ -68,13 +68,14 @@ def queue_filter(
 ) -> QuerySet[Case]:
     """The queue's one rule for its filters, shared by the page and the API's filter set: the open
     cases unless ``status`` names one, most urgent first unless ``sort`` says otherwise (one of QUEUE_SORTS).
-    ``breach``: breaches, possible or confirmed (a rejected match is never one); ``raised_from`` and
-    ``raised_to``: the days the case was raised, both included."""
+    ``breach``: breaches, possible or confirmed (a rejected match is never one); ``beat_id``: one beat's id or
+    a list of them (any of those beats); ``raised_from`` and ``raised_to``: the days the case was raised, both
+    included."""
     qs = qs.filter(status=status) if status else qs.filter(status__in=Case.OPEN_STATUSES)
     if breach is not None:
         qs = qs.filter(BREACH) if breach else qs.exclude(BREACH)
     if beat_id:
-        qs = qs.filter(beat_id=beat_id)
+        qs = qs.filter(beat_id__in=beat_id if isinstance(beat_id, list | tuple | set) else [beat_id])
     if priority:
         qs = qs.filter(incident_priority=priority)
     if offender_id:

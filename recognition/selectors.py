@@ -37,19 +37,20 @@ def processing_filter(
     qs: QuerySet[EvidenceProcessing],
     *,
     state: str = "",
-    beat_id: int | None = None,
+    beat_id: int | list[int] | None = None,
     store_id: int | None = None,
     uploaded_from: datetime.date | None = None,
     uploaded_to: datetime.date | None = None,
     q: str = "",
 ) -> QuerySet[EvidenceProcessing]:
     """The processing list's filters, on a queryset already scoped by ``processing_for``: the state, the
-    incident's beat and store, the days the file was uploaded (``uploaded_to`` included, local time) and a
-    search of the incident's reference or the file's name."""
+    incident's beat (one id, or a list of them: any of those beats) and store, the days the file was uploaded
+    (``uploaded_to`` included, local time) and a search of the incident's reference or the file's name."""
     if state:
         qs = qs.filter(status=state)
     if beat_id:
-        qs = qs.filter(**{f"{EVIDENCE_BEAT}_id": beat_id})
+        beat_ids = beat_id if isinstance(beat_id, list | tuple | set) else [beat_id]
+        qs = qs.filter(**{f"{EVIDENCE_BEAT}_id__in": beat_ids})
     if store_id:
         qs = qs.filter(evidence__incident__store_id=store_id)
     if uploaded_from:

@@ -40,7 +40,9 @@ class ProcessingFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"aria-describedby": "q-help", "type": "search"}),
     )
     state = forms.ChoiceField(choices=[("", "Any state"), *EvidenceProcessing.Status.choices], required=False)
-    beat = forms.ModelChoiceField(queryset=Beat.objects.none(), required=False, empty_label="All my beats")
+    beat = forms.ModelMultipleChoiceField(
+        queryset=Beat.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 3})
+    )  # ``?beat=1&beat=2``: any of these beats; none chosen is every beat the user sees
     store = forms.ModelChoiceField(queryset=Store.objects.none(), required=False, empty_label="All stores")
 
     def __init__(self, *args, user, **kwargs):
@@ -49,8 +51,6 @@ class ProcessingFilterForm(forms.Form):
         self.fields["from"] = forms.DateField(required=False, label="Uploaded from", widget=DateInput)
         self.fields["to"] = forms.DateField(required=False, label="Uploaded to", widget=DateInput)
         self.fields["beat"].queryset = selectors.processing_beats_for(user)
-        if not user.is_beat_officer:
-            self.fields["beat"].empty_label = "All beats"
         self.fields["store"].queryset = selectors.processing_stores_for(user)
 
     def clean(self):
@@ -64,10 +64,10 @@ class ProcessingFilterForm(forms.Form):
         """The valid filters as ``selectors.processing_filter`` takes them (an invalid one is left out)."""
         self.is_valid()
         data = self.cleaned_data
-        beat, store = data.get("beat"), data.get("store")
+        beats, store = data.get("beat"), data.get("store")
         return {
             "state": data.get("state") or "",
-            "beat_id": beat.pk if beat else None,
+            "beat_id": sorted(beat.pk for beat in beats) if beats else None,
             "store_id": store.pk if store else None,
             "uploaded_from": data.get("from"),
             "uploaded_to": data.get("to"),
@@ -79,8 +79,8 @@ class ProcessingFilterForm(forms.Form):
 def processing_list(request):
     """Face matching of the evidence files the user may see (a beat officer's beats, a force admin's
     force), newest first, a page at a time: nothing is left out. Query: state (queued, running, done,
-    failed; ``status`` is read the same way, for older links), beat, store, from, to (YYYY-MM-DD, the days
-    uploaded), q (incident reference or file name), page."""
+    failed; ``status`` is read the same way, for older links), beat (repeated for several), store, from, to
+    (YYYY-MM-DD, the days uploaded), q (incident reference or file name), page."""
     data = request.GET.copy()
     if "state" not in data and "status" in data:
         data["state"] = data.pop("status")[-1]

@@ -3,9 +3,12 @@ officer covers), on the portal page and the API; one beat still works, and a bad
 
 import pytest
 
+from cases.selectors import triage_queue
 from tests.conftest import client_for, signed_in
+from tests.dashboards.builders import case
 from tests.factories import BeatFactory, StoreFactory
 from tests.incidents.factories import IncidentFactory
+from tests.recognition.test_processing_list import _file, _names
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +114,28 @@ def test_the_api_names_a_bad_beat(world, three_beats):
     assert response.status_code == 400
     body = response.json()
     assert "beat" in str(body) and '"abc" is neither' in str(body)
+
+
+def test_the_processing_list_takes_several_beats(world, media_root):
+    a = world.a
+    east = BeatFactory(force=a.force, name="A East")
+    _file(a.store, a.worker, "north.jpg")
+    _file(a.sibling_store, a.worker, "south.jpg")
+    _file(StoreFactory(retailer=a.retailer, beat=east, code="A-9"), a.worker, "east.jpg")
+    client = signed_in(a.admin)
+    both = client.get(f"/recognition/?beat={a.beat.pk}&beat={east.pk}")
+    assert sorted(_names(both)) == ["east.jpg", "north.jpg"]
+    assert _names(client.get(f"/recognition/?beat={east.pk}")) == ["east.jpg"]  # one beat, as before
+    # The officer's list is their beats: another beat is named as a filter left out, never a 500.
+    page = signed_in(a.officer).get(f"/recognition/?beat={a.other_beat.pk}&beat=x")
+    assert page.status_code == 200 and _names(page) == ["north.jpg"]
+    assert b"(this filter is left out)" in page.content
+
+
+def test_the_case_queue_rule_takes_several_beats(world, media_root):
+    a = world.a
+    north, south = case(a.store, a.worker, hours_ago=2), case(a.sibling_store, a.worker, hours_ago=1)
+    both = set(triage_queue(a.admin, beat_id=[a.beat.pk, a.other_beat.pk]))
+    assert both == {north, south}
+    assert set(triage_queue(a.admin, beat_id=a.other_beat.pk)) == {south}
+    assert set(triage_queue(a.officer, beat_id=[a.beat.pk, a.other_beat.pk])) == {north}  # need to know
