@@ -46,6 +46,22 @@ class OffenderEventInline(_HistoryInline):
     model = OffenderEvent
     verbose_name_plural = "History (who changed what, old and new values)"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(kind=OffenderEvent.Kind.PHOTO_VIEWED)
+
+
+class PhotoViewedInline(_HistoryInline):
+    """Who was served each reference photo's image, and when (``photo_viewed``), apart from the changes."""
+
+    model = OffenderEvent
+    readonly_fields = ["created_at", "what", "actor"]
+    fields = readonly_fields
+    verbose_name = "reference photo viewed"
+    verbose_name_plural = "Reference photos viewed (who and when)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=OffenderEvent.Kind.PHOTO_VIEWED)
+
 
 class OrderEventInline(_HistoryInline):
     model = OrderEvent

@@ -17,7 +17,7 @@ from accounts.admin_scope import (
 )
 from core.exceptions import ApplicationError
 from orders import selectors
-from orders.admin.history import OffenderEventInline
+from orders.admin.history import OffenderEventInline, PhotoViewedInline
 from orders.events import OFFENDER_FIELDS
 from orders.forms import OffenderAdminForm, ReferencePhotoInlineForm
 from orders.models import Offender, Order, ReferencePhoto
@@ -105,7 +105,7 @@ def _photo_remove(request, offender, photo) -> None:
 @admin.register(Offender)
 class OffenderAdmin(ServiceErrorsMixin, ServiceFormsetsMixin, ForceScopedAdmin):
     form = OffenderAdminForm
-    inlines = [ReferencePhotoInline, OrderSummaryInline, OffenderEventInline]
+    inlines = [ReferencePhotoInline, OrderSummaryInline, OffenderEventInline, PhotoViewedInline]
     inline_services = {ReferencePhoto: InlineServices(create=_photo_add, change=_photo_change, delete=_photo_remove)}
     list_display = ["family_name", "given_names", "alias_text", "pnc_id", "date_of_birth", "in_gallery", "photo_count"]
     search_fields = ["given_names", "family_name", "aliases", "pnc_id"]

@@ -17,7 +17,7 @@ from orders import selectors
 from orders.desk.shared_views import desk_page, error_status, offender_or_404, page_of, refuse_nul
 from orders.events import OFFENDER_FIELDS, describe, photo_viewed_event
 from orders.forms import OffenderDeskForm, OffenderSearchForm, ReferencePhotoDeskForm, apply_errors
-from orders.models import Order
+from orders.models import OffenderEvent, Order
 from orders.services import offenders as offender_services
 from orders.services.staged_photos import photo_staged, photo_unstage
 from workflows import orders as order_workflows
@@ -53,7 +53,9 @@ def offender_detail(request, pk: int):
 def _render_offender(request, offender, *, status: int = 200, refused: tuple[int, str] | None = None):
     """The person's page; ``refused``: (photo id, why) when removing that photo was refused."""
     orders = offender.orders.order_by("-effective_from", "-pk")
-    events = offender.events.select_related("actor").order_by("-created_at", "-pk")
+    # The history of the record; the images served (photo_viewed) are listed in the admin, apart.
+    events = offender.events.exclude(kind=OffenderEvent.Kind.PHOTO_VIEWED)
+    events = events.select_related("actor").order_by("-created_at", "-pk")
     history, history_query = page_of(request, events)
     return render(
         request,

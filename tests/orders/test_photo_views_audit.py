@@ -74,9 +74,20 @@ def test_the_admin_preview_is_the_audited_api_image(world, photo):
     assert c.get(url).status_code == 200
     event = _viewed().get()
     assert (event.actor, event.photo_id) == (world.a.admin, photo.pk)
-    # The person's history in the admin names the viewing (the page itself still writes none).
-    history = c.get(f"/admin/orders/offender/{photo.offender_id}/change/").content.decode()
-    assert "Reference photo viewed: Custody, Crewe suite, taken 1 Dec 2025 (through the API or the admin)" in history
+    # The admin lists the viewing apart from the history of changes (the page itself still writes none).
+    page = c.get(f"/admin/orders/offender/{photo.offender_id}/change/").content.decode()
+    assert "Reference photos viewed (who and when)" in page
+    viewed, changes = page.index("Reference photos viewed (who and when)"), page.index("History (who changed what")
+    words = "Reference photo viewed: Custody, Crewe suite, taken 1 Dec 2025 (through the API or the admin)"
+    assert page.count(words) == 1 and page.index(words) > viewed > changes  # below its own heading, not the changes
+    assert _viewed().count() == 1
+
+
+def test_the_desk_history_keeps_to_changes(world, photo):
+    c = signed_in(world.a.admin)
+    assert c.get(reverse("desk-offender-photo", args=[photo.offender_id, photo.pk])).status_code == 200
+    page = c.get(reverse("desk-offender", args=[photo.offender_id])).content.decode()
+    assert "Reference photo viewed" not in page
     assert _viewed().count() == 1
 
 
