@@ -1,16 +1,21 @@
 """The incident list's beat filter takes several beats (``?beat=1&beat=2``) or ``beat=mine`` (the beats a beat
 officer covers), on the portal page and the API; one beat still works, and a bad value is named, never a 500."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from cases.selectors import triage_queue
-from tests.conftest import client_for, signed_in
+from tests.a11y import assert_accessible
+from tests.conftest import browser_login, client_for, signed_in
 from tests.dashboards.builders import case
 from tests.factories import BeatFactory, StoreFactory
 from tests.incidents.factories import IncidentFactory
 from tests.recognition.test_processing_list import _file, _names
 
 pytestmark = pytest.mark.django_db
+SHOTS = Path(os.environ.get("RETRACE_SHOTS_DIR", "/work/h/shots/beats"))
 
 
 def refs(response) -> set[str]:
@@ -139,3 +144,25 @@ def test_the_case_queue_rule_takes_several_beats(world, media_root):
     assert both == {north, south}
     assert set(triage_queue(a.admin, beat_id=a.other_beat.pk)) == {south}
     assert set(triage_queue(a.officer, beat_id=[a.beat.pk, a.other_beat.pk])) == {north}  # need to know
+
+
+def test_the_home_page_p1_link_opens_the_officers_beats_in_a_browser(world, three_beats, browser_page):
+    """An officer of two beats follows the home page's P1 count: the list shows those two beats chosen and
+    their incidents; a bad value is named at the top. Accessible, at phone and desktop sizes."""
+    t, a, page = three_beats, world.a, browser_page
+    a.officer.beats.add(t["east"])
+    browser_login(page, "A-officer")
+    page.goto(f"{page.base_url}/")
+    link = page.get_attribute("a:has(> span.n[data-count='p1_waiting'])", "href")
+    page.goto(page.base_url + link)
+    assert "2 incidents matching these filters" in page.inner_text("main")
+    chosen = page.eval_on_selector_all("#id_beat option:checked", "options => options.map(o => o.textContent)")
+    assert sorted(chosen) == sorted([str(a.beat), str(t["east"])])
+    assert_accessible(page, "incident list, several beats")
+    page.goto(f"{page.base_url}/incidents/?beat=mine&beat=abc")
+    assert "Some filters were not applied" in page.inner_text("main")
+    assert_accessible(page, "incident list, a bad beat named")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for label, size in (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1280, "height": 800})):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SHOTS / f"list-beats-{label}.png"), full_page=True)
