@@ -82,6 +82,7 @@ class IncidentListFilterForm(IncidentFilterForm):
                 label="Beats",
                 widget=forms.SelectMultiple(attrs={"size": 4, "aria-describedby": "beat-hint"}),
             )
+            self.fields["beat"].label_from_instance = lambda beat: beat.name
 
     def clean_beat(self):
         """The valid beats chosen; the others are named as the field's error (and left out)."""
