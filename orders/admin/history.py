@@ -2,10 +2,11 @@
 with who, when, the old and new values and the reason."""
 
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.admin_scope import admin_allowed
+from core.templatetags.retrace import uk_datetime
 from orders.events import describe
 from orders.models import OffenderEvent, OrderEvent
 
@@ -50,17 +51,27 @@ class OffenderEventInline(_HistoryInline):
         return super().get_queryset(request).exclude(kind=OffenderEvent.Kind.PHOTO_VIEWED)
 
 
-class PhotoViewedInline(_HistoryInline):
-    """Who was served each reference photo's image, and when (``photo_viewed``), apart from the changes."""
+PHOTO_VIEWS_SHOWN = 20
 
-    model = OffenderEvent
-    readonly_fields = ["created_at", "what", "actor"]
-    fields = readonly_fields
-    verbose_name = "reference photo viewed"
-    verbose_name_plural = "Reference photos viewed (who and when)"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(kind=OffenderEvent.Kind.PHOTO_VIEWED)
+def photo_views_html(offender) -> str:
+    """Who was served the person's reference photo images, and when (``photo_viewed``), newest first: apart from
+    the history of changes, and saying how many there are when only the latest are listed."""
+    if offender is None or not offender.pk:
+        return "-"
+    views = offender.events.filter(kind=OffenderEvent.Kind.PHOTO_VIEWED).select_related("actor")
+    views = views.order_by("-created_at", "-pk")
+    total = views.count()
+    if not total:
+        return "No reference photo has been viewed yet."
+    shown = views[:PHOTO_VIEWS_SHOWN]
+    head = f"{total} image{'s' if total != 1 else ''} served" + (
+        f"; the latest {PHOTO_VIEWS_SHOWN} are listed" if total > PHOTO_VIEWS_SHOWN else ""
+    )
+    rows = format_html_join(
+        "", "<li>{}, {}: {}</li>", ((uk_datetime(e.created_at), e.actor or "system", describe(e)) for e in shown)
+    )
+    return format_html("<p>{}</p><ul>{}</ul>", head, rows)
 
 
 class OrderEventInline(_HistoryInline):

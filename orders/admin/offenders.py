@@ -17,7 +17,7 @@ from accounts.admin_scope import (
 )
 from core.exceptions import ApplicationError
 from orders import selectors
-from orders.admin.history import OffenderEventInline, PhotoViewedInline
+from orders.admin.history import OffenderEventInline, photo_views_html
 from orders.events import OFFENDER_FIELDS
 from orders.forms import OffenderAdminForm, ReferencePhotoInlineForm
 from orders.models import Offender, Order, ReferencePhoto
@@ -105,7 +105,8 @@ def _photo_remove(request, offender, photo) -> None:
 @admin.register(Offender)
 class OffenderAdmin(ServiceErrorsMixin, ServiceFormsetsMixin, ForceScopedAdmin):
     form = OffenderAdminForm
-    inlines = [ReferencePhotoInline, OrderSummaryInline, OffenderEventInline, PhotoViewedInline]
+    inlines = [ReferencePhotoInline, OrderSummaryInline, OffenderEventInline]
+    readonly_fields = ["photos_viewed"]
     inline_services = {ReferencePhoto: InlineServices(create=_photo_add, change=_photo_change, delete=_photo_remove)}
     list_display = ["family_name", "given_names", "alias_text", "pnc_id", "date_of_birth", "in_gallery", "photo_count"]
     search_fields = ["given_names", "family_name", "aliases", "pnc_id"]
@@ -141,6 +142,10 @@ class OffenderAdmin(ServiceErrorsMixin, ServiceFormsetsMixin, ForceScopedAdmin):
     @admin.display(description="photos")
     def photo_count(self, offender):
         return offender.photos.count()
+
+    @admin.display(description="reference photos viewed")
+    def photos_viewed(self, offender):
+        return photo_views_html(offender)
 
     def save_model(self, request, obj, form, change):
         values = {f: form.cleaned_data.get(f) for f in OFFENDER_FIELDS if f in form.cleaned_data}

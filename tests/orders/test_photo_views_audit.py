@@ -7,7 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from orders.events import describe
+from orders.admin.history import PHOTO_VIEWS_SHOWN
+from orders.events import describe, photo_viewed_event
 from orders.models import OffenderEvent, ReferencePhoto
 from tests.conftest import client_for, signed_in
 from tests.orders.factories import OffenderFactory
@@ -76,10 +77,9 @@ def test_the_admin_preview_is_the_audited_api_image(world, photo):
     assert (event.actor, event.photo_id) == (world.a.admin, photo.pk)
     # The admin lists the viewing apart from the history of changes (the page itself still writes none).
     page = c.get(f"/admin/orders/offender/{photo.offender_id}/change/").content.decode()
-    assert "Reference photos viewed (who and when)" in page
-    viewed, changes = page.index("Reference photos viewed (who and when)"), page.index("History (who changed what")
     words = "Reference photo viewed: Custody, Crewe suite, taken 1 Dec 2025 (through the API or the admin)"
-    assert page.count(words) == 1 and page.index(words) > viewed > changes  # below its own heading, not the changes
+    assert "1 image served" in page and page.count(words) == 1
+    assert page.index(words) < page.index("History (who changed what")  # not among the changes
     assert _viewed().count() == 1
 
 
@@ -102,3 +102,11 @@ def test_refused_requests_write_nothing(world, photo):
     wrong = reverse("desk-offender-photo", args=[OffenderFactory(force=world.a.force).pk, photo.pk])
     assert signed_in(world.a.admin).get(wrong).status_code == 404  # the photo is not that person's
     assert not _viewed().exists()
+
+
+def test_the_admin_says_how_many_views_when_it_lists_only_the_latest(world, photo):
+    for _ in range(PHOTO_VIEWS_SHOWN + 1):
+        photo_viewed_event(photo=photo, actor=world.a.officer, via="desk")
+    page = signed_in(world.a.admin).get(f"/admin/orders/offender/{photo.offender_id}/change/").content.decode()
+    assert f"{PHOTO_VIEWS_SHOWN + 1} images served; the latest {PHOTO_VIEWS_SHOWN} are listed" in page
+    assert page.count("(on the order desk)") == PHOTO_VIEWS_SHOWN
