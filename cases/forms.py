@@ -33,7 +33,12 @@ class CaseQueueFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Open (all)"), *Case.Status.choices], required=False)
     breach = forms.ChoiceField(choices=BREACH_CHOICES, required=False, label="CBO breach")
     priority = forms.ChoiceField(choices=PRIORITY_CHOICES, required=False)
-    beat = forms.ModelChoiceField(queryset=Beat.objects.none(), required=False, empty_label="All my beats")
+    beat = forms.ModelMultipleChoiceField(
+        queryset=Beat.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+        help_text="None chosen: every beat you may see.",
+    )
     offender = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     sort = forms.ChoiceField(choices=[(key, key.capitalize()) for key in selectors.QUEUE_SORTS], required=False)
 
@@ -45,8 +50,6 @@ class CaseQueueFilterForm(forms.Form):
         beats = Beat.objects.filter(force_id=user.force_id).order_by("name")
         if user.is_beat_officer:
             beats = beats.filter(pk__in=user.beats.values("pk"))
-        else:
-            self.fields["beat"].empty_label = "All beats"
         self.fields["beat"].queryset = beats
 
     def clean(self):
@@ -59,11 +62,10 @@ class CaseQueueFilterForm(forms.Form):
         self.is_valid()
         data = self.cleaned_data
         breach = {"yes": True, "no": False}.get(data.get("breach") or "")
-        beat = data.get("beat")
         return {
             "status": data.get("status") or None,
             "breach": breach,
-            "beat_id": beat.pk if beat else None,
+            "beat_id": sorted(b.pk for b in data.get("beat") or []) or None,
             "priority": data.get("priority") or None,
             "offender_id": data.get("offender"),
             "raised_from": data.get("from"),

@@ -169,6 +169,13 @@ def test_the_queue_filters_by_status_breach_beat_priority_person_and_days(world)
     assert both({"breach": "no"}) == {plain.pk}
     assert both({"breach": "yes"}) == everyone - {plain.pk}
     assert both({"beat": a.other_beat.pk}) == {p1_other_beat.pk}
+    # The page takes several beats (an officer's home page links to all of theirs).
+    two = c.get("/cases/", {"beat": [a.beat.pk, a.other_beat.pk]}).content.decode()
+    assert {int(pk) for pk in re.findall(r'<td class="ref"><a href="/cases/(\d+)/"', two)} == everyone
+    one = c.get("/cases/", {"beat": [a.beat.pk]}).content.decode()
+    assert {int(pk) for pk in re.findall(r'<td class="ref"><a href="/cases/(\d+)/"', one)} == everyone - {
+        p1_other_beat.pk
+    }
     assert both({"priority": "P1"}) == {p1_other_beat.pk}
     assert both({"offender": plain_offender.pk}) == {plain.pk}
     assert both({"from": "2026-01-10", "to": "2026-01-10"}) == {old.pk}
