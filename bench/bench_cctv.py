@@ -1,4 +1,4 @@
-"""Shop-CCTV benchmark (issue 9); prints one JSON object.
+"""Shop-CCTV benchmark; prints one JSON object.
 
     python -m bench.bench_cctv [recall] [speed] [memory]   (default: all)
 

@@ -225,7 +225,7 @@ def celery_worker_process(transactional_db, tmp_path, celery_worker_imports):
         workers.stop_all()
 
 
-# Real brokers and worker processes for the fault tests (issue 11): a Redis of the test's own, on a free
+# Real brokers and worker processes for the fault tests: a Redis of the test's own, on a free
 # port (never the shared one), that a test may stop, restart or freeze; workers and beat started as
 # deploy/ starts them, that a test may kill.
 

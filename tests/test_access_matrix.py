@@ -1,4 +1,4 @@
-"""The access matrix of cases (issue 11, point 18: need to know).
+"""The access matrix of cases (need to know).
 
 Every role (anonymous, no role, shop worker, officer of beat X, officer of beat Y, force admin, another
 force's officer and admin) against every case endpoint and page, for a case of beat X, a case of beat Y
@@ -239,7 +239,7 @@ def test_recognition_match_data_follows_the_beats_an_officer_covers(matrix, caps
     assert leaks == []
 
 
-# Existence oracles across forces (issue 11, point 17) --------------------------------------------------
+# Existence oracles across forces --------------------------------------------------
 # A prohibition's retailer, the admin's store filter (and the premises import: tests/orders/test_imports.py)
 # answer "another force's" exactly as "does not exist".
 

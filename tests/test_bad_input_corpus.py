@@ -1,4 +1,4 @@
-"""The bad-input corpus (issue 11, "Done when"): every API endpoint and the main portal forms, sent input that is
+"""The bad-input corpus: every API endpoint and the main portal forms, sent input that is
 wrong in one way each: wrong types, NUL, huge and negative numbers and ids, unicode oddities, oversized strings,
 impossible dates, malformed JSON and multipart bodies, wrong content types, bad files (zero-byte, truncated,
 polyglot, wrong extension, decompression bomb, extreme aspect ratio), bad query parameters, bad Range and

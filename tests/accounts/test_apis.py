@@ -141,7 +141,7 @@ def test_write_to_read_only_endpoint_is_405_and_changes_nothing(world):
     assert Store.objects.count() == before
 
 
-# One token per device (issue 11, point 12) ----------------------------------------------------------------------
+# One token per device ----------------------------------------------------------------------
 
 
 def sign_in(api, name="", username="A-worker"):

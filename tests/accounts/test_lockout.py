@@ -1,4 +1,4 @@
-"""Brute-force protection (issue 11, point 10): django-axes counts failed sign-ins on the token API, the
+"""Brute-force protection: django-axes counts failed sign-ins on the token API, the
 sign-in page and the admin's sign-in, per account and address, per address and per account; a lock-out
 answers 429 (the API's error shape with Retry-After, a plain page), ends after the cool-off, and a force admin
 can lift it. The token API is also rate-limited (DRF throttles)."""

@@ -1,4 +1,4 @@
-"""The second factor (issue 11, point 11): police users sign in with a password and a code from an
+"""The second factor: police users sign in with a password and a code from an
 authenticator app (TOTP), set up at their first sign-in with recovery codes; until the code is given they reach
 nothing but the code pages; the API issues them tokens only with a code. Shop workers may set one up."""
 

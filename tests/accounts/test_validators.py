@@ -1,4 +1,4 @@
-"""The public demo password is refused for real accounts (issue 11, point 14)."""
+"""The public demo password is refused for real accounts."""
 
 import pytest
 from django.contrib.auth.password_validation import validate_password

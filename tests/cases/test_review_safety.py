@@ -1,4 +1,4 @@
-"""Review that is hard to get wrong (issue 12, point 3): a second step that states the consequence before a
+"""Review that is hard to get wrong: a second step that states the consequence before a
 review is recorded (page and API), no default action taken, two people for confirmation and corroboration,
 and "possible breach" until a match is confirmed, no breach at all once it is rejected."""
 

@@ -152,7 +152,7 @@ def test_officer_opens_top_case_sees_both_faces_and_confirms(world, browser_page
     assert case.decisions.get().decided_by == a.officer
 
 
-# Issue 11, point 19: the last 500s of the case pages --------------------------------------------------
+# The last 500s of the case pages --------------------------------------------------
 
 
 @pytest.mark.django_db

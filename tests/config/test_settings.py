@@ -88,7 +88,7 @@ def test_fresh_clone_gets_its_folders_when_first_needed(tmp_path):
     assert list(cwd.iterdir()) == []
 
 
-# The public default secret key (issue 11, point 13) ----------------------------------------------------------
+# The public default secret key ----------------------------------------------------------
 
 START = "import django; django.setup(); from django.conf import settings; print('started', settings.SECRET_KEY[:8])"
 PUBLIC_KEY = "insecure-embedded-default-key-do-not-use-in-production"

@@ -1,5 +1,5 @@
 """CSV formula injection: every CSV the project writes (``core.csv``) shows a formula typed by a user as
-text. Issue 11, point 16: an s.62 justification ``=HYPERLINK(...)`` was exported raw in the access log."""
+text. An s.62 justification ``=HYPERLINK(...)`` was exported raw in the access log."""
 
 import csv as stdlib_csv
 import io

@@ -1,4 +1,4 @@
-"""Security headers (issue 11, point 15): a Content-Security-Policy with no inline script or style,
+"""Security headers: a Content-Security-Policy with no inline script or style,
 ``Cache-Control: no-store`` on everything that carries personal data, HSTS and the HTTPS redirect in
 production, and the API's schema and docs behind sign-in there."""
 

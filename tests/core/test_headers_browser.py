@@ -1,4 +1,4 @@
-"""The Content-Security-Policy in a real browser (issue 11, point 15): Chromium opens the main pages of
+"""The Content-Security-Policy in a real browser: Chromium opens the main pages of
 every role, the admin and Swagger UI, each under the policy, and reports no violation (nothing refused:
 no inline script or style), while the pages still work (the face image loads, the error page's back
 link and the admin's scripts run; Swagger UI draws the API)."""

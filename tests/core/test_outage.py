@@ -1,4 +1,4 @@
-"""A database that refuses connections (issue 11, point 8): 503 with Retry-After, never a 500. The API answers in
+"""A database that refuses connections: 503 with Retry-After, never a 500. The API answers in
 its error shape (``service_unavailable``), pages with a plain page; the same request succeeds once it is back.
 
 The outage is real: the test's connection is closed and pointed at a port nothing listens on (PostgreSQL) or a

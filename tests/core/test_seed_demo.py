@@ -2,7 +2,6 @@
 the repository (never ../shared), idempotent and quick."""
 
 import datetime
-import os
 import time
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from people.selectors import persistent_ranking
 from recognition import engine
 from recognition.models import EvidenceProcessing, FaceTemplate
 from recognition.weights import WeightsMissing
+from tests.a11y import save_screenshots
 from tests.conftest import browser_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
@@ -191,7 +191,7 @@ def test_seed_demo_refused_outside_embedded_default(settings):
 @pytest.mark.django_db(transaction=True)
 def test_first_minute_in_a_browser_the_officer_opens_the_demo_case(browser_page):
     """The README's walk-through: sign in as the officer, find the demo case in Cases, open it with a reason and
-    see both faces. Screenshots go to RETRACE_SHOTS_DIR (the helpers' folder when it exists)."""
+    see both faces. Screenshots go to RETRACE_SCREENSHOTS when it is set."""
     call_command("seed_demo", verbosity=0)
     case = Case.objects.get(offender__family_name="Marsh")
     page = browser_page
@@ -214,13 +214,5 @@ def test_first_minute_in_a_browser_the_officer_opens_the_demo_case(browser_page)
     _shots(page, "forceadmin-home")
 
 
-SHOTS = Path(os.environ.get("RETRACE_SHOTS_DIR", "/work/h/shots/demo"))
-
-
 def _shots(page, name: str) -> None:
-    if not SHOTS.parent.is_dir():
-        return
-    SHOTS.mkdir(exist_ok=True)
-    for label, size in (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1280, "height": 800})):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+    save_screenshots(page, name)

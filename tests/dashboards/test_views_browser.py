@@ -1,7 +1,7 @@
 """Each role's home page in Chromium: it loads, passes axe (WCAG 2.2 AA), works at phone width (the menu
 button), and its counts and badges change without a reload when a new incident arrives.
 
-Set RETRACE_SHOTS_DIR to keep screenshots of each home at phone and desktop sizes."""
+Set RETRACE_SCREENSHOTS to keep screenshots of each home at phone and desktop sizes."""
 
 import os
 from pathlib import Path
@@ -23,7 +23,7 @@ PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
 
 
 def shoot(page, name: str) -> None:
-    folder = os.environ.get("RETRACE_SHOTS_DIR")
+    folder = os.environ.get("RETRACE_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

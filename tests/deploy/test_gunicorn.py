@@ -82,7 +82,7 @@ def _multipart_file(data: bytes, name: str) -> tuple[bytes, str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_refused_uploads_keep_the_connection_usable(world, tmp_path):
-    """Issue 11, point 7: uploads refused before their body is read (a user without a role, on the page and
+    """Uploads refused before their body is read (a user without a role, on the page and
     the API) on one keep-alive connection, then a plain GET: every request gets its answer."""
     from django.conf import settings
     from django.test import Client
@@ -115,7 +115,7 @@ def test_refused_uploads_keep_the_connection_usable(world, tmp_path):
 
 
 def test_a_restart_lets_an_upload_run_as_long_as_a_request_may():
-    """Issue 11, point 5: on a restart gunicorn waits for uploads in progress as long as it lets a request run."""
+    """On a restart gunicorn waits for uploads in progress as long as it lets a request run."""
     conf = runpy.run_path(str(REPO / "deploy" / "gunicorn.conf.py"))
     assert conf["graceful_timeout"] >= conf["timeout"] >= 300
 
@@ -127,7 +127,7 @@ def _worker_pids(master_pid: int) -> list[int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_upload_cut_by_a_killed_web_process_leaves_nothing_after_the_sweep(world, tmp_path, settings):
-    """Issue 11, point 5: kill -9 the web worker while a 4 MB upload arrives. Django's temporary upload file is
+    """Kill -9 the web worker while a 4 MB upload arrives. Django's temporary upload file is
     left in FILE_UPLOAD_TEMP_DIR (not the system's temporary folder), nothing in media; the orphan sweep deletes
     it once it is older than ORPHAN_FILE_MIN_AGE_HOURS, and logs it."""
     from django.test import Client
@@ -194,7 +194,7 @@ def _noise_jpeg(seed: int) -> bytes:
 
 @pytest.mark.django_db(transaction=True)
 def test_media_on_a_small_filesystem_fills_up_with_507s_and_no_orphan(world, tmp_path, settings):
-    """Issue 11, point 4, on a real full disk: the media folder on a 1 MB filesystem, uploads until it is full.
+    """The media folder on a 1 MB filesystem, uploads until it is full.
     Each answer is 201 or 507 storage_full (never 500), and every file left on it is an exhibit a row names,
     complete: no empty or partial file, no temporary name."""
     from django.test import Client

@@ -1,4 +1,4 @@
-"""deploy/run-embedded.sh (what `make run` starts) and deploy/'s units (issue 11, points 3 and 6).
+"""deploy/run-embedded.sh (what `make run` starts) and deploy/'s units.
 
 - Beat is a process of its own with a pidfile, never a worker's child (`worker --beat`): a worker
   killed with SIGKILL left its beat running, and the next start had two schedulers.

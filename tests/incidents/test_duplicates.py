@@ -1,4 +1,4 @@
-"""A report sent twice files one incident (issue 12): the same form's key leads to the incident already made;
+"""A report sent twice files one incident: the same form's key leads to the incident already made;
 the same CCTV file (SHA-256) sent again at the same store within INCIDENT_DUPLICATE_WINDOW_DAYS (7) asks first,
 naming the earlier incident, and the reporter may still go on. The API answers 409 unless confirm_duplicate."""
 

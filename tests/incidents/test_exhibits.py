@@ -1,4 +1,4 @@
-"""The officer's incident page (issue 12): exhibits viewable and playable through a view that streams the file
+"""The officer's incident page: exhibits viewable and playable through a view that streams the file
 and logs each viewing in the incident's audit trail; who reported it and how to reach the store; who took it
 on, and when; times as people say them."""
 

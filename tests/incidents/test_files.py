@@ -233,7 +233,7 @@ def test_videos_are_read_from_a_local_path_made_by_core_files(monkeypatch, tmp_p
     assert seen == [{"suffix": ".mkv"}]  # OpenCV picks its demuxer by the extension of the bytes' type
 
 
-# Issue 11, point 20: pictures that decode but can never be processed ---------------------------------------
+# Pictures that decode but can never be processed ---------------------------------------
 
 
 def strip_png(width: int, height: int) -> bytes:

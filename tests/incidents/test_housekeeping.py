@@ -1,4 +1,4 @@
-"""The orphan sweep (issue 11, point 5): what a killed or restarted upload leaves behind is deleted once it is a day
+"""The orphan sweep: what a killed or restarted upload leaves behind is deleted once it is a day
 old, and nothing a row refers to, nor anything younger, ever is."""
 
 import logging

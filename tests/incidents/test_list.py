@@ -1,4 +1,4 @@
-"""The incident list (issue 12): every incident in scope, a page at a time (nothing cut), with search (q) and
+"""The incident list: every incident in scope, a page at a time (nothing cut), with search (q) and
 filters (priority, status, from, to, beat, store, taken, reporter), as query parameters others link to."""
 
 from datetime import timedelta

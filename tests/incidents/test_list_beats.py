@@ -1,13 +1,10 @@
 """The incident list's beat filter takes several beats (``?beat=1&beat=2``) or ``beat=mine`` (the beats a beat
 officer covers), on the portal page and the API; one beat still works, and a bad value is named, never a 500."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from cases.selectors import triage_queue
-from tests.a11y import assert_accessible
+from tests.a11y import assert_accessible, save_screenshots
 from tests.conftest import browser_login, client_for, signed_in
 from tests.dashboards.builders import case
 from tests.factories import BeatFactory, StoreFactory
@@ -15,7 +12,6 @@ from tests.incidents.factories import IncidentFactory
 from tests.recognition.test_processing_list import _file, _names
 
 pytestmark = pytest.mark.django_db
-SHOTS = Path(os.environ.get("RETRACE_SHOTS_DIR", "/work/h/shots/beats"))
 
 
 def refs(response) -> set[str]:
@@ -162,7 +158,4 @@ def test_the_home_page_p1_link_opens_the_officers_beats_in_a_browser(world, thre
     page.goto(f"{page.base_url}/incidents/?beat=mine&beat=abc")
     assert "Some filters were not applied" in page.inner_text("main")
     assert_accessible(page, "incident list, a bad beat named")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1280, "height": 800})):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"list-beats-{label}.png"), full_page=True)
+    save_screenshots(page, "list-beats")

@@ -47,7 +47,7 @@ def test_small_clock_skew_is_tolerated(world):
 
 
 def test_an_incident_older_than_the_oldest_day_taken_is_refused(world, settings):
-    """Issue 11, point 21: a mistyped year (1900) is refused like a date in the future; within
+    """A mistyped year (1900) is refused like a date in the future; within
     INCIDENT_OLDEST_DAYS (five years by default) is taken."""
     assert settings.INCIDENT_OLDEST_DAYS == 5 * 365 + 1
     report(world, occurred_at=timezone.now() - timedelta(days=5 * 365 - 1))

@@ -1,4 +1,4 @@
-"""Storing exhibits (issue 11, points 4 and 5): each is written under a temporary name and renamed once hashed and
+"""Storing exhibits: each is written under a temporary name and renamed once hashed and
 its row saved; a full disk is a 507 that says so and leaves no file, partial or empty, on the API and the pages."""
 
 import errno

@@ -191,7 +191,7 @@ def bad_uploads(tmp_path):
 
 @pytest.mark.parametrize("case", range(8))
 def test_a_bad_file_in_the_report_form_does_not_stop_the_report(world, media_root, tmp_path, case):
-    """Issue 12: the report is filed with its good files; the receipt names each refused file and why."""
+    """The report is filed with its good files; the receipt names each refused file and why."""
     files, message = bad_uploads(tmp_path)[case]
     response = browser(world.a.worker).post("/incidents/new/", form_data(world.a.store, files=files), follow=True)
     incident = Incident.objects.get()

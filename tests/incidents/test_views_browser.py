@@ -41,7 +41,7 @@ def check_receipt(text, photo, enqueued):
 
 
 def test_a_refused_file_is_explained_and_the_report_still_sent(world, browser_page, media_root, tmp_path):
-    """Issue 12: the server refuses a file the browser could not judge (its contents are a PDF); the report is
+    """The server refuses a file the browser could not judge (its contents are a PDF); the report is
     filed without it and the receipt says which file and why."""
     fake = tmp_path / "cctv.mp4"
     fake.write_bytes(b"%PDF-1.4\nnot a video\n%%EOF\n")
@@ -68,7 +68,7 @@ def _fill_report(page, photo):
 def test_a_moment_of_unavailability_is_retried_after_the_pause_the_server_asks(
     world, browser_page, media_root, enqueued
 ):
-    """Issue 11, point 8: a 503 with Retry-After (the database down) is retried after that pause, and the report
+    """A 503 with Retry-After (the database down) is retried after that pause, and the report
     is filed once."""
     photo = FACES / "img1.jpg"
     require(photo.exists(), f"face dataset missing: {photo}")
@@ -94,7 +94,7 @@ def test_a_moment_of_unavailability_is_retried_after_the_pause_the_server_asks(
 
 
 def test_a_full_disk_keeps_the_answers_and_the_files_on_the_page(world, browser_page, full_disk, media_root, enqueued):
-    """Issue 11, point 4: the server has no room for the CCTV (507): the page says so, and keeps the answers and
+    """The server has no room for the CCTV (507): the page says so, and keeps the answers and
     the chosen files, to send again once there is room."""
     photo = FACES / "img1.jpg"
     require(photo.exists(), f"face dataset missing: {photo}")

@@ -2,7 +2,7 @@
 when the form comes back for a wrong PNC ID), then records an order step by step with named premises (stores
 found by typing) and an exclusion zone typed on the zone step beside the map, checks it and saves it. axe-core
 (WCAG 2.2 AA) runs on every page at desktop and phone sizes, and no page scrolls sideways on a phone.
-Screenshots go to RETRACE_SHOTS_DIR when it is set."""
+Screenshots go to RETRACE_SCREENSHOTS when it is set."""
 
 import io
 import json
@@ -22,7 +22,7 @@ from tests.orders.factories import OffenderFactory
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
-SHOTS = Path(os.environ["RETRACE_SHOTS_DIR"]) if os.environ.get("RETRACE_SHOTS_DIR") else None
+SHOTS = Path(os.environ["RETRACE_SCREENSHOTS"]) if os.environ.get("RETRACE_SCREENSHOTS") else None
 
 
 def check(page, name: str) -> None:

@@ -102,7 +102,7 @@ def test_a_reference_photo_over_the_pixel_limit_is_refused_and_nothing_kept(worl
     assert not ReferencePhoto.objects.exists() and not OffenderEvent.objects.exists()
 
 
-# Issue 11, points 19 and 20: a real bomb, and pictures no face can be found in ----------------------------------
+# A real bomb, and pictures no face can be found in ----------------------------------
 
 
 def png_of(width: int, height: int) -> bytes:

@@ -1,7 +1,7 @@
 """The maps in a real browser, offline: nothing is fetched from anywhere but the site; drawing a polygon or a
 circle fills the form's fields and lists the stores covered (the matching's answer); a store's location is set
 by clicking the map; axe finds no serious or critical failure. Screenshots at phone and desktop sizes go to
-RETRACE_SHOTS_DIR when it is set."""
+RETRACE_SCREENSHOTS when it is set."""
 
 import datetime
 import json
@@ -29,7 +29,7 @@ from tests.orders.factories import OffenderFactory, OrderFactory, ProhibitionFac
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
-SHOTS = Path(os.environ["RETRACE_SHOTS_DIR"]) if os.environ.get("RETRACE_SHOTS_DIR") else None
+SHOTS = Path(os.environ["RETRACE_SCREENSHOTS"]) if os.environ.get("RETRACE_SCREENSHOTS") else None
 
 # A small page that includes the map as the order desk's forms do (draw mode with the zone's fields, or view
 # mode for an order), served beside the site's own URLs.

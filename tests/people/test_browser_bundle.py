@@ -2,12 +2,11 @@
 the list ranks the person linked to three incidents at two stores, their page shows the timeline and starts an
 application, the application page takes the summary and a proposed prohibition and builds the bundle, and the
 PDF and the zip download. Each page passes axe-core (WCAG 2.2 AA) at desktop and phone sizes. Screenshots go
-to RETRACE_SHOTS_DIR (the helpers' folder when it exists)."""
+to RETRACE_SCREENSHOTS when it is set."""
 
 import datetime
 import hashlib
 import io
-import os
 import zipfile
 from pathlib import Path
 
@@ -16,14 +15,13 @@ from django.utils import timezone
 
 from people import services as people_services
 from people.models import CBOApplication, IncidentLink, PeopleEvent
-from tests.a11y import assert_accessible
+from tests.a11y import assert_accessible, save_screenshot
 from tests.conftest import browser_login
 from tests.incidents.factories import IncidentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-SHOTS = Path(os.environ.get("RETRACE_SHOTS_DIR", "/work/h/shots/application"))
 
 
 def _check(page, name: str) -> None:
@@ -31,9 +29,7 @@ def _check(page, name: str) -> None:
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
         assert_accessible(page, f"{name} ({label})")
-        if SHOTS.parent.is_dir():
-            SHOTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+        save_screenshot(page, f"{name}-{label}")
     assert page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth"), name
     page.set_viewport_size(DESKTOP)
 

@@ -1,11 +1,9 @@
 """In Chromium: a force admin records the order the court made from a CBO application, leaving out the zone the
 court did not make and adding the custody photo; the page passes axe-core (WCAG 2.2 AA) at desktop and phone
-sizes, without sideways scrolling, and the order's page follows. Screenshots go to RETRACE_SHOTS_DIR (the
-helpers' folder when it exists)."""
+sizes, without sideways scrolling, and the order's page follows. Screenshots go to RETRACE_SCREENSHOTS when
+it is set."""
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -14,24 +12,17 @@ from django.utils import timezone
 from accounts.management.commands import seed_demo
 from orders.models import Order
 from people.models import CBOApplication
-from tests.a11y import assert_accessible
+from tests.a11y import assert_accessible, save_screenshots
 from tests.conftest import FACES, browser_login, require
 from tests.people.test_order_from_application import _application, _rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.deepface, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-SHOTS = Path(os.environ.get("RETRACE_SHOTS_DIR", "/work/h/shots/application"))
 
 
 def _shots(page, name: str) -> None:
-    if not SHOTS.parent.is_dir():
-        return
-    SHOTS.mkdir(exist_ok=True)
-    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
+    save_screenshots(page, name)
 
 
 def _no_sideways_scroll(page) -> bool:

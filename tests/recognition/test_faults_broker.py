@@ -1,4 +1,4 @@
-"""Issue 11, points 1, 2 and 9: the broker fails while reports with CCTV arrive, against the real
+"""The broker fails while reports with CCTV arrive, against the real
 services: a Redis server of the test's own (never the shared one), a real worker and a real beat (as
 deploy/ runs them), this test's PostgreSQL database and the real face model.
 

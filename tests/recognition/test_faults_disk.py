@@ -1,4 +1,4 @@
-"""Issue 11, point 4 (the worker's side): "no space" is transient. A run that meets a full disk (ENOSPC)
+"""A full disk on the worker's side: "no space" is transient. A run that meets a full disk (ENOSPC)
 while writing a match's crop leaves the file queued again with a back-off, never failed for good; it
 leaves no partial crop and no match row behind; once space returns, the sweep sends it and the match is
 stored, with its one case. The disk is a storage that really writes part of the file, then fails as a

@@ -1,4 +1,4 @@
-"""Issue 11, points 3, 6 and 9: workers fail, against the real services (a Redis server of the test's
+"""Workers fail, against the real services (a Redis server of the test's
 own, or the embedded default's filesystem broker; real worker and beat processes started as deploy/
 starts them; this test's PostgreSQL database; the real face model).
 

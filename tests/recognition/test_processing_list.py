@@ -3,9 +3,7 @@ days and incident reference or file name, scoped as match data is (a beat office
 force), and accessible in a browser at phone and desktop sizes."""
 
 import datetime
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,14 +11,13 @@ from django.utils import timezone
 from incidents.models import Evidence
 from recognition.models import EvidenceProcessing
 from recognition.views import PROCESSING_PAGE_SIZE
-from tests.a11y import assert_accessible
+from tests.a11y import assert_accessible, save_screenshot
 from tests.conftest import browser_login
 from tests.conftest import signed_in as _client
 from tests.incidents.factories import IncidentFactory
 from tests.recognition.factories import evidence_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
-SHOTS = Path(os.environ.get("RETRACE_SHOTS_DIR", "/work/h/shots/demo"))
 
 
 def _file(store, worker, name: str, *, status: str = "done", uploaded_at=None, **fields) -> EvidenceProcessing:
@@ -174,9 +171,7 @@ def test_processing_list_in_a_browser_is_accessible_at_phone_and_desktop_sizes(b
             assert_accessible(browser_page, where=f"processing list, {who}, {label}")
             overflow = browser_page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{who} {label}: scrolls sideways by {overflow}px"
-            if SHOTS.parent.is_dir():
-                SHOTS.mkdir(exist_ok=True)
-                browser_page.screenshot(path=str(SHOTS / f"processing-{who}-{label}.png"), full_page=True)
+            save_screenshot(browser_page, f"processing-{who}-{label}")
         browser_page.set_viewport_size({"width": 1280, "height": 800})
         browser_page.select_option("#id_state", "failed")
         browser_page.click("form.processing-filters button[type=submit]")

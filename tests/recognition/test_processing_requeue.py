@@ -1,4 +1,4 @@
-"""The sweep, sends and heartbeats (issue 11, points 1 to 3), in process: a file whose send failed is
+"""The sweep, sends and heartbeats, in process: a file whose send failed is
 "waiting for the task queue" and sent by the sweep within its grace (not the six-hourly safety net); a
 running file whose worker stopped beating is queued and sent again, exactly once, or failed after the
 attempts limit; a send after a failure does not wait on the broker again. The same behaviour against a

@@ -1,8 +1,7 @@
-"""Issue 12 in Chromium: Back and send again files no second incident; the browser checks files before any
-upload; the good files are kept; axe-core on the report, list, detail and statement pages for both roles, with
-screenshots at phone and desktop sizes (RETRACE_SHOTS_DIR, default /work/h/shots/incidents)."""
+"""The report and incident pages in Chromium: Back and send again files no second incident; the browser checks
+files before any upload; the good files are kept; axe-core on the report, list, detail and statement pages for
+both roles, with screenshots at phone and desktop sizes (with RETRACE_SCREENSHOTS set)."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,14 +9,13 @@ from django.utils import timezone
 
 from incidents.models import Incident, WitnessStatement
 from incidents.services import evidence_add, incident_status_set, witness_statement_create
-from tests.a11y import assert_accessible
+from tests.a11y import assert_accessible, save_screenshots
 from tests.conftest import FACES, browser_login, require
 from tests.incidents.conftest import image_bytes, upload, video_bytes
 from tests.incidents.factories import IncidentFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-SHOTS = Path(os.environ.get("RETRACE_SHOTS_DIR", "/work/h/shots/incidents"))
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
 
 
@@ -175,11 +173,7 @@ def test_a_form_error_keeps_the_chosen_files_and_the_good_files_are_kept(
 
 
 def _shoot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
+    save_screenshots(page, name)
 
 
 @pytest.fixture
