@@ -4,7 +4,6 @@ They call the same selectors and services as the API."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -14,7 +13,6 @@ from cases import downloads, selectors, services
 from cases.forms import AccessLogFilterForm, CaseQueueFilterForm
 from cases.models import Case, CaseAccess, CaseDecision
 from cases.pack import build_evidence_pack, pack_availability
-from core import csv
 from core.exceptions import ApplicationError
 
 POLICE_ONLY = "Only police users may see cases."
@@ -219,34 +217,6 @@ def case_pack(request, pk: int, fmt: str):
     return downloads.evidence_pack_download(case=case, pack=pack)
 
 
-ACCESS_LOG_CSV_HEADER = ["when", "user", "full name", "collar number", "kind", "case", "justification", "detail"]
-
-
-def _access_log_csv(qs) -> HttpResponse:
-    """The s.62 log as CSV, one row per entry: who by username, full name and collar number (empty for a
-    user with none, and for the system's own rows)."""
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="retrace-access-log.csv"'
-    writer = csv.writer(response)
-    writer.writerow(ACCESS_LOG_CSV_HEADER)
-    access: CaseAccess
-    for access in qs.iterator():
-        user = access.user
-        writer.writerow(
-            [
-                access.created_at.isoformat(),
-                user.username if user else "system",
-                user.get_full_name() if user else "",
-                user.collar_number if user else "",
-                access.kind,
-                access.case_id or "",
-                access.justification,
-                access.detail,
-            ]
-        )
-    return response
-
-
 @role_required(FORCE_ADMIN, message="Only force admins may read the access log.")
 def access_log(request):
     """The force's s.62 log, newest first, a page at a time. Query: user (id), kind, case (reference or
@@ -254,7 +224,7 @@ def access_log(request):
     form = AccessLogFilterForm(request.GET, user=request.user)
     qs = selectors.access_log_filter(selectors.access_log_for(request.user), form.filters())
     if request.GET.get("export") == "csv":
-        return _access_log_csv(qs)
+        return downloads.access_log_csv(qs)
     page, query = _page(request, qs, ACCESS_LOG_PAGE_SIZE)
     export = request.GET.copy()
     export.pop("page", None)

@@ -156,7 +156,7 @@ def test_access_log_is_for_force_admins_and_exports_csv(world, justified):
     rows = admin.get("/api/access-logs/").json()["results"]
     assert {"justified", "view_case"} <= {r["kind"] for r in rows}
     csv_text = admin.get("/api/access-logs/export/").content.decode()
-    assert csv_text.splitlines()[0] == "when,user,kind,case,justification,detail"
+    assert csv_text.splitlines()[0] == "when,user,full name,collar number,kind,case,justification,detail"
     assert "Triage of my beat's retail cases" in csv_text
     assert client_for(world.b.admin).get("/api/access-logs/").json()["count"] == 0
 
