@@ -375,9 +375,12 @@ def incidents_svg(stores: list[MapStore], *, label: str = "Map of where the inci
     for s in stores:
         x, y = px(float(s.store.longitude), float(s.store.latitude))
         title = html_escape(f"{s.store.retailer.name} {s.store.name} ({s.store.postcode}): incidents {s.label}")
+        # The label to the right of the dot, or to its left near the right edge, so that none is cut off.
+        lx, anchor = (x + 9, "start") if x < size * 0.6 else (x - 9, "end")
         parts.append(
             f'<g><title>{title}</title><circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#12355b"/>'
-            f'<text x="{x + 9:.1f}" y="{y + 4:.1f}" font-size="12" fill="#111">{html_escape(s.label)}</text></g>'
+            f'<text x="{lx:.1f}" y="{y + 4:.1f}" font-size="12" fill="#111" text-anchor="{anchor}">'
+            f"{html_escape(s.label)}</text></g>"
         )
     bar_px = 1000 / (span / (size - 2 * pad))
     if 10 <= bar_px <= size - 2 * pad:
