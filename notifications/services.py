@@ -109,7 +109,7 @@ def digest_email(*, user: User, day: datetime.date, counts: selectors.QueueCount
     # as the home page's link is; ``beat=mine`` for an officer who covers none yet (the list says so).
     p1_beats = ""
     if user.is_beat_officer:
-        ids = sorted(user.beats.filter(force_id=user.force_id).values_list("pk", flat=True))
+        ids = sorted(user.beats.filter(force=user.force).values_list("pk", flat=True))
         p1_beats = "".join(f"&beat={pk}" for pk in ids) or "&beat=mine"
     context = {
         "user": user,

@@ -168,6 +168,6 @@ def describe(event: PeopleEvent) -> str:
         return f"Order {d.get('case_reference')} recorded from application {d.get('reference')}"
     if kind == PeopleEvent.Kind.PERSON_VIEWED:
         what = "Offender's record" if d.get("subject") == "offender" else "Person of interest's record"
-        where = {"page": "their page", "api": "the API"}.get(d.get("via"), "")
+        where = {"page": "their page", "api": "the API"}.get(str(d.get("via", "")), "")
         return f"{what} {d.get('subject_id')} viewed" + (f" ({where})" if where else "")
     return event.get_kind_display() if kind in PeopleEvent.Kind.values else str(kind)
