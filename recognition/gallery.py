@@ -3,13 +3,15 @@
 Each worker keeps one normalised float32 matrix per force (all of the force's templates of the
 current model version), and checks a cheap signature of the templates table (count, last id, last
 change) before each use, so enrolling or forgetting a photo invalidates it everywhere without any
-messaging. An incident's gallery is a mask of that matrix: the offenders
+messaging. An incident's gallery is a row mask over that matrix (never a copy): the offenders
 ``orders.selectors.gallery_offender_ids`` says were under an order in force at the incident's time.
-A search is one matrix-vector product over the rows in the gallery: memory-bandwidth bound.
+A search is one matrix-vector product over every row, then a filter of the few hits by the mask:
+memory-bandwidth bound.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass, field
 
@@ -31,38 +33,65 @@ class Candidate:
 
 @dataclass(frozen=True, eq=False)
 class Gallery:
-    """Templates as rows: ``matrix`` (n, 128) float32 unit rows, with parallel id arrays."""
+    """Templates as rows: ``matrix`` (n, 128) float32 unit rows, with parallel id arrays.
+
+    ``rows``, when set, is a boolean mask of the rows in this gallery (an incident's offenders): the
+    matrix is the force's, shared and never copied, and a search reads every row and then drops the
+    few hits outside the mask (measured at 1M templates: copying the rows out cost 690 ms and 488 MB
+    per evidence file, more than ten times the search)."""
 
     matrix: np.ndarray = field(repr=False)
     offender_ids: np.ndarray = field(repr=False)
     photo_ids: np.ndarray = field(repr=False)
     template_ids: np.ndarray = field(repr=False)
+    rows: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
-        return len(self.template_ids)
+        return len(self.template_ids) if self.rows is None else int(np.count_nonzero(self.rows))
+
+    def offenders(self) -> set[int]:
+        """The offenders with a template in this gallery."""
+        ids = self.offender_ids if self.rows is None else self.offender_ids[self.rows]
+        return {int(i) for i in np.unique(ids)}
 
     def restricted_to(self, offender_ids) -> Gallery:
-        """The rows of these offenders only (an incident's gallery)."""
+        """The rows of these offenders only (an incident's gallery): a row mask over the same matrix."""
         mask = np.isin(self.offender_ids, np.fromiter(offender_ids, dtype=np.int64))
-        return Gallery(
-            matrix=self.matrix[mask],
-            offender_ids=self.offender_ids[mask],
-            photo_ids=self.photo_ids[mask],
-            template_ids=self.template_ids[mask],
-        )
+        if self.rows is not None:
+            mask &= self.rows
+        return Gallery(self.matrix, self.offender_ids, self.photo_ids, self.template_ids, rows=mask)
 
-    def search(self, probe: np.ndarray, *, k: int = 3) -> list[Candidate]:
-        """The ``k`` nearest offenders (best template each) to a unit-length probe, nearest first."""
+    def search(self, probe: np.ndarray, *, k: int = 3, max_distance: float | None = None) -> list[Candidate]:
+        """The ``k`` nearest offenders (best template each) to a unit-length probe, nearest first;
+        with ``max_distance``, only those within it (the pipeline stops at its threshold anyway, and a
+        threshold filter is a hundred times cheaper than ranking every row)."""
         if not len(self):
             return []
         similarities = similarities_to(self.matrix, probe)
-        # A few more rows than k, so that k distinct offenders survive when one has several photos.
-        take = min(len(similarities), k * 4)
-        top = np.argpartition(-similarities, take - 1)[:take] if take < len(similarities) else np.arange(take)
-        top = top[np.argsort(-similarities[top])]
+        if max_distance is not None:
+            top = np.flatnonzero(similarities >= np.float32(1.0 - max_distance))
+            if self.rows is not None:
+                top = top[self.rows[top]]
+            return self._candidates(similarities, top, k)
+        if self.rows is not None:
+            similarities[~self.rows] = -np.inf
+        n = len(self)
+        # A few more rows than k, so that k distinct offenders survive when one has several photos;
+        # more if not (many templates of one person near the probe).
+        take = min(n, k * 4)
+        while True:
+            found = self._candidates(similarities, _top_rows(similarities, take), k)
+            if len(found) == k or take == n:
+                return found
+            take = min(n, take * 4)
+
+    def _candidates(self, similarities: np.ndarray, rows: np.ndarray, k: int) -> list[Candidate]:
+        # Stable, from rows in index order: ties rank as they would in a gallery of these rows only.
+        rows = np.sort(rows)
+        rows = rows[np.argsort(-similarities[rows], kind="stable")]
         found: list[Candidate] = []
         seen: set[int] = set()
-        for row in top:
+        for row in rows:
             offender = int(self.offender_ids[row])
             if offender in seen:
                 continue
@@ -82,27 +111,51 @@ class Gallery:
         return found
 
 
+def _top_rows(similarities: np.ndarray, take: int) -> np.ndarray:
+    """The ``take`` most similar rows that are in the gallery (masked rows are -inf), unordered."""
+    if take < len(similarities):
+        top = np.argpartition(-similarities, take - 1)[:take]
+    else:
+        top = np.arange(len(similarities))
+    return top[np.isfinite(similarities[top])]
+
+
 def similarities_to(matrix: np.ndarray, probe: np.ndarray) -> np.ndarray:
     """Cosine similarity of every row to the probe (rows and probe unit length): one pass over memory.
 
-    numpy's own single-threaded einsum loop, not BLAS: OpenBLAS wakes its threads for a product
-    this size, and on a busy two-core machine each wake-up can cost a scheduler tick (measured:
-    median 0.8-92 ms for 100k rows with BLAS, a steady 1.6 ms with einsum)."""
-    return np.einsum("ij,j->i", matrix, np.ascontiguousarray(probe, dtype=np.float32))
+    OpenBLAS's matrix-vector product on one thread (``config/__init__.py`` sets OPENBLAS_NUM_THREADS=1
+    before numpy loads): measured at 1M templates, 38 ms against 51 ms for numpy's own einsum loop and
+    43 ms for faiss's flat index on one thread, near one read of the matrix. With several BLAS threads
+    each wake-up on a busy two-core machine can cost a scheduler tick (median 0.8-92 ms for 100k rows)."""
+    return matrix @ np.ascontiguousarray(probe, dtype=np.float32)
 
 
-def build(rows) -> Gallery:
-    """A gallery from (template id, offender id, photo id, embedding bytes) rows."""
-    rows = list(rows)
-    if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return Gallery(np.zeros((0, 128), dtype=np.float32), empty, empty, empty)
-    matrix = np.vstack([np.frombuffer(bytes(r[3]), dtype=np.float32) for r in rows])
-    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-    ids = np.asarray([r[:3] for r in rows], dtype=np.int64)
-    return Gallery(
-        matrix=np.ascontiguousarray(matrix), offender_ids=ids[:, 1], photo_ids=ids[:, 2], template_ids=ids[:, 0]
-    )
+_CHUNK = 8_192
+
+
+def build(rows, *, count: int = 0) -> Gallery:
+    """A gallery from (template id, offender id, photo id, embedding bytes) rows, read in chunks.
+
+    The matrix is allocated once (``count`` rows, the expected number; it grows if more come) and
+    filled and normalised in place, so a build peaks near the matrix's own size, not at a list of
+    every row plus a stacked copy."""
+    matrix = np.empty((max(count, 0), 128), dtype=np.float32)
+    ids = np.empty((max(count, 0), 3), dtype=np.int64)
+    n = 0
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, _CHUNK)):
+        if n + len(chunk) > len(matrix):
+            size = max(n + len(chunk), 2 * len(matrix))
+            matrix, ids = np.resize(matrix, (size, 128)), np.resize(ids, (size, 3))
+        for i, (template_id, offender_id, photo_id, embedding) in enumerate(chunk, start=n):
+            matrix[i] = np.frombuffer(embedding, dtype=np.float32)
+            ids[i] = (template_id, offender_id, photo_id)
+        block = matrix[n : n + len(chunk)]
+        block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+        n += len(chunk)
+    if n < len(matrix):  # fewer rows than expected (deleted since the count): trim, a copy, rare
+        matrix, ids = matrix[:n].copy(), ids[:n].copy()
+    return Gallery(matrix=matrix, offender_ids=ids[:, 1], photo_ids=ids[:, 2], template_ids=ids[:, 0])
 
 
 _cache: dict[tuple[int, str], tuple[tuple, Gallery]] = {}
@@ -127,7 +180,7 @@ def force_gallery(force_id: int, model_version: str) -> Gallery:
         if cached and cached[0] == current:
             return cached[1]
     rows = _templates(force_id, model_version).values_list("id", "offender_id", "reference_photo_id", "embedding")
-    gallery = build(rows.order_by("id"))
+    gallery = build(rows.order_by("id").iterator(chunk_size=_CHUNK), count=current[0] or 0)
     with _lock:
         _cache[key] = (current, gallery)
     return gallery

@@ -203,9 +203,7 @@ def _frame_faces(eng, frame, detections, tracker: Tracker, counts: dict, *, embe
 def _search(outcome: Outcome, frame, chosen, vectors, *, gallery_: gallery.Gallery, threshold: float) -> None:
     """Keep the best face per offender; a face that matches nobody is not kept at all."""
     for (detection, _, track), vector in zip(chosen, vectors, strict=True):
-        for candidate in gallery_.search(vector, k=settings.RECOGNITION_CANDIDATES):
-            if candidate.distance > threshold:
-                break
+        for candidate in gallery_.search(vector, k=settings.RECOGNITION_CANDIDATES, max_distance=threshold):
             if track is not None:
                 track.matched = True
             best = outcome.found.get(candidate.offender_id)

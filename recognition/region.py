@@ -262,7 +262,7 @@ def _matches(eng, located: _Located, frame: FrameImage, gallery_, threshold: flo
     if not len(gallery_):
         return {}  # nothing to match against: nothing is embedded
     vector = eng.embed_chips([located.chip])[0]
-    within = [c for c in gallery_.search(vector, k=settings.RECOGNITION_CANDIDATES) if c.distance <= threshold]
+    within = gallery_.search(vector, k=settings.RECOGNITION_CANDIDATES, max_distance=threshold)
     del vector  # a face that matched nobody leaves nothing behind
     if not within:
         return {}

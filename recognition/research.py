@@ -333,7 +333,7 @@ def _gallery_for(job: ResearchJob, evidence, model_version: str):
     anyone already matched in the file (that match stands)."""
     incident = evidence.incident
     full = gallery.incident_gallery(force_id=job.force_id, at=incident.occurred_at, model_version=model_version)
-    wanted = {job.offender_id} if job.trigger != Trigger.ADMIN else {int(i) for i in full.offender_ids}
+    wanted = {job.offender_id} if job.trigger != Trigger.ADMIN else full.offenders()
     wanted -= _matched_offenders(evidence)
     return full.restricted_to(wanted)
 

@@ -111,7 +111,7 @@ def test_the_wizard_records_an_order_that_puts_the_person_in_the_gallery(world, 
     assert ResearchJob.objects.filter(trigger=ResearchJob.Trigger.ORDER_RECORDED).exists()
     assert OrderEvent.objects.filter(order=order, kind="prohibition_added").count() == 2
     found = gallery.incident_gallery(force_id=a.force.pk, at=timezone.now(), model_version=face_engine.model_version)
-    assert person.pk in set(found.offender_ids.tolist())
+    assert person.pk in found.offenders()
     # The draft is gone, and the order page reads in words.
     page = text(c.get(reverse("desk-order", args=[order.pk])))
     assert "In force until 4 Jan 2028" in page
