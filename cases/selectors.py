@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from accounts.access import is_force_admin_of, scope_to_covered_beats
 from accounts.models import User
 from cases.models import Case, CaseAccess
+from core.filters import one_or_many
 
 
 def cases_for(user) -> QuerySet[Case]:
@@ -75,7 +76,7 @@ def queue_filter(
     if breach is not None:
         qs = qs.filter(BREACH) if breach else qs.exclude(BREACH)
     if beat_id:
-        qs = qs.filter(beat_id__in=beat_id if isinstance(beat_id, list | tuple | set) else [beat_id])
+        qs = qs.filter(beat_id__in=one_or_many(beat_id))
     if priority:
         qs = qs.filter(incident_priority=priority)
     if offender_id:

@@ -18,6 +18,14 @@ from django_filters.rest_framework.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 MAX_ID = 2**63 - 1
 
 
+def one_or_many(value) -> list:
+    """A filter value given as one item or several (a list, tuple, set or queryset), as a list: the lists'
+    ``beat`` filters take one beat or any of several."""
+    if isinstance(value, list | tuple | set | frozenset | models.QuerySet):
+        return list(value)
+    return [value]
+
+
 class IdFormField(forms.IntegerField):
     default_error_messages = {"invalid": "Give an id: a whole number."}
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.access import scope_by_store
 from accounts.models import User
+from core.filters import one_or_many
 from incidents.models import Evidence, Incident, WitnessStatement
 
 
@@ -81,8 +82,7 @@ def incidents_filter(
     if store:
         qs = qs.filter(store=store)
     if beat:
-        beats = beat if isinstance(beat, list | tuple | set | frozenset | QuerySet) else [beat]
-        qs = qs.filter(store__beat__in=beats)
+        qs = qs.filter(store__beat__in=one_or_many(beat))
     if reporter:
         qs = qs.filter(reported_by=reporter)
     if category:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import Beat, Store
-from core.filters import MAX_ID
+from core.filters import MAX_ID, one_or_many
 from incidents.models import Evidence
 from recognition import calibration
 from recognition.engine import current_model_version
@@ -49,8 +49,7 @@ def processing_filter(
     if state:
         qs = qs.filter(status=state)
     if beat_id:
-        beat_ids = beat_id if isinstance(beat_id, list | tuple | set) else [beat_id]
-        qs = qs.filter(**{f"{EVIDENCE_BEAT}_id__in": beat_ids})
+        qs = qs.filter(**{f"{EVIDENCE_BEAT}_id__in": one_or_many(beat_id)})
     if store_id:
         qs = qs.filter(evidence__incident__store_id=store_id)
     if uploaded_from:
