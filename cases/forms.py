@@ -8,6 +8,7 @@ from django import forms
 from accounts.models import Beat
 from cases import selectors
 from cases.models import Case, CaseAccess
+from core.filters import IdsChoiceField
 
 BREACH_CHOICES = [("", "Any"), ("yes", "Possible or confirmed breach"), ("no", "No breach")]
 PRIORITY_CHOICES = [("", "Any"), ("P1", "P1"), ("P2", "P2"), ("P3", "P3")]
@@ -33,7 +34,7 @@ class CaseQueueFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Open (all)"), *Case.Status.choices], required=False)
     breach = forms.ChoiceField(choices=BREACH_CHOICES, required=False, label="CBO breach")
     priority = forms.ChoiceField(choices=PRIORITY_CHOICES, required=False)
-    beat = forms.ModelMultipleChoiceField(
+    beat = IdsChoiceField(
         queryset=Beat.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 3}),

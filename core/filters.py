@@ -18,6 +18,23 @@ from django_filters.rest_framework.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 MAX_ID = 2**63 - 1
 
 
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Django's multiple choice of rows by id, where an id past the largest a row can have (``MAX_ID``) is an
+    invalid choice like any other, not an OverflowError from SQLite (a 500)."""
+
+    def _check_values(self, value):
+        for pk in value or []:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # Django names a value that is not an id itself
+            if abs(number) > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)  # type: ignore[misc]  # Django's own hook, absent from the stubs
+
+
 def one_or_many(value) -> list:
     """A filter value given as one item or several (a list, tuple, set or queryset), as a list: the lists'
     ``beat`` filters take one beat or any of several."""

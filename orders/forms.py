@@ -11,6 +11,7 @@ from django.forms.models import BaseInlineFormSet
 from accounts.access import beats_for, retailers_trading_for
 from accounts.models import Store
 from core.exceptions import ApplicationError
+from core.filters import IdsChoiceField
 from orders.events import OFFENDER_FIELDS
 from orders.models import Offender, Order, Prohibition, ReferencePhoto
 from orders.services.offenders import offender_clean
@@ -182,14 +183,14 @@ class OrderVaryForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="The court's decision and hearing.")
     ends_on = forms.DateField(required=False, help_text="New last day (leave empty to keep the end as it is).")
     indefinite = forms.BooleanField(required=False, help_text="The order now runs indefinitely.")
-    remove_prohibitions = forms.ModelMultipleChoiceField(
+    remove_prohibitions = IdsChoiceField(
         queryset=Prohibition.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Prohibitions the court removed (no longer in effect from the variation day).",
     )
 
-    add_stores = forms.ModelMultipleChoiceField(
+    add_stores = IdsChoiceField(
         queryset=Store.objects.none(),
         required=False,
         help_text="Named premises the court added (in effect from the variation day).",
@@ -468,11 +469,11 @@ class ProhibitionStepForm(forms.Form):
     ends_on = forms.DateField(
         label="Own last day", required=False, widget=DateInput(), help_text="Only if earlier than the order's."
     )
-    stores = forms.ModelMultipleChoiceField(
+    stores = IdsChoiceField(
         queryset=Store.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Stores"
     )
     retailer = forms.ModelChoiceField(queryset=None, required=False, empty_label="Choose the retailer")
-    beats = forms.ModelMultipleChoiceField(
+    beats = IdsChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Within these beats"
     )
     area_latitude = forms.DecimalField(label="Centre latitude", required=False, max_digits=9, decimal_places=6)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Beat, Store
 from accounts.permissions import FORCE_ADMIN, POLICE, role_required
 from core.exceptions import ApplicationError
+from core.filters import IdsChoiceField
 from recognition import events, selectors, services
 from recognition import processing as evidence_processing
 from recognition.models import EvidenceProcessing
@@ -40,7 +41,7 @@ class ProcessingFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"aria-describedby": "q-help", "type": "search"}),
     )
     state = forms.ChoiceField(choices=[("", "Any state"), *EvidenceProcessing.Status.choices], required=False)
-    beat = forms.ModelMultipleChoiceField(
+    beat = IdsChoiceField(
         queryset=Beat.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 3})
     )  # ``?beat=1&beat=2``: any of these beats; none chosen is every beat the user sees
     store = forms.ModelChoiceField(queryset=Store.objects.none(), required=False, empty_label="All stores")

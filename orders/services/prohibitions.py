@@ -14,6 +14,7 @@ from django.db.models import ProtectedError
 
 from accounts.models import Beat, Retailer, Store
 from core.exceptions import ApplicationError, ErrorCode
+from core.filters import MAX_ID
 from orders import geo
 from orders.errors import OrderErrorCode
 from orders.events import (
@@ -112,7 +113,10 @@ def _clean_premises(data: ProhibitionInput, force_id: int, prefix: str, errors: 
 def _clean_retailer_area(data: ProhibitionInput, force_id: int, prefix: str, errors: Errors) -> None:
     if data.retailer is None:
         errors.append((f"{prefix}retailer", Code.REQUIRED, "Say which retailer's stores are prohibited."))
-    elif not Store.objects.filter(retailer_id=data.retailer.pk, beat__force_id=force_id).exists():
+    elif (
+        data.retailer.pk > MAX_ID
+        or not Store.objects.filter(retailer_id=data.retailer.pk, beat__force_id=force_id).exists()
+    ):
         # Only a retailer with a store in the force: one that trades only elsewhere is refused exactly as
         # one that does not exist (an API caller's id outside the force arrives as an unsaved row).
         message = f"No retailer with id {data.retailer.pk} has a store in your force."
