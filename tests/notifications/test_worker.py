@@ -61,6 +61,9 @@ def test_a_p1_incident_is_emailed_by_the_worker(world, mail_worker):
     wait_for(lambda: server.received, timeout=90, what=f"the worker to email (running: {proc.poll() is None})")
     [mail] = server.received
     assert mail.to == [officer.email] and incident.reference in mail.subject
+    # The worker stamps the row just after the SMTP server has the message.
+    sent = Notification.objects.filter(object_ref=f"incident:{incident.pk}", sent_at__isnull=False)
+    wait_for(sent.exists, timeout=10, what="the row stamped sent")
     row = Notification.objects.get(object_ref=f"incident:{incident.pk}")
     assert row.sent_at is not None and row.attempts == 1
     assert proc.poll() is None
