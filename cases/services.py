@@ -4,20 +4,23 @@ Every transition happens under a row lock (``select_for_update``) and leaves a d
 """
 
 import logging
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.access import is_force_admin_of
 from accounts.models import Beat
 from cases import events
 from cases.errors import CaseErrorCode
-from cases.models import Case, CaseAccess, CaseDecision, MatchFeedback
+from cases.models import Case, CaseAccess, CaseDecision, CaseEvent, MatchFeedback
 from cases.selectors import justification_access, justification_of
 from core.exceptions import ApplicationError, ErrorCode
 from core.justification import clean_justification
+from incidents.models import Evidence
 from orders.selectors import breaching_prohibitions
 from recognition.models import PossibleMatch
 
@@ -301,23 +304,97 @@ def case_access_log(*, case: Case, user, kind: str, detail: str = "") -> CaseAcc
     )
 
 
+# Retention of the face crops of rejected matches ------------------------------------------------------
+
+# Crops cleared per transaction: each batch is one short transaction, so that the nightly purge over
+# millions of matches never holds locks for long and a crash loses at most the batch in flight.
+CROP_PURGE_BATCH_SIZE = 5000
+
+
+@dataclass
+class CropPurgeSummary:
+    """What ``rejected_crops_purge_batched`` did: crops cleared, transactions that cleared some, the longest
+    of those (milliseconds), and files that could not be deleted (left to the orphan sweep)."""
+
+    purged: int = 0
+    batches: int = 0
+    longest_batch_ms: float = 0.0
+    files_not_deleted: int = 0
+
+
 def rejected_crops_purge(*, now=None) -> int:
     """Delete the CCTV face crops of matches rejected more than CASES_REJECTED_CROP_RETENTION_DAYS
     ago: the face was judged not to be the candidate, so it is not kept. Returns how many went."""
+    return rejected_crops_purge_batched(now=now).purged
+
+
+def rejected_crops_purge_batched(*, now=None, batch_size: int = CROP_PURGE_BATCH_SIZE) -> CropPurgeSummary:
+    """``rejected_crops_purge`` in batches of ``batch_size`` matches, keyset over the match's id: each batch
+    locks its rows (skipping any another transaction holds: the next run takes them), clears the crops and
+    writes one ``crop_purged`` event per match in one transaction, then deletes the files. Safe to re-run
+    at any point: a cleared crop is no longer a candidate."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CASES_REJECTED_CROP_RETENTION_DAYS)
-    purged = 0
-    for case in Case.objects.filter(status=Case.Status.REJECTED, closed_at__lt=cutoff):
-        matches = PossibleMatch.objects.filter(evidence__incident_id=case.incident_id, offender_id=case.offender_id)
-        for match in matches.exclude(crop=""):
-            match.crop.delete(save=False)
-            match.crop = ""
-            match.save(update_fields=["crop"])
-            purged += 1
-            events.crop_purged_event(case=case, match_id=match.pk)
-    if purged:
-        logger.info("Deleted %d face crop(s) of rejected matches older than %s", purged, cutoff.date())
-    return purged
+    storage = PossibleMatch._meta.get_field("crop").storage
+    summary, after = CropPurgeSummary(), 0
+    while True:
+        started = time.monotonic()
+        with transaction.atomic():
+            rows = _rejected_crops_batch(cutoff=cutoff, after=after, size=batch_size)
+            if rows:
+                PossibleMatch.objects.filter(pk__in=[pk for pk, _name, _case in rows]).update(crop="")
+                CaseEvent.objects.bulk_create(_crop_purged_events(rows))
+        if not rows:
+            break
+        summary.batches += 1
+        summary.purged += len(rows)
+        summary.longest_batch_ms = max(summary.longest_batch_ms, (time.monotonic() - started) * 1000)
+        summary.files_not_deleted += _crop_files_delete(storage, [name for _pk, name, _case in rows])
+        after = rows[-1][0]
+    if summary.purged:
+        logger.info("Deleted %d face crop(s) of rejected matches older than %s", summary.purged, cutoff.date())
+    return summary
+
+
+def _rejected_crops_batch(*, cutoff, after: int, size: int) -> list[tuple[int, str, int]]:
+    """(match id, crop name, case id) of the next ``size`` matches after ``after`` that have a crop and
+    belong to a case rejected before ``cutoff``. On PostgreSQL the matches are locked for the transaction
+    and rows another transaction holds (the match, or its case with ``select_for_update``) are skipped,
+    never waited for; the event's foreign key needs only a key-share lock on the case."""
+    match, evidence, case = PossibleMatch._meta.db_table, Evidence._meta.db_table, Case._meta.db_table
+    sql = (
+        f"SELECT m.id, m.crop, c.id FROM {match} m "
+        f"JOIN {evidence} e ON e.id = m.evidence_id "
+        f"JOIN {case} c ON c.incident_id = e.incident_id AND c.offender_id = m.offender_id "
+        "WHERE m.id > %s AND m.crop <> '' AND c.status = %s AND c.closed_at < %s ORDER BY m.id LIMIT %s"
+    )
+    if connection.vendor == "postgresql":
+        sql += " FOR NO KEY UPDATE OF m SKIP LOCKED FOR KEY SHARE OF c SKIP LOCKED"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [after, str(Case.Status.REJECTED), connection.ops.adapt_datetimefield_value(cutoff), size])
+        return [(pk, name, case_id) for pk, name, case_id in cursor.fetchall()]
+
+
+def _crop_purged_events(rows: list[tuple[int, str, int]]) -> list[CaseEvent]:
+    """The rows ``events.crop_purged_event`` writes, one per match, for one ``bulk_create``."""
+    kind = CaseEvent.Kind.CROP_PURGED
+    return [
+        CaseEvent(case_id=case_id, kind=kind, details={"match": pk, "reason": "rejected match"})
+        for pk, _n, case_id in rows
+    ]
+
+
+def _crop_files_delete(storage, names: list[str]) -> int:
+    """Delete the files of crops already cleared (committed): a file that cannot be deleted now is logged
+    and left to the orphan sweep (no row names it any more). Returns how many were left."""
+    left = 0
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            left += 1
+            logger.warning("Face crop %s of a rejected match not deleted: the orphan sweep will", name, exc_info=True)
+    return left
 
 
 def search_log(*, evidence, processing) -> CaseAccess:
