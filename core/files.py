@@ -2,9 +2,10 @@
 
 import contextlib
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
+
+from core.storage import copy_stored
 
 
 @contextlib.contextmanager
@@ -45,8 +46,4 @@ def _copy(file, tmp) -> None:
             tmp.write(chunk)
         file.seek(0)
         return
-    file.open("rb")
-    try:
-        shutil.copyfileobj(file, tmp)
-    finally:
-        file.close()
+    copy_stored(file, tmp)  # from S3: downloaded straight into the temporary file, never whole into memory
