@@ -346,10 +346,10 @@ def rejected_crops_purge_batched(*, now=None, batch_size: int = CROP_PURGE_BATCH
                 CaseEvent.objects.bulk_create(_crop_purged_events(rows))
         if not rows:
             break
+        summary.longest_batch_ms = max(summary.longest_batch_ms, (time.monotonic() - started) * 1000)
         summary.batches += 1
         summary.purged += len(rows)
-        summary.longest_batch_ms = max(summary.longest_batch_ms, (time.monotonic() - started) * 1000)
-        summary.files_not_deleted += _crop_files_delete(storage, [name for _pk, name, _case in rows])
+        _crop_files_delete(storage, [name for _pk, name, _case in rows], summary)  # once the batch is committed
         after = rows[-1][0]
     if summary.purged:
         logger.info("Deleted %d face crop(s) of rejected matches older than %s", summary.purged, cutoff.date())
@@ -384,17 +384,16 @@ def _crop_purged_events(rows: list[tuple[int, str, int]]) -> list[CaseEvent]:
     ]
 
 
-def _crop_files_delete(storage, names: list[str]) -> int:
-    """Delete the files of crops already cleared (committed): a file that cannot be deleted now is logged
-    and left to the orphan sweep (no row names it any more). Returns how many were left."""
-    left = 0
+def _crop_files_delete(storage, names: list[str], summary: CropPurgeSummary) -> None:
+    """Delete the files of crops cleared by a committed batch (a batch rolled back keeps them). A file that
+    cannot be deleted now is logged and left to the orphan sweep (incidents.housekeeping: no row names it any
+    more), as is every file of a batch whose process died between its commit and here."""
     for name in names:
         try:
             storage.delete(name)
         except OSError:
-            left += 1
+            summary.files_not_deleted += 1
             logger.warning("Face crop %s of a rejected match not deleted: the orphan sweep will", name, exc_info=True)
-    return left
 
 
 def search_log(*, evidence, processing) -> CaseAccess:
