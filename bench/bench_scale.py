@@ -611,8 +611,8 @@ def time_gallery(*, repeat: int) -> dict:
         "cold_build_ms": round(cold, 1),
         "warm_p50_ms": round(percentile(warm, 0.5), 1),
         "warm_p95_ms": round(percentile(warm, 0.95), 1),
-        "search_p50_ms": round(percentile(search, 0.5), 1),
-        "search_p95_ms": round(percentile(search, 0.95), 1),
+        "search_p50_ms": round(percentile(search, 0.5), 2),
+        "search_p95_ms": round(percentile(search, 0.95), 2),
     }
 
 
