@@ -40,6 +40,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 SLOW_MS = 150.0
+BIG_SCAN_ROWS = 1000  # a sequential scan worth naming in a plan's summary
 ROLES = ("force_admin", "beat_officer", "shop_worker")
 DEEP_PAGE = 50
 API_PAGE_SIZE = 50
@@ -727,58 +728,87 @@ def explain(sql: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+_NODE = re.compile(r"^\s*(?:->\s*)?(.+?)\s+\(cost=.*\(actual time=\S+ rows=(\d+) loops=(\d+)\)")
+
+
 def plan_highlights(plan: str) -> dict:
-    """What to look at in a plan: sequential scans (table, rows read, rows thrown away), sorts on disk, and
-    the execution time."""
-    scans = []
+    """What to look at in a plan: sequential scans (table, rows they returned, rows their filter threw away),
+    the node that handled the most rows, sorts that spilled to disk, and the execution time."""
+    scans, largest = [], None
     lines = plan.splitlines()
     for i, line in enumerate(lines):
-        found = re.search(r"Seq Scan on (\w+).*actual time=[\d.]+\.\.[\d.]+ rows=(\d+) loops=(\d+)", line)
-        if found:
-            removed = next(
-                (
-                    int(m.group(1))
-                    for nxt in lines[i + 1 : i + 4]
-                    if (m := re.search(r"Rows Removed by Filter: (\d+)", nxt))
-                ),
-                0,
-            )
-            rows, loops = int(found.group(2)), int(found.group(3))
-            scans.append({"table": found.group(1), "rows": rows * loops, "removed": removed * loops})
+        node = _NODE.search(line)
+        if not node:
+            continue
+        text, loops = node.group(1), int(node.group(3))
+        kind, rows = re.split(r" on | using ", text)[0], int(node.group(2)) * loops
+        table = on.group(1) if (on := re.search(r" on (\w+)", text)) else None
+        if largest is None or rows > largest["rows"]:
+            largest = {"node": kind, "table": table, "rows": rows}
+        if kind.endswith("Seq Scan"):
+            removed = next((int(m.group(1)) for x in lines[i + 1 : i + 4] if (m := _REMOVED.search(x))), 0)
+            scans.append({"table": table, "rows": rows, "removed": removed * loops})
     execution = re.search(r"Execution Time: ([\d.]+) ms", plan)
     return {
         "seq_scans": scans,
+        "largest_node": largest,
         "disk_sorts": len(re.findall(r"Sort Method: external", plan)),
         "execution_ms": float(execution.group(1)) if execution else None,
     }
 
 
+_REMOVED = re.compile(r"Rows Removed by Filter: (\d+)")
+
+
+def slowest_first(result: dict, top: int) -> list[dict]:
+    """The ``top`` slowest lists (95th percentile), then any of the ``top`` slowest queries not among them:
+    each distinct SELECT once."""
+    by_p95 = sorted(result["lists"], key=lambda r: -r["p95_ms"])
+    by_query = sorted(result["lists"], key=lambda r: -(r.get("slowest_query_ms") or 0))
+    chosen, seen = [], set()
+    for ranking in (by_p95, by_query):
+        picked = 0
+        for r in ranking:
+            sql = (r.get("slowest_query") or "").strip()
+            if picked >= top:
+                break
+            if sql.upper().startswith(("SELECT", "WITH")) and sql not in seen:
+                seen.add(sql)
+                chosen.append(r)
+                picked += 1
+            elif sql in seen:
+                picked += 1
+    return chosen
+
+
 def explain_slowest(result: dict, *, top: int) -> tuple[str, list[dict]]:
-    """Plans of the slowest query of the ``top`` slowest lists (each distinct query once)."""
+    """Plans (text) of the slowest query of the slowest lists, with a summary of what each does."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         return "EXPLAIN (ANALYZE, BUFFERS) needs PostgreSQL.\n", []
-    seen, parts, summary = set(), [], []
-    for r in sorted(result["lists"], key=lambda r: -r["p95_ms"]):
-        sql = r.get("slowest_query") or ""
-        if len(summary) >= top or not sql.lstrip().upper().startswith(("SELECT", "WITH")) or sql in seen:
-            continue
-        seen.add(sql)
-        plan = explain(sql)
-        found = plan_highlights(plan)
-        summary.append({"role": r["role"], "url": r["url"], "p95_ms": r["p95_ms"], **found})
+    parts, summary = [], []
+    for r in slowest_first(result, top):
+        plan = explain(r["slowest_query"])
+        summary.append({"role": r["role"], "url": r["url"], "p95_ms": r["p95_ms"], **plan_highlights(plan)})
         head = f"== {r['role']} {r['url']}  p95 {r['p95_ms']} ms, slowest query {r['slowest_query_ms']} ms"
-        parts.append(f"{head}\n{sql}\n\n{plan}\n")
-    lines = ["Slowest lists: what their slowest query does (EXPLAIN ANALYZE, BUFFERS)", ""]
-    for s in summary:
-        scans = ", ".join(
-            f"seq scan {x['table']} ({x['rows']} rows kept, {x['removed']} removed)" for x in s["seq_scans"]
-        )
-        lines.append(
-            f"- {s['role']} {s['url']}: p95 {s['p95_ms']} ms; query {s['execution_ms']} ms; {scans or 'no seq scan'}"
-        )
+        parts.append(f"{head}\n{r['slowest_query']}\n\n{plan}\n")
+    lines = ["The slowest lists and queries: what the slowest query of each does (EXPLAIN ANALYZE, BUFFERS)", ""]
+    lines += [_summary_line(s) for s in summary]
     return "\n".join(lines) + "\n\n" + "\n".join(parts), summary
+
+
+def _summary_line(s: dict) -> str:
+    """One line per plan: its time, the node with the most rows, and the sequential scans that read many."""
+    big_scans = [x for x in s["seq_scans"] if x["rows"] + x["removed"] >= BIG_SCAN_ROWS]
+    scans = "; ".join(f"seq scan {x['table']}: {x['rows']} rows out, {x['removed']} filtered out" for x in big_scans)
+    small = len(s["seq_scans"]) - len(big_scans)
+    scans += f"{'; ' if scans else ''}{small} small seq scan(s)" if small else ""
+    big = s["largest_node"] or {}
+    biggest = f"most rows: {big.get('node')}{' on ' + big['table'] if big.get('table') else ''} ({big.get('rows')})"
+    spill = f"; {s['disk_sorts']} sort(s) on disk" if s["disk_sorts"] else ""
+    head = f"- {s['role']} {s['url']}: p95 {s['p95_ms']} ms; query {s['execution_ms']} ms"
+    return f"{head}; {biggest}; {scans or 'no seq scan'}{spill}"
 
 
 def run_explain(*, source: dict | None, top: int, users: dict[str, str] | None) -> tuple[str, list[dict]]:
@@ -797,7 +827,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", help="JSON naming the users to sign in as (role -> username)")
     parser.add_argument("--out", help="also write the JSON (lists) or the plans (explain) here")
     parser.add_argument("--from", dest="source", help="explain: the lists JSON to take the slowest from")
-    parser.add_argument("--top", type=int, default=12, help="explain: how many of the slowest lists")
+    parser.add_argument("--top", type=int, default=10, help="explain: how many of the slowest lists")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be 1 or more")
