@@ -6,7 +6,9 @@
 #   killed with SIGKILL left its beat child running, and the next start had two schedulers. A beat left
 #   over from an earlier run (this script killed outright) is stopped first, by its pidfile.
 # - The housekeeping worker takes only the housekeeping queue (the sweep, the purges), so the sweep
-#   that rescues files never waits behind a long video. The main worker takes that queue too.
+#   that rescues files never waits behind a long video. The main worker takes that queue too, last.
+# - The main worker takes its queues strictly in order: urgent evidence (recognition_urgent: a P1, or a
+#   store an order in force prohibits) before the recognition backlog.
 # - A worker or beat that stops (killed, crashed) is started again; a file its worker was running is
 #   run again by the sweep once its heartbeat is stale (RECOGNITION_HEARTBEAT_STALE_S).
 # - SIGTERM is a cold shutdown with a grace (REMAP_SIGTERM=SIGQUIT and
@@ -30,7 +32,7 @@ WEB="" WORKER="" HOUSEKEEPING="" BEAT=""
 
 start_worker() {
     "$PY" -m celery -A config worker --loglevel INFO --concurrency 1 --hostname "worker@%h" \
-        --queues default,recognition,housekeeping ${WORKER_ARGS[@]+"${WORKER_ARGS[@]}"} &
+        --queues recognition_urgent,default,recognition,housekeeping ${WORKER_ARGS[@]+"${WORKER_ARGS[@]}"} &
     WORKER=$!
 }
 start_housekeeping() {

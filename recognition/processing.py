@@ -13,7 +13,7 @@ search it (``recognition.matching``), store its matches with its ``done`` state,
   back-off: it never fails it, and nothing of the run is kept (no match row, no crop file).
 - ``evidence_requeue_stale()`` is the sweep (beat, every RECOGNITION_SWEEP_EVERY_S, housekeeping queue):
   it re-queues files whose worker stopped beating, sends files waiting for the task queue, and re-sends
-  files whose message was lost.
+  files whose message was lost. An urgent file (``queue.evidence_urgent``) goes to the urgent queue again.
 
 Privacy (DESIGN.md): a face that matches nobody is dropped as soon as it has been searched: no crop
 and no embedding is ever written for it. The processing record keeps counts, timings and the model.
@@ -62,10 +62,18 @@ def evidence_processing_queue(*, evidence_id: int) -> bool:
     return processing.status != Status.DONE
 
 
-def evidence_processing_send(*, evidence_id: int) -> None:
+def evidence_processing_send(*, evidence_id: int, urgent: bool | None = None) -> None:
     """Send the file's task once the current transaction commits, and record the send. A send that
-    fails leaves the file waiting for the task queue: the sweep sends it once the broker is back."""
-    queue.send_on_commit(queue.EVIDENCE_PROCESS, evidence_id, on_sent=lambda: _mark_sent(evidence_id))
+    fails leaves the file waiting for the task queue: the sweep sends it once the broker is back.
+    ``urgent`` (decided once per upload by the caller, else here) sends it ahead of the backlog."""
+    task_name = _evidence_task(evidence_id) if urgent is None else queue.evidence_task(urgent=urgent)
+    queue.send_on_commit(task_name, evidence_id, on_sent=lambda: _mark_sent(evidence_id))
+
+
+def _evidence_task(evidence_id: int) -> str:
+    """The file's task, urgent or not, as decided now (the sweep's sends keep an urgent file urgent)."""
+    incident_id = Evidence.objects.filter(pk=evidence_id).values_list("incident_id", flat=True).first()
+    return queue.evidence_task(urgent=incident_id is not None and queue.evidence_urgent(incident_id=incident_id))
 
 
 def _mark_sent(evidence_id: int) -> None:
@@ -196,7 +204,7 @@ def _send_one(processing_id: int, still: Q, *, event: bool = True) -> str:
         events.processing_resent_event(processing=processing)
     processing.sent_at, processing.next_attempt_at = timezone.now(), None  # "lost" counts from now
     processing.save(update_fields=["sent_at", "next_attempt_at", "updated_at"])
-    if not queue.try_send(queue.EVIDENCE_PROCESS, processing.evidence_id, wait_out_pause=True):
+    if not queue.try_send(_evidence_task(processing.evidence_id), processing.evidence_id, wait_out_pause=True):
         transaction.set_rollback(True)  # neither the send nor its event happened
         return "unsent"
     return "sent"

@@ -12,6 +12,10 @@ database before it is sent, so a send that fails only delays it: the sweep
 pauses its sends for RECOGNITION_SEND_PAUSE_S, so a hung broker costs one upload the timeout, not each.
 Other senders on the same broker (``notifications.queue``) call ``pause_sends`` when theirs fails and
 check ``paused`` first, so a report whose sends all meet the hung broker waits out one timeout only.
+
+Urgent evidence (``evidence_urgent``: a P1 incident's, or a store's that an order in force prohibits today)
+is sent as ``recognition.evidence_process_urgent``, the same work routed to the ``recognition_urgent``
+queue, which workers take before ``recognition`` (settings: CELERY_TASK_ROUTES, queue_order_strategy).
 """
 
 import logging
@@ -21,14 +25,36 @@ from collections.abc import Callable
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+
+from incidents.models import Incident
+from orders import selectors as order_selectors
 
 logger = logging.getLogger(__name__)
 
 EVIDENCE_PROCESS = "recognition.evidence_process"
+EVIDENCE_PROCESS_URGENT = "recognition.evidence_process_urgent"
 RESEARCH_JOB_RUN = "recognition.research_job_run"
 
 # time.monotonic() before which this process does not try the broker (after a failed send).
 _paused_until = 0.0
+
+
+def evidence_urgent(*, incident_id: int) -> bool:
+    """The incident's evidence goes ahead of the backlog: it is a P1, or its store is covered by a
+    prohibition of an order in force today (``orders.selectors.prohibitions_in_force``, the one home of
+    that rule). One query for a P1; the prohibitions' query (and its prefetches) for the rest."""
+    incident = Incident.objects.select_related("store__beat").filter(pk=incident_id).first()
+    if incident is None:
+        return False
+    if incident.priority == Incident.Priority.P1:
+        return True
+    return bool(order_selectors.prohibitions_in_force(store=incident.store, at=timezone.now()))
+
+
+def evidence_task(*, urgent: bool) -> str:
+    """The task that processes an evidence file: the urgent one is routed to ``recognition_urgent``."""
+    return EVIDENCE_PROCESS_URGENT if urgent else EVIDENCE_PROCESS
 
 
 def send(task_name: str, *args) -> None:

@@ -1,5 +1,6 @@
-"""Thin Celery tasks: fetch by id, call the workflow. Matching runs on the "recognition" queue, the sweep
-on "housekeeping" (routed in settings), so that a backlog of files never delays the sweep.
+"""Thin Celery tasks: fetch by id, call the workflow. Matching runs on the "recognition" queue (urgent
+evidence on "recognition_urgent", which workers take first), the sweep on "housekeeping" (routed in
+settings), so that a backlog of files never delays the sweep.
 
 Acks are late and a lost worker's task is rejected back to the queue; a worker killed outright leaves
 its file "running" with a heartbeat that stops, and the sweep sends it again (on every broker). The
@@ -28,7 +29,7 @@ def _runs_matching(worker) -> bool:
         consumed = worker.app.amqp.queues.consume_from
     except AttributeError:
         return True
-    return not consumed or "recognition" in consumed
+    return not consumed or bool({settings.RECOGNITION_QUEUE, settings.RECOGNITION_URGENT_QUEUE} & set(consumed))
 
 
 @worker_init.connect
@@ -57,6 +58,22 @@ def _load_face_model(sender=None, **kwargs) -> None:
 def evidence_process_task(evidence_id: int) -> str | None:
     processing = evidence_workflow.evidence_matching_run(evidence_id=evidence_id)
     return None if processing is None else processing.status
+
+
+@shared_task(
+    name="recognition.evidence_process_urgent",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    max_retries=5,
+    soft_time_limit=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT + 60,
+)
+def evidence_process_urgent_task(evidence_id: int) -> str | None:
+    """The same work for urgent evidence (a P1's, or a store's an order in force prohibits), routed to the
+    ``recognition_urgent`` queue that workers take first (a retry goes back there too)."""
+    return evidence_process_task(evidence_id)
 
 
 @shared_task(name="recognition.requeue_stale", acks_late=True, soft_time_limit=120, time_limit=180)

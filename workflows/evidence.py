@@ -26,6 +26,7 @@ from incidents import services as incident_services
 from incidents.models import Evidence, Incident
 from notifications import queue as notifications
 from recognition import processing, region, research
+from recognition import queue as recognition_queue
 from recognition.handoff import CaseRef
 from recognition.models import EvidenceProcessing
 
@@ -60,10 +61,14 @@ CASES = _Cases()
 
 
 def _queue_matching(evidence: list[Evidence]) -> None:
-    """Inside the upload's transaction: each file's queued record now, its task once committed."""
+    """Inside the upload's transaction: each file's queued record now, its task once committed; urgent
+    (a P1, or a store an order in force prohibits: ahead of the backlog) decided once for the upload."""
+    if not evidence:
+        return
+    urgent = recognition_queue.evidence_urgent(incident_id=evidence[0].incident_id)
     for item in evidence:
         if processing.evidence_processing_queue(evidence_id=item.pk):
-            processing.evidence_processing_send(evidence_id=item.pk)
+            processing.evidence_processing_send(evidence_id=item.pk, urgent=urgent)
 
 
 @transaction.atomic

@@ -4,8 +4,11 @@ https://docs.celeryq.dev/en/stable/userguide/configuration.html
 Embedded default: kombu's filesystem transport, folders under var/broker (no server to run). The
 folders are created by ``config.celery`` when the Celery app is configured, not here.
 
-Queues: ``recognition`` (face matching, long tasks), ``housekeeping`` (the periodic sweeps and purges,
-so that a backlog of files never delays the sweep that rescues them) and ``default``.
+Queues: ``recognition_urgent`` and ``recognition`` (face matching, long tasks: the evidence of a P1
+incident or of a store an order in force prohibits goes to the first, ahead of the rest),
+``housekeeping`` (the periodic sweeps and purges, so that a backlog of files never delays the sweep that
+rescues them) and ``default``. A worker takes its queues strictly in the order of its ``--queues``: the
+first that holds a message wins, so ``recognition_urgent`` comes before ``recognition``.
 """
 
 from datetime import timedelta
@@ -47,6 +50,11 @@ else:
         "socket_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
         "socket_connect_timeout": CELERY_BROKER_CONNECT_TIMEOUT,
         "socket_keepalive": True,
+        # Each BRPOP names the worker's queues in its --queues order and Redis pops from the first
+        # that is not empty. kombu's default ("round_robin") moves the queue it just read to the end,
+        # so an urgent file would wait behind one ordinary file per urgent one; "priority" keeps the order.
+        # https://docs.celeryq.dev/en/stable/userguide/routing.html#redis-message-priorities
+        "queue_order_strategy": "priority",
     }
 # One try per send (no retry loop inside a web request): the work is already recorded as queued in the
 # database, and the sweep sends whatever was not sent.
@@ -76,6 +84,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # the sweeps rescue the recognition backlog, so they must never wait behind it. Any periodic task named
 # ``<app>.housekeeping_<what>`` lands there too (e.g. incidents.housekeeping_orphans).
 HOUSEKEEPING_QUEUE = "housekeeping"
+RECOGNITION_QUEUE = "recognition"
+RECOGNITION_URGENT_QUEUE = "recognition_urgent"
 HOUSEKEEPING_TASKS = [
     "recognition.requeue_stale",
     "orders.tasks.orders_retention_task",
@@ -84,8 +94,10 @@ HOUSEKEEPING_TASKS = [
 CELERY_TASK_ROUTES = {
     **{name: {"queue": HOUSEKEEPING_QUEUE} for name in HOUSEKEEPING_TASKS},
     "*.housekeeping_*": {"queue": HOUSEKEEPING_QUEUE},
-    # Face matching has a queue of its own (long tasks; see the recognition settings for its limits).
-    "recognition.*": {"queue": "recognition"},
+    # Face matching has a queue of its own (long tasks; see the recognition settings for its limits), and
+    # urgent evidence one that workers take first (recognition.queue.evidence_urgent decides).
+    "recognition.evidence_process_urgent": {"queue": RECOGNITION_URGENT_QUEUE},
+    "recognition.*": {"queue": RECOGNITION_QUEUE},
     # Emails to officers (a P1 incident has a 15-minute target) must never wait behind face matching either:
     # they are short, and go with the sweeps to the queue the housekeeping worker serves alone.
     "notifications.*": {"queue": HOUSEKEEPING_QUEUE},
