@@ -3,6 +3,9 @@
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Each worker process has its own database pool (DATABASE_POOL_MAX_SIZE, default 8): keep it at least
+# GUNICORN_THREADS, so that no request waits for a connection; the web tier then opens at most
+# GUNICORN_WORKERS x DATABASE_POOL_MAX_SIZE connections (2 x 8 = 16 here). config/settings/components/database.py.
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
