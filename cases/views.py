@@ -3,7 +3,6 @@ They call the same selectors and services as the API."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -14,19 +13,11 @@ from cases.forms import AccessLogFilterForm, CaseQueueFilterForm
 from cases.models import Case, CaseAccess, CaseDecision
 from cases.pack import build_evidence_pack, pack_availability
 from core.exceptions import ApplicationError
+from core.pagination import portal_page
 
 POLICE_ONLY = "Only police users may see cases."
 QUEUE_PAGE_SIZE = 25
 ACCESS_LOG_PAGE_SIZE = 50
-
-
-def _page(request, qs, size: int):
-    """One page of ``qs`` (``?page=N``; a page past the last shows the last) and the query string of
-    the other filters, for the pager's links."""
-    page = Paginator(qs, size).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
 
 
 @role_required(POLICE, message=POLICE_ONLY)
@@ -36,7 +27,7 @@ def case_queue(request):
     (YYYY-MM-DD, the days raised), sort, page."""
     form = CaseQueueFilterForm(request.GET, user=request.user)
     filters = form.filters()
-    page, query = _page(request, selectors.triage_queue(request.user, **filters), QUEUE_PAGE_SIZE)
+    page, query = portal_page(request, selectors.triage_queue(request.user, **filters), QUEUE_PAGE_SIZE)
     offender_id = filters["offender_id"]
     offender_case = selectors.queue_scope(request.user).filter(offender_id=offender_id).first() if offender_id else None
     return render(
@@ -225,7 +216,7 @@ def access_log(request):
     qs = selectors.access_log_filter(selectors.access_log_for(request.user), form.filters())
     if request.GET.get("export") == "csv":
         return downloads.access_log_csv(qs)
-    page, query = _page(request, qs, ACCESS_LOG_PAGE_SIZE)
+    page, query = portal_page(request, qs, ACCESS_LOG_PAGE_SIZE)
     export = request.GET.copy()
     export.pop("page", None)
     export["export"] = "csv"

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -25,6 +24,7 @@ from accounts import access
 from accounts.permissions import FORCE_ADMIN, role_required
 from cases.models import Case
 from core import csv as safe_csv
+from core.pagination import BoundedPaginator
 from dashboards import charts, figures, selectors
 from incidents.models import Incident
 from incidents.selectors import incidents_for
@@ -110,7 +110,7 @@ def _force_admin_context(user) -> dict:
 
 def _shop_home(request):
     user = request.user
-    recent = Paginator(incidents_for(user), settings.DASHBOARD_LIST_ROWS).get_page(1)
+    recent = BoundedPaginator(incidents_for(user), settings.DASHBOARD_LIST_ROWS).get_page(1)
     counts = selectors.shop_counts(user)
     statuses = [
         {

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from accounts import access
 from accounts.permissions import ANY_ROLE, POLICE, SHOP_WORKER, role_required
 from cases.selectors import cases_for  # a page showing police the cases of an incident
 from core.exceptions import ApplicationError
+from core.pagination import portal_page
 from incidents import exhibits, rules, selectors, services
 from incidents.files import upload_limits
 from incidents.forms import IncidentFilterForm, IncidentReportForm, WitnessStatementForm
@@ -127,16 +127,14 @@ def incident_list(request):
         given = filters.selector_filters()
         if given:
             qs = selectors.incidents_filter(qs, **given)
-    page = Paginator(qs, settings.INCIDENT_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = portal_page(request, qs, settings.INCIDENT_LIST_PAGE_SIZE)
     context = {
         "filters": filters,
         "filtered": filters.is_bound and bool(filters.selector_filters()),
         # Police work from the filters; on shop staff's phones they stay folded until used.
         "filters_open": request.user.is_police or bool(set(request.GET) - {"q", "page"}),
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "stores": access.stores_for(request.user),
     }
     return render(request, "incidents/list.html", context)

@@ -1,11 +1,11 @@
 """The police user's own email choices, and the emails they were sent."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from accounts.permissions import POLICE, role_required
+from core.pagination import BoundedPaginator
 from notifications import selectors, services
 from notifications.forms import NotificationPreferenceForm
 
@@ -40,7 +40,7 @@ def notification_settings(request):
             "taken on, CCTV files that failed. None when nothing waits.",
         ),
     ]
-    page = Paginator(selectors.notifications_of(user), 20).get_page(request.GET.get("page"))
+    page = BoundedPaginator(selectors.notifications_of(user), 20).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "choices": choices,

@@ -23,7 +23,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -34,6 +33,7 @@ from accounts.permissions import FORCE_ADMIN, NO_ROLE_MESSAGE, POLICE, role_requ
 from accounts.services import set_store_location
 from core.exception_handlers import error_body
 from core.exceptions import ErrorCode
+from core.pagination import BoundedPaginator
 from orders import maps, selectors
 from orders.models import Prohibition
 from orders.services.common import EARLIEST_DATE
@@ -256,7 +256,7 @@ ADMINS_ONLY = "Only force admins manage stores."
 def store_list(request):
     q = " ".join(request.GET.get("q", "").split())[:100]
     qs = selectors.stores_search(request.user, q).select_related("beat")
-    page = Paginator(qs, STORES_PER_PAGE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, STORES_PER_PAGE).get_page(request.GET.get("page"))
     query = urlencode({"q": q}) if q else ""
     return render(request, "orders/store_list.html", {"page": page, "stores": page.object_list, "q": q, "query": query})
 

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from accounts.models import Beat, Retailer, Store
 from accounts.permissions import NO_ROLE_MESSAGE
 from cases.models import Case
 from core.exceptions import ApplicationError
+from core.pagination import portal_page
 from incidents.models import Incident
 from orders import geo
 from orders.forms import OptionalJSONField
@@ -55,10 +55,7 @@ def police_only(view):
 
 
 def _page(request, rows, size: int = PAGE_SIZE):
-    page = Paginator(rows, size).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
+    return portal_page(request, rows, size)
 
 
 # Subjects: "offender-12" or "person-7" in URLs ------------------------------------------------------------

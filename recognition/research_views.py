@@ -3,12 +3,12 @@ started, and a form to search one incident's CCTV again with a reason. Same serv
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 
 from accounts.permissions import FORCE_ADMIN, role_required
 from core.exceptions import ApplicationError
+from core.pagination import BoundedPaginator
 from incidents.selectors import incidents_for
 from recognition import research
 from recognition.models import ResearchJob
@@ -47,7 +47,7 @@ def research_list(request):
     status = request.GET.get("status", "")
     if status in ResearchJob.Status.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, 50).get_page(request.GET.get("page"))
     context = {"page": page, "status": status, "statuses": ResearchJob.Status.choices, "form": form}
     return render(request, "recognition/research_list.html", context, status=400 if form.errors else 200)
 

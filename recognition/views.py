@@ -4,7 +4,6 @@ retry failed files and set the force's threshold (with a reason). Same services 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,6 +11,7 @@ from accounts.models import Beat, Store
 from accounts.permissions import FORCE_ADMIN, POLICE, role_required
 from core.exceptions import ApplicationError
 from core.filters import IdsChoiceField
+from core.pagination import portal_page
 from recognition import events, selectors, services
 from recognition import processing as evidence_processing
 from recognition.models import EvidenceProcessing
@@ -89,13 +89,11 @@ def processing_list(request):
     filters = form.filters()
     qs = selectors.processing_filter(selectors.processing_for(request.user), **filters)
     qs = qs.select_related("evidence__incident__store__retailer", "evidence__incident__store__beat")
-    page = Paginator(qs, PROCESSING_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = data.copy()
-    query.pop("page", None)
+    page, query = portal_page(request, qs, PROCESSING_PAGE_SIZE, params=data)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "filtered": any(filters.values()),
         "waiting_for_task_queue": selectors.processing_waiting_for_task_queue(request.user),
     }

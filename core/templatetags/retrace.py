@@ -60,3 +60,12 @@ def uk_datetime(value: datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+@register.filter
+def row_count(paginator) -> str:
+    """A list's count as the pager says it: "230", or "more than 10,000" where counting stopped
+    (core.pagination.BoundedPaginator)."""
+    if getattr(paginator, "count_is_exact", True):
+        return str(paginator.count)
+    return f"more than {paginator.count:,}"

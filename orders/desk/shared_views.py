@@ -1,13 +1,14 @@
 """What the order desk's pages share: force admins only (anyone else the friendly 403), rows of the admin's
 own force only (another force's is a 404, never a 403 that confirms it exists), pages of 25."""
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
 from accounts.permissions import FORCE_ADMIN, role_required
 from core.exceptions import ApplicationError
+from core.pagination import portal_page
 from orders import selectors
 from orders.models import Offender, Order
 
@@ -22,10 +23,7 @@ desk_page = role_required(FORCE_ADMIN, message=DESK_ONLY)
 def page_of(request, qs, per_page: int = PER_PAGE) -> tuple[Page, str]:
     """One page of ``qs`` (``?page=``; a page number out of range gives the nearest page, never an error) and
     the query string of the other parameters, for the pager's links."""
-    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
+    return portal_page(request, qs, per_page)
 
 
 def offender_or_404(request, pk: int) -> Offender:

@@ -1,5 +1,7 @@
 """The REST API: Django REST Framework and its OpenAPI schema (drf-spectacular)."""
 
+from config.env import env
+
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -53,3 +55,7 @@ SPECTACULAR_SETTINGS = {
         "CaseAccessKindEnum": "cases.models.CaseAccess.Kind",
     },
 }
+
+# Lists count their rows up to this many and then say "more than" (core.pagination.BoundedPaginator):
+# counting a force's millions of incidents for a pager costs more than the page itself.
+LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
