@@ -63,8 +63,9 @@ def test_every_list_answers_with_its_timings_and_only_rows_in_scope(tiny_volume)
     assert result["gallery"]["templates"] > 0
     assert CaseAccess.objects.count() == logged  # justifications and views were rolled back
 
-    text, plans = bench_scale.explain_slowest(result, top=3)
-    assert len(plans) == 3 and text.count("Execution Time") == 3
+    text, plans = bench_scale.explain_slowest(result, top=3)  # the 3 slowest lists, then the 3 slowest queries
+    assert 3 <= len(plans) <= 6 and text.count("Execution Time") == len(plans)
+    assert all(plan["execution_ms"] is not None and plan["largest_node"]["rows"] >= 0 for plan in plans)
 
 
 def test_the_scope_check_names_rows_outside_the_users_scope(world):
