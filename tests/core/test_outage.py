@@ -20,15 +20,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @contextlib.contextmanager
 def database_refusing_connections(tmp_path):
     saved = dict(connection.settings_dict)
+    close_pool = getattr(connection, "close_pool", lambda: None)  # PostgreSQL's pool holds the old server
     connection.close()
+    close_pool()
     if connection.vendor == "postgresql":
         connection.settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
+        options = connection.settings_dict["OPTIONS"] = dict(saved.get("OPTIONS", {}))
+        if "pool" in options:  # the pool waits this long for a connection before the request gives up
+            options["pool"] = {**options["pool"], "timeout": 1.0}
     else:
         connection.settings_dict["NAME"] = str(tmp_path / "no-such-folder" / "retrace.sqlite3")
     try:
         yield
     finally:
         connection.close()
+        close_pool()
         connection.settings_dict.clear()
         connection.settings_dict.update(saved)
 
