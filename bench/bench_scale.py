@@ -509,24 +509,36 @@ def _json(response):
         return None
 
 
-def deepest_params(client, probe: Probe) -> dict:
-    """Page 50, or the last page when the list has fewer (from page 1's ``count``)."""
-    body = _json(_get(client, probe.path, probe.params)[0])
-    count = body.get("count") if isinstance(body, dict) else None
+def deepest_params(client, probe: Probe, count: int | None = None) -> dict:
+    """Page 50, or the last page when the list has fewer (from page 1's ``count``, asked for unless given)."""
+    if count is None:
+        body = _json(_get(client, probe.path, probe.params)[0])
+        count = body.get("count") if isinstance(body, dict) else None
     if not isinstance(count, int):
         return {**probe.params, "page": DEEP_PAGE}
     return {**probe.params, "page": max(1, min(DEEP_PAGE, math.ceil(count / API_PAGE_SIZE)))}
 
 
-def measure(client, probe: Probe, *, repeat: int, budget_s: float) -> dict:
-    """One warm-up, then up to ``repeat`` timed requests, then one with its SQL captured."""
+@dataclass(frozen=True)
+class Timing:
+    """How many times each URL is timed: ``repeat`` times, but no more once the timed requests have taken
+    ``budget_s`` seconds, as long as ``min_repeat`` were timed."""
+
+    repeat: int = 20
+    budget_s: float = 30.0
+    min_repeat: int = 3
+
+
+def measure(client, probe: Probe, timing: Timing, *, count: int | None = None) -> dict:
+    """One warm-up, then the timed requests (``timing``), then one with its SQL captured. ``count``: the
+    list's length, when page 1 already said it (for page 50 of an API list)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    params = deepest_params(client, probe) if probe.deep else dict(probe.params)
+    params = deepest_params(client, probe, count) if probe.deep else dict(probe.params)
     _get(client, probe.path, params)
     times, statuses = [], set()
-    while len(times) < repeat and (len(times) < 3 or sum(times) < budget_s * 1000):
+    while len(times) < timing.repeat and (len(times) < timing.min_repeat or sum(times) < timing.budget_s * 1000):
         response, elapsed = _get(client, probe.path, params)
         statuses.add(response.status_code)
         times.append(elapsed)
@@ -562,8 +574,9 @@ def justify(client, case_id: int | None) -> None:
         client.post(f"/cases/{case_id}/", {"justification": "Benchmark of the case pages at scale."})
 
 
-def run_role(user, *, repeat: int, budget_s: float, progress) -> tuple[list[dict], dict]:
-    """Every list the user opens, timed; and the scope check of every API list's rows."""
+def run_role(user, timing: Timing, *, only: str | None, progress) -> tuple[list[dict], dict]:
+    """Every list the user opens (those whose role, name or URL matches ``only``, a regular expression, when
+    given), timed; and the scope check of every API list's rows."""
     scope = Scope.of(user)
     samples = samples_for(scope)
     client = signed_in(user)
@@ -572,10 +585,14 @@ def run_role(user, *, repeat: int, budget_s: float, progress) -> tuple[list[dict
         probes += chart_probes(client)
     if scope.role != "shop_worker":
         justify(client, samples.case)
-    results, checked, violations, outside_beats = [], 0, [], 0
+    if only:
+        probes = [p for p in probes if re.search(only, f"{scope.role} {p.name} {p.path}")]
+    results, checked, violations, outside_beats, counts = [], 0, [], 0, {}
     for probe in probes:
-        row = measure(client, probe, repeat=repeat, budget_s=budget_s)
+        row = measure(client, probe, timing, count=counts.get(probe.path))
         body = row.pop("_body")
+        if not probe.params and isinstance(body, dict) and isinstance(body.get("count"), int):
+            counts[probe.path] = body["count"]
         if probe.rule and row["status"] == [200]:
             n, bad = scope_violations(scope, probe.rule, body)
             checked += n
@@ -687,7 +704,9 @@ def database_facts() -> dict:
     }
 
 
-def run_lists(*, repeat: int = 20, budget_s: float = 30.0, users: dict[str, str] | None = None, quiet=False) -> dict:
+def run_lists(
+    timing: Timing = Timing(), *, users: dict[str, str] | None = None, only: str | None = None, quiet: bool = False
+) -> dict:
     """Every role's lists and the gallery, timed, in one transaction rolled back afterwards."""
 
     def progress(row: dict) -> None:
@@ -695,19 +714,22 @@ def run_lists(*, repeat: int = 20, budget_s: float = 30.0, users: dict[str, str]
             print(f"  {row['p95_ms']:>9.1f} ms p95  {row['status']}  {row['role']}  {row['url']}", file=sys.stderr)
 
     def run() -> dict:
+        load_at_start = os.getloadavg()  # the machine's other work shows in the timings
         picked = pick_users(users)
         lists, scope = [], {"rows_checked": 0, "violations": [], "officer_incidents_outside_beats": 0}
         for role in ROLES:
             if role in picked:
-                rows, checked = run_role(picked[role], repeat=repeat, budget_s=budget_s, progress=progress)
+                rows, checked = run_role(picked[role], timing, only=only, progress=progress)
                 lists += rows
                 scope["rows_checked"] += checked["rows_checked"]
                 scope["violations"] += checked["violations"]
                 scope["officer_incidents_outside_beats"] += checked["officer_incidents_outside_beats"]
         return {
             "bench": "scale_lists",
+            "load_average_at_start": load_at_start,
+            "load_average_at_end": os.getloadavg(),
             "database": database_facts(),
-            "repeat": repeat,
+            "timing": {"repeat": timing.repeat, "budget_s": timing.budget_s, "min_repeat": timing.min_repeat},
             "users": {role: {"username": u.username, "id": u.pk} for role, u in picked.items()},
             "lists": lists,
             "not_ok": [
@@ -715,7 +737,7 @@ def run_lists(*, repeat: int = 20, budget_s: float = 30.0, users: dict[str, str]
             ],
             "over_150_ms": sum(1 for r in lists if r["p95_ms"] > SLOW_MS),
             "scope": {**scope, "violation_count": sum(len(v["rows"]) for v in scope["violations"])},
-            "gallery": time_gallery(repeat=repeat),
+            "gallery": time_gallery(repeat=timing.repeat),
         }
 
     return rolled_back(run)
@@ -838,7 +860,7 @@ def _summary_line(s: dict) -> str:
 
 
 def run_explain(*, source: dict | None, top: int, users: dict[str, str] | None) -> tuple[str, list[dict]]:
-    result = source or run_lists(repeat=1, users=users, quiet=True)
+    result = source or run_lists(Timing(repeat=1, min_repeat=1), users=users, quiet=True)
     return rolled_back(lambda: explain_slowest(result, top=top))
 
 
@@ -849,14 +871,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("mode", nargs="?", choices=["lists", "explain"], default="lists")
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per URL (after one warm-up)")
-    parser.add_argument("--budget-s", type=float, default=30.0, help="stop timing a URL after this (3 at least)")
+    parser.add_argument("--budget-s", type=float, default=30.0, help="stop timing a URL after this many seconds")
+    parser.add_argument("--min-repeat", type=int, help="timed requests per URL whatever the budget (3, or --repeat)")
+    parser.add_argument("--only", help="only the URLs whose role, name or path matches this regular expression")
     parser.add_argument("--users", help="JSON naming the users to sign in as (role -> username)")
     parser.add_argument("--out", help="also write the JSON (lists) or the plans (explain) here")
     parser.add_argument("--from", dest="source", help="explain: the lists JSON to take the slowest from")
     parser.add_argument("--top", type=int, default=10, help="explain: how many of the slowest lists")
     args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be 1 or more")
+    if args.min_repeat is None:
+        args.min_repeat = min(3, args.repeat)
+    if not 1 <= args.min_repeat <= args.repeat:
+        parser.error("--repeat and --min-repeat must be 1 or more, and --min-repeat no more than --repeat")
     return args
 
 
@@ -871,7 +897,8 @@ def main(argv: list[str] | None = None) -> dict:
             Path(args.out).write_text(text)
         print(json.dumps({"bench": "scale_explain", "plans": summary}, indent=2))
         return {"plans": summary, "text": text}
-    result = run_lists(repeat=args.repeat, budget_s=args.budget_s, users=users)
+    timing = Timing(repeat=args.repeat, budget_s=args.budget_s, min_repeat=args.min_repeat)
+    result = run_lists(timing, users=users, only=args.only)
     out = json.dumps(result, indent=2, default=str)
     if args.out:
         Path(args.out).write_text(out + "\n")
