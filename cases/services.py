@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from accounts.access import is_force_admin_of
@@ -329,36 +330,42 @@ def rejected_crops_purge(*, now=None) -> int:
 
 
 def rejected_crops_purge_batched(*, now=None, batch_size: int = CROP_PURGE_BATCH_SIZE) -> CropPurgeSummary:
-    """``rejected_crops_purge`` in batches of ``batch_size`` matches, keyset over the match's id: each batch
-    locks its rows (skipping any another transaction holds: the next run takes them), clears the crops and
-    writes one ``crop_purged`` event per match in one transaction, then deletes the files. Safe to re-run
-    at any point: a cleared crop is no longer a candidate."""
+    """``rejected_crops_purge`` in batches over windows of ``batch_size`` match ids (from the first match with
+    a crop to the last): each batch locks its rows (skipping any another transaction holds: the next run takes
+    them), clears the crops and writes one ``crop_purged`` event per match in one transaction, then deletes the
+    files. A window of ids, rather than "the next ``batch_size`` candidates", keeps each query a short range
+    scan of the primary key with index lookups, however rare or common the candidates are. Safe to re-run at
+    any point: a cleared crop is no longer a candidate."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CASES_REJECTED_CROP_RETENTION_DAYS)
     storage = PossibleMatch._meta.get_field("crop").storage
-    summary, after = CropPurgeSummary(), 0
-    while True:
+    summary = CropPurgeSummary()
+    with_crops = PossibleMatch.objects.exclude(crop="").aggregate(first=Min("pk"), last=Max("pk"))
+    if with_crops["first"] is None:
+        return summary
+    after = with_crops["first"] - 1
+    while after < with_crops["last"]:
         started = time.monotonic()
         with transaction.atomic():
             rows = _rejected_crops_batch(cutoff=cutoff, after=after, size=batch_size)
             if rows:
                 PossibleMatch.objects.filter(pk__in=[pk for pk, _name, _case in rows]).update(crop="")
                 CaseEvent.objects.bulk_create(_crop_purged_events(rows))
+        after += batch_size
         if not rows:
-            break
+            continue
         summary.longest_batch_ms = max(summary.longest_batch_ms, (time.monotonic() - started) * 1000)
         summary.batches += 1
         summary.purged += len(rows)
         _crop_files_delete(storage, [name for _pk, name, _case in rows], summary)  # once the batch is committed
-        after = rows[-1][0]
     if summary.purged:
         logger.info("Deleted %d face crop(s) of rejected matches older than %s", summary.purged, cutoff.date())
     return summary
 
 
 def _rejected_crops_batch(*, cutoff, after: int, size: int) -> list[tuple[int, str, int]]:
-    """(match id, crop name, case id) of the next ``size`` matches after ``after`` that have a crop and
-    belong to a case rejected before ``cutoff``. On PostgreSQL the matches are locked for the transaction
+    """(match id, crop name, case id) of the matches with ids in (``after``, ``after + size``] that have a crop
+    and belong to a case rejected before ``cutoff``. On PostgreSQL the matches are locked for the transaction
     and rows another transaction holds (the match, or its case with ``select_for_update``) are skipped,
     never waited for; the event's foreign key needs only a key-share lock on the case."""
     match, evidence, case = PossibleMatch._meta.db_table, Evidence._meta.db_table, Case._meta.db_table
@@ -366,12 +373,14 @@ def _rejected_crops_batch(*, cutoff, after: int, size: int) -> list[tuple[int, s
         f"SELECT m.id, m.crop, c.id FROM {match} m "
         f"JOIN {evidence} e ON e.id = m.evidence_id "
         f"JOIN {case} c ON c.incident_id = e.incident_id AND c.offender_id = m.offender_id "
-        "WHERE m.id > %s AND m.crop <> '' AND c.status = %s AND c.closed_at < %s ORDER BY m.id LIMIT %s"
+        "WHERE m.id > %s AND m.id <= %s AND m.crop <> '' AND c.status = %s AND c.closed_at < %s "
+        "ORDER BY m.id LIMIT %s"
     )
     if connection.vendor == "postgresql":
         sql += " FOR NO KEY UPDATE OF m SKIP LOCKED FOR KEY SHARE OF c SKIP LOCKED"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [after, str(Case.Status.REJECTED), connection.ops.adapt_datetimefield_value(cutoff), size])
+        cutoff_value = connection.ops.adapt_datetimefield_value(cutoff)
+        cursor.execute(sql, [after, after + size, str(Case.Status.REJECTED), cutoff_value, size])
         return [(pk, name, case_id) for pk, name, case_id in cursor.fetchall()]
 
 
