@@ -52,8 +52,8 @@ else:
         "socket_keepalive": True,
         # Each BRPOP names the worker's queues in its --queues order and Redis pops from the first
         # that is not empty. kombu's default ("round_robin") moves the queue it just read to the end,
-        # so an urgent file would wait behind one ordinary file per urgent one; "priority" keeps the order.
-        # https://docs.celeryq.dev/en/stable/userguide/routing.html#redis-message-priorities
+        # so the queues take turns and urgent files wait behind ordinary ones; "priority" keeps the order.
+        # https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html
         "queue_order_strategy": "priority",
     }
 # One try per send (no retry loop inside a web request): the work is already recorded as queued in the
