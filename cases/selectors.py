@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from accounts.access import is_force_admin_of, scope_to_covered_beats
 from accounts.models import User
 from cases.models import Case, CaseAccess
-from core.filters import one_or_many
+from core.filters import one_or_many, within_days
 
 
 def cases_for(user) -> QuerySet[Case]:
@@ -81,10 +81,7 @@ def queue_filter(
         qs = qs.filter(incident_priority=priority)
     if offender_id:
         qs = qs.filter(offender_id=offender_id)
-    if raised_from:
-        qs = qs.filter(created_at__date__gte=raised_from)
-    if raised_to:
-        qs = qs.filter(created_at__date__lte=raised_to)
+    qs = within_days(qs, "created_at", raised_from, raised_to)
     if q:
         qs = queue_search(qs, q)
     return qs.order_by(*QUEUE_SORTS[sort])
@@ -142,10 +139,7 @@ def access_log_filter(qs: QuerySet[CaseAccess], filters: AccessLogFilters) -> Qu
         qs = qs.filter(kind=filters.kind)
     if filters.case_id:
         qs = qs.filter(case_id=filters.case_id)
-    if filters.logged_from:
-        qs = qs.filter(created_at__date__gte=filters.logged_from)
-    if filters.logged_to:
-        qs = qs.filter(created_at__date__lte=filters.logged_to)
+    qs = within_days(qs, "created_at", filters.logged_from, filters.logged_to)
     return qs.order_by("-created_at", "-id")
 
 

@@ -7,15 +7,34 @@ foreign key is filtered as a plain id on the already-scoped queryset: an id outs
 and an id that does not exist both give an empty list, and a value that is not a whole number is a 400.
 """
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db import models
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from django_filters.rest_framework.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 
 # The largest id a database row can have (BigAutoField). A larger id in a foreign-key lookup is not
 # caught by Django on SQLite (OverflowError, a 500), so callers check it first.
 MAX_ID = 2**63 - 1
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The start of ``day`` in the service's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def within_days(qs, field: str, first: datetime.date | None = None, last: datetime.date | None = None):
+    """The rows of ``qs`` whose datetime ``field`` falls on the days ``first`` to ``last`` (both included,
+    either may be absent) in the service's time zone. A range on the column itself, so that an index on
+    it serves: ``field__date`` casts every row's value and reads them all."""
+    if first:
+        qs = qs.filter(**{f"{field}__gte": local_midnight(first)})
+    if last:
+        qs = qs.filter(**{f"{field}__lt": local_midnight(last + datetime.timedelta(days=1))})
+    return qs
 
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):

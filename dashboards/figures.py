@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseDecision
 from cases.selectors import cases_for
+from core.filters import local_midnight
 from dashboards.charts import Chart, Series
 from dashboards.selectors import review_target
 from incidents.models import Incident
@@ -26,10 +27,6 @@ from orders.selectors import offenders_for, orders_for
 
 NOT_REJECTED = ~Q(status=Case.Status.REJECTED)
 CONFIRMED = (Case.Status.CONFIRMED, Case.Status.ACTIONED, Case.Status.CLOSED)
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def weeks(today: datetime.date, count: int) -> list[datetime.date]:
@@ -61,7 +58,7 @@ def month_label(first: datetime.date) -> str:
 
 def _incidents_since(user, today: datetime.date):
     start = weeks(today, settings.DASHBOARD_WEEKS)[0]
-    qs = incidents_for(user).filter(occurred_at__gte=_local_midnight(start)).order_by()
+    qs = incidents_for(user).filter(occurred_at__gte=local_midnight(start)).order_by()
     return qs.annotate(week=TruncWeek("occurred_at"))
 
 
@@ -123,7 +120,7 @@ def incidents_by_store(user, *, today: datetime.date) -> Chart:
 def breach_cases_by_month(user, *, today: datetime.date) -> Chart:
     """Breach cases raised per month: possible (awaiting review) and confirmed; rejected ones are not breaches."""
     firsts = months(today, settings.DASHBOARD_MONTHS)
-    qs = cases_for(user).filter(NOT_REJECTED, is_breach=True, created_at__gte=_local_midnight(firsts[0])).order_by()
+    qs = cases_for(user).filter(NOT_REJECTED, is_breach=True, created_at__gte=local_midnight(firsts[0])).order_by()
     rows = (
         qs.annotate(month=TruncMonth("created_at"))
         .values("month")
@@ -159,7 +156,7 @@ def review_times_by_month(user, *, today: datetime.date) -> Chart:
         CaseDecision.objects.filter(
             stage=CaseDecision.Stage.REVIEW,
             case__in=cases_for(user).values("pk"),
-            decided_at__gte=_local_midnight(firsts[0]),
+            decided_at__gte=local_midnight(firsts[0]),
         )
         .order_by()
         .annotate(delay=delay, month=TruncMonth("decided_at"))

@@ -1,13 +1,12 @@
 """Incident reads, always scoped through ``accounts.access`` (outside scope means not found)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from accounts.access import scope_by_store
 from accounts.models import User
-from core.filters import one_or_many
+from core.filters import one_or_many, within_days
 from incidents.models import Evidence, Incident, WitnessStatement
 
 
@@ -47,10 +46,6 @@ def reporters_for(user) -> QuerySet[User]:
     )
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def incidents_filter(
     qs: QuerySet[Incident],
     *,
@@ -75,10 +70,7 @@ def incidents_filter(
         qs = qs.filter(occurred_at__gte=occurred_after)
     if occurred_before:
         qs = qs.filter(occurred_at__lt=occurred_before)
-    if occurred_from:
-        qs = qs.filter(occurred_at__gte=_start_of(occurred_from))
-    if occurred_to:
-        qs = qs.filter(occurred_at__lt=_start_of(occurred_to + timedelta(days=1)))
+    qs = within_days(qs, "occurred_at", occurred_from, occurred_to)
     if store:
         qs = qs.filter(store=store)
     if beat:

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.access import scope_to_covered_beats, scope_to_police
+from core.filters import local_midnight
 from incidents.models import Incident
 from orders.models import Offender
 from orders.selectors import offenders_for
@@ -156,10 +157,6 @@ class PersistentRow:
         return "steady"
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     """The last PEOPLE_PERSISTENT_PERIOD_DAYS days, today included."""
     until = today or timezone.localdate()
@@ -171,9 +168,11 @@ def persistent_ranking(user, *, since: datetime.date, until: datetime.date) -> l
     ``since`` to ``until`` (UK local days, inclusive): most incidents first, then most with violence or
     threats, then the highest goods value. One aggregate query groups the links by person (a person of
     interest with an order counts under their offender record); two more fetch the people."""
-    start, end = _start_of(since), _start_of(until + datetime.timedelta(days=1))
+    start, end = local_midnight(since), local_midnight(until + datetime.timedelta(days=1))
     middle = start + (end - start) / 2
-    window_start = max(start, _start_of(until - datetime.timedelta(days=settings.PEOPLE_PERSISTENT_PERIOD_DAYS - 1)))
+    window_start = max(
+        start, local_midnight(until - datetime.timedelta(days=settings.PEOPLE_PERSISTENT_PERIOD_DAYS - 1))
+    )
     links = links_for(user).filter(
         withdrawn_at__isnull=True, incident__occurred_at__gte=start, incident__occurred_at__lt=end
     )

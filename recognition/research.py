@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from accounts import access
 from core.exceptions import ApplicationError, ErrorCode
+from core.filters import local_midnight
 from incidents.models import Evidence, Incident
 from orders.models import Order, Prohibition
 from orders.selectors import local_day, prohibitions_in_force, stores_covered
@@ -174,10 +175,6 @@ def _done_files():
     return Evidence.objects.filter(processing__status=EvidenceProcessing.Status.DONE)
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def breach_relevant_incidents(*, offender, orders) -> list:
     """Incidents with a finished file that happened at a store one of ``orders``' prohibitions covered
     while that order was in force and served: ``prohibitions_in_force`` decides, the store and date
@@ -189,12 +186,12 @@ def breach_relevant_incidents(*, offender, orders) -> list:
     store_ids = {s.pk for p in prohibitions.prefetch_related("stores", "beats") for s in stores_covered(p)}
     candidates = Incident.objects.filter(
         store_id__in=store_ids,
-        occurred_at__gte=_local_midnight(min(o.effective_from for o in orders)),
+        occurred_at__gte=local_midnight(min(o.effective_from for o in orders)),
         evidence__in=_done_files(),
     )
     last_days = [o.last_day for o in orders]
     if None not in last_days:
-        candidates = candidates.filter(occurred_at__lt=_local_midnight(max(last_days) + datetime.timedelta(days=1)))
+        candidates = candidates.filter(occurred_at__lt=local_midnight(max(last_days) + datetime.timedelta(days=1)))
     order_ids, answers, relevant = {o.pk for o in orders}, {}, []
     for incident in candidates.distinct().select_related("store__beat").order_by("occurred_at", "id"):
         key = (incident.store_id, local_day(incident.occurred_at))  # the rule is per UK local day

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from accounts import access
 from accounts.models import Beat, Store
-from core.filters import MAX_ID, one_or_many
+from core.filters import MAX_ID, one_or_many, within_days
 from incidents.models import Evidence
 from recognition import calibration
 from recognition.engine import current_model_version
@@ -52,17 +51,10 @@ def processing_filter(
         qs = qs.filter(**{f"{EVIDENCE_BEAT}_id__in": one_or_many(beat_id)})
     if store_id:
         qs = qs.filter(evidence__incident__store_id=store_id)
-    if uploaded_from:
-        qs = qs.filter(evidence__uploaded_at__gte=_local_midnight(uploaded_from))
-    if uploaded_to:
-        qs = qs.filter(evidence__uploaded_at__lt=_local_midnight(uploaded_to + datetime.timedelta(days=1)))
+    qs = within_days(qs, "evidence__uploaded_at", uploaded_from, uploaded_to)
     if q := q.strip():
         qs = qs.filter(Q(evidence__incident__reference__icontains=q) | Q(evidence__original_name__icontains=q))
     return qs
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def processing_beats_for(user) -> QuerySet[Beat]:
