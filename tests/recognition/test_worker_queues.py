@@ -234,3 +234,23 @@ def test_a_worker_killed_mid_file_leaves_it_to_the_other_worker_and_it_is_proces
     assert survivor.pid in (winner, pool_parents.get(winner)), (processing.worker, survivor.pid)
     assert PossibleMatch.objects.filter(evidence=evidence).count() == 1
     assert Case.objects.filter(incident=p1).count() == 1
+
+
+def test_a_worker_started_without_the_urgent_queue_takes_it_just_before_recognition():
+    """An older unit file or command line (``--queues default,recognition,housekeeping``) still reads the
+    urgent queue, in front of the ordinary one."""
+    from types import SimpleNamespace
+
+    from config.celery import app, urgent_queue_first
+
+    queues = app.amqp.queues
+    saved = list(queues.consume_from)
+    try:
+        queues.select(["default", "recognition", "housekeeping"])
+        urgent_queue_first(instance=SimpleNamespace(app=app))
+        assert list(queues.consume_from) == ["default", "recognition_urgent", "recognition", "housekeeping"]
+        queues.select(["housekeeping"])  # a housekeeping worker is left alone
+        urgent_queue_first(instance=SimpleNamespace(app=app))
+        assert list(queues.consume_from) == ["housekeeping"]
+    finally:
+        queues.select(saved)
