@@ -229,7 +229,7 @@ def celery_worker_process(transactional_db, tmp_path, celery_worker_imports):
 # port (never the shared one), that a test may stop, restart or freeze; workers and beat started as
 # deploy/ starts them, that a test may kill.
 
-WORKER_QUEUES = "default,recognition,housekeeping"
+WORKER_QUEUES = "recognition_urgent,default,recognition,housekeeping"
 
 
 class RedisServer:
