@@ -28,6 +28,7 @@ runs too, with whatever users exist.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -527,6 +528,8 @@ class Timing:
     repeat: int = 20
     budget_s: float = 30.0
     min_repeat: int = 3
+    sql_on_warmup: bool = False  # capture the SQL on the warm-up request (no extra request: for slow data sets)
+    statement_timeout_s: float = 0  # PostgreSQL's statement_timeout for the run (0: none); a query past it is a 500
 
 
 def measure(client, probe: Probe, timing: Timing, *, count: int | None = None) -> dict:
@@ -536,16 +539,24 @@ def measure(client, probe: Probe, timing: Timing, *, count: int | None = None) -
     from django.test.utils import CaptureQueriesContext
 
     params = deepest_params(client, probe, count) if probe.deep else dict(probe.params)
-    _get(client, probe.path, params)
-    times, statuses = [], set()
+    if timing.sql_on_warmup:
+        with CaptureQueriesContext(connection) as captured:
+            response, _ = _get(client, probe.path, params)
+        queries = _app_queries(captured.captured_queries)  # now: the next request clears the log
+        statuses = {response.status_code}
+    else:
+        _get(client, probe.path, params)
+        statuses = set()
+    times: list[float] = []
     while len(times) < timing.repeat and (len(times) < timing.min_repeat or sum(times) < timing.budget_s * 1000):
         response, elapsed = _get(client, probe.path, params)
         statuses.add(response.status_code)
         times.append(elapsed)
-    with CaptureQueriesContext(connection) as captured:
-        response, _ = _get(client, probe.path, params)
-    statuses.add(response.status_code)
-    queries = _app_queries(captured.captured_queries)
+    if not timing.sql_on_warmup:
+        with CaptureQueriesContext(connection) as captured:
+            response, _ = _get(client, probe.path, params)
+        statuses.add(response.status_code)
+        queries = _app_queries(captured.captured_queries)
     slowest = max(queries, key=lambda q: float(q["time"]), default=None)
     return {
         "name": probe.name,
@@ -574,7 +585,7 @@ def justify(client, case_id: int | None) -> None:
         client.post(f"/cases/{case_id}/", {"justification": "Benchmark of the case pages at scale."})
 
 
-def run_role(user, timing: Timing, *, only: str | None, progress) -> tuple[list[dict], dict]:
+def run_role(user, timing: Timing, *, only: str | None, progress) -> dict:
     """Every list the user opens (those whose role, name or URL matches ``only``, a regular expression, when
     given), timed; and the scope check of every API list's rows."""
     scope = Scope.of(user)
@@ -587,7 +598,8 @@ def run_role(user, timing: Timing, *, only: str | None, progress) -> tuple[list[
         justify(client, samples.case)
     if only:
         probes = [p for p in probes if re.search(only, f"{scope.role} {p.name} {p.path}")]
-    results, checked, violations, outside_beats, counts = [], 0, [], 0, {}
+    statement_timeout(timing.statement_timeout_s)
+    checked, violations, outside_beats, counts = 0, [], 0, {}
     for probe in probes:
         row = measure(client, probe, timing, count=counts.get(probe.path))
         body = row.pop("_body")
@@ -599,13 +611,22 @@ def run_role(user, timing: Timing, *, only: str | None, progress) -> tuple[list[
             violations += [{"role": scope.role, "url": row["url"], "rows": bad}] if bad else []
             if probe.rule == "incidents" and scope.role == "beat_officer":
                 outside_beats += officer_incidents_outside_beats(scope, body)
-        results.append({"role": scope.role, **row})
-        progress(results[-1])
-    return results, {
+        progress({"role": scope.role, **row})
+    statement_timeout(0)
+    return {
         "rows_checked": checked,
         "violations": violations,
         "officer_incidents_outside_beats": outside_beats,
     }
+
+
+def statement_timeout(seconds: float) -> None:
+    """PostgreSQL's statement_timeout for the rest of the run's transaction (0: none); elsewhere nothing."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(seconds * 1000)}")
 
 
 # The face gallery ----------------------------------------------------------------------------------------
@@ -705,42 +726,51 @@ def database_facts() -> dict:
 
 
 def run_lists(
-    timing: Timing = Timing(), *, users: dict[str, str] | None = None, only: str | None = None, quiet: bool = False
+    timing: Timing = Timing(),
+    *,
+    users: dict[str, str] | None = None,
+    only: str | None = None,
+    quiet: bool = False,
+    partial: Path | None = None,
 ) -> dict:
-    """Every role's lists and the gallery, timed, in one transaction rolled back afterwards."""
-
-    def progress(row: dict) -> None:
-        if not quiet:
-            print(f"  {row['p95_ms']:>9.1f} ms p95  {row['status']}  {row['role']}  {row['url']}", file=sys.stderr)
+    """The gallery and every role's lists (shop worker, beat officer, force admin), timed, in one transaction
+    rolled back afterwards. ``partial``: a file the result so far is written to after each URL (a long run
+    stopped early still leaves its figures)."""
 
     def run() -> dict:
-        load_at_start = os.getloadavg()  # the machine's other work shows in the timings
+        result = {"bench": "scale_lists", "load_average_at_start": os.getloadavg(), "database": database_facts()}
+        result["timing"] = dataclasses.asdict(timing)
+        result["gallery"] = time_gallery(repeat=timing.repeat)
         picked = pick_users(users)
+        result["users"] = {role: {"username": u.username, "id": u.pk} for role, u in picked.items()}
         lists, scope = [], {"rows_checked": 0, "violations": [], "officer_incidents_outside_beats": 0}
-        for role in ROLES:
+
+        def progress(row: dict) -> None:
+            lists.append(row)
+            if not quiet:
+                print(f"  {row['p95_ms']:>9.1f} ms p95  {row['status']}  {row['role']}  {row['url']}", file=sys.stderr)
+            if partial:
+                partial.write_text(json.dumps(_summed(result, lists, scope), indent=2, default=str) + "\n")
+
+        for role in reversed(ROLES):
             if role in picked:
-                rows, checked = run_role(picked[role], timing, only=only, progress=progress)
-                lists += rows
-                scope["rows_checked"] += checked["rows_checked"]
-                scope["violations"] += checked["violations"]
-                scope["officer_incidents_outside_beats"] += checked["officer_incidents_outside_beats"]
-        return {
-            "bench": "scale_lists",
-            "load_average_at_start": load_at_start,
-            "load_average_at_end": os.getloadavg(),
-            "database": database_facts(),
-            "timing": {"repeat": timing.repeat, "budget_s": timing.budget_s, "min_repeat": timing.min_repeat},
-            "users": {role: {"username": u.username, "id": u.pk} for role, u in picked.items()},
-            "lists": lists,
-            "not_ok": [
-                {"role": r["role"], "url": r["url"], "status": r["status"]} for r in lists if r["status"] != [200]
-            ],
-            "over_150_ms": sum(1 for r in lists if r["p95_ms"] > SLOW_MS),
-            "scope": {**scope, "violation_count": sum(len(v["rows"]) for v in scope["violations"])},
-            "gallery": time_gallery(repeat=timing.repeat),
-        }
+                checked = run_role(picked[role], timing, only=only, progress=progress)
+                for key in ("rows_checked", "violations", "officer_incidents_outside_beats"):
+                    scope[key] += checked[key]
+        return _summed(result, lists, scope)
 
     return rolled_back(run)
+
+
+def _summed(result: dict, lists: list[dict], scope: dict) -> dict:
+    return {
+        **result,
+        "load_average_at_end": os.getloadavg(),
+        "lists": lists,
+        "not_ok": [{"role": r["role"], "url": r["url"], "status": r["status"]} for r in lists if r["status"] != [200]],
+        "over_150_ms": sum(1 for r in lists if r["p95_ms"] > SLOW_MS),
+        "scope": {**scope, "violation_count": sum(len(v["rows"]) for v in scope["violations"])},
+    }
 
 
 def table(result: dict) -> str:
@@ -873,6 +903,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per URL (after one warm-up)")
     parser.add_argument("--budget-s", type=float, default=30.0, help="stop timing a URL after this many seconds")
     parser.add_argument("--min-repeat", type=int, help="timed requests per URL whatever the budget (3, or --repeat)")
+    parser.add_argument("--sql-on-warmup", action="store_true", help="capture the SQL on the warm-up request")
+    parser.add_argument("--statement-timeout-s", type=float, default=0, help="PostgreSQL statement_timeout (0: none)")
     parser.add_argument("--only", help="only the URLs whose role, name or path matches this regular expression")
     parser.add_argument("--users", help="JSON naming the users to sign in as (role -> username)")
     parser.add_argument("--out", help="also write the JSON (lists) or the plans (explain) here")
@@ -897,8 +929,8 @@ def main(argv: list[str] | None = None) -> dict:
             Path(args.out).write_text(text)
         print(json.dumps({"bench": "scale_explain", "plans": summary}, indent=2))
         return {"plans": summary, "text": text}
-    timing = Timing(repeat=args.repeat, budget_s=args.budget_s, min_repeat=args.min_repeat)
-    result = run_lists(timing, users=users, only=args.only)
+    timing = Timing(args.repeat, args.budget_s, args.min_repeat, args.sql_on_warmup, args.statement_timeout_s)
+    result = run_lists(timing, users=users, only=args.only, partial=Path(args.out) if args.out else None)
     out = json.dumps(result, indent=2, default=str)
     if args.out:
         Path(args.out).write_text(out + "\n")
