@@ -386,6 +386,12 @@ class Table:
         entry = self.stats.setdefault(self.name, {"rows": 0, "seconds": 0.0})
         entry["seconds"] += time.perf_counter() - started
 
+    def abort(self) -> None:
+        """Close the connection of a load that did not finish (its COPY is rolled back)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._cm = self._copy = self._conn = None
+
     def close(self) -> None:
         started = time.perf_counter()
         if self._cm is not None:
@@ -431,10 +437,11 @@ def drop_ddl(conn, ddl: dict) -> None:
         conn.execute(f'DROP INDEX IF EXISTS "{name}"')
 
 
-def restore_ddl(conn, ddl: dict, stats: dict) -> None:
+def restore_ddl(conn, ddl: dict, stats: dict, log: Callable[[str], None] = print) -> None:
     """Indexes first, then unique constraints, then foreign keys (validated: each reads its table once)."""
     conn.execute("SET maintenance_work_mem = '512MB'")
     conn.execute("SET max_parallel_maintenance_workers = 2")
+    log(f"{len(ddl['indexes'])} indexes...")
     for table, _name, definition in ddl["indexes"]:
         with timed(stats, "indexes", table):
             conn.execute(
@@ -443,6 +450,7 @@ def restore_ddl(conn, ddl: dict, stats: dict) -> None:
                 )
             )
     existing = {r[0] for r in conn.execute("SELECT conname FROM pg_constraint").fetchall()}
+    log(f"{len(ddl['uniques'])} unique constraints and {len(ddl['foreign_keys'])} foreign keys...")
     for table, name, definition in ddl["uniques"] + ddl["foreign_keys"]:
         if name not in existing:
             with timed(stats, "constraints", table):
@@ -487,7 +495,7 @@ class World:
     pool: dict = field(default_factory=dict)
     matches: dict = field(default_factory=dict)
     offender_force: np.ndarray | None = None
-    offender_cum: np.ndarray | None = None
+    offender_rank: np.ndarray | None = None  # 1 = the most prolific
     offender_first_photo: np.ndarray | None = None
     orders: dict = field(default_factory=dict)
     audit_rows: int = 0
@@ -589,11 +597,14 @@ def generate(
         _empty_or_reset(conn, tables, reset)
         ddl = capture_ddl(conn, tables)
         drop_ddl(conn, ddl)
+        opened: list[Table] = []
         try:
-            _load(world, models, info, stats, log)
+            _load(world, models, info, stats, log, opened)
         finally:
+            for table in opened:  # after a failure: no COPY left open to block the index builds
+                table.abort()
             log("restoring indexes and constraints")
-            restore_ddl(conn, ddl, stats)
+            restore_ddl(conn, ddl, stats, log)
         with timed(stats, "finish", "analyze"):
             for table in tables:
                 conn.execute(f"ANALYZE {table}")
@@ -667,7 +678,7 @@ def _placeholders() -> None:
         video.write_bytes(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom")
 
 
-def _load(world: World, models: dict, info: dict, stats: dict, log) -> None:
+def _load(world: World, models: dict, info: dict, stats: dict, log, opened: list) -> None:
     steps = [
         ("organisations", _organisations),
         ("incidents", _incidents),
@@ -681,7 +692,12 @@ def _load(world: World, models: dict, info: dict, stats: dict, log) -> None:
     for label, step in steps:
         log(f"{label}...")
         t0 = time.perf_counter()
-        step(world, models, lambda key, supplied: Table.open(models[key], supplied, info, stats))
+
+        def table(key: str, supplied: list[tuple[str, str]]) -> Table:
+            opened.append(Table.open(models[key], supplied, info, stats))
+            return opened[-1]
+
+        step(world, models, table)
         log(f"{label}: {time.perf_counter() - t0:.1f} s")
 
 
@@ -1391,7 +1407,7 @@ def _offenders(w: World, models: dict, table) -> None:
     force = pick(_force_cum(w), rng, n) + 1
     w.offender_force = force
     # Repeat offending: a few people account for many orders and matches.
-    w.offender_cum = np.cumsum(zipf_weights(n, 0.8, rng))
+    w.offender_rank = rng.permutation(n) + 1
     created = w.start - rng.integers(0, 2 * 365 * DAY, n)
     created_s = iso(created)
     born = created - rng.integers(16 * 365, 60 * 365, n) * DAY
@@ -1528,7 +1544,9 @@ def _orders(w: World, models: dict, table) -> None:
     c, rng = w.counts, w.rng("orders")
     n = c.orders
     ids = np.arange(1, n + 1)
-    offender = pick(w.offender_cum, rng, n) + 1
+    # Most people have one order, a few several (the top offender about five at national scale).
+    order_w = w.offender_rank.astype(np.float64) ** -0.2
+    offender = pick(np.cumsum(order_w / order_w.sum()), rng, n) + 1
     force = w.offender_force[offender - 1]
     made = (w.now - rng.integers(7, 4 * 365, n) * DAY) // DAY * DAY
     effective = made + rng.integers(0, 4, n) * DAY
@@ -1846,7 +1864,8 @@ def _in_force_orders(w: World, rng, month_start: int, month_end: int) -> np.ndar
 
 def _case_orders(w: World, rng, finished: np.ndarray) -> np.ndarray:
     """For each match, an order (index) in force all month, picked with its offender's weight."""
-    weights = np.diff(np.r_[0.0, w.offender_cum])
+    # Matches by offender follow Zipf's law (rank ** -0.5): the top 1% of people about a tenth of the cases.
+    weights = w.offender_rank.astype(np.float64) ** -0.5
     month = (finished - w.start) // (30 * DAY)
     chosen = np.empty(len(finished), dtype=np.int64)
     for m in np.unique(month):

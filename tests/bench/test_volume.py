@@ -183,6 +183,12 @@ def _check_skew(result) -> None:
     assert max(per_force, key=per_force.get) == 1  # the first force is the largest, as the Met is
     assert per_force[1] > 1.3 * Incident.objects.count() / len(per_force)
     assert result["bench_users"]["shop_worker"]["store_incidents"] == per_store[0]
+    # Repeat offending, within reason: some people in several cases, nobody in most of them.
+    from cases.models import Case
+
+    per_offender = list(Case.objects.values("offender").annotate(n=Count("id")).values_list("n", flat=True))
+    assert max(per_offender) >= 3
+    assert max(per_offender) < sum(per_offender) / 3
 
 
 def _check_pages(result) -> None:
