@@ -1,6 +1,7 @@
 """Files the cases API and pages send: a case's face images, a CCTV exhibit in byte ranges, the
 evidence pack and the access log as CSV. HTTP responses only; what is logged is the caller's business
-(``cases.services.case_access_log``), before it sends the file."""
+(``cases.services.case_access_log``), before it sends the file. On S3 an image or exhibit is not sent by the
+app: the answer is a redirect to a short-lived signed link to its private object (``core.storage``)."""
 
 import re
 
@@ -11,6 +12,7 @@ from django.http.response import HttpResponseBase
 from cases.models import Case, CaseAccess
 from core import csv
 from core.exceptions import ApplicationError, ErrorCode
+from core.storage import signed_redirect, signed_url
 
 RANGE_CHUNK = 8 * 1024 * 1024  # the most one ranged answer sends; players ask again for the rest
 _RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
@@ -47,7 +49,9 @@ def case_image_field(case: Case, which: str) -> FieldFile:
     raise ApplicationError("No such image for this case.", code=ErrorCode.NOT_FOUND, status_code=404)
 
 
-def image_response(field: FieldFile) -> FileResponse:
+def image_response(field: FieldFile) -> HttpResponseBase:
+    if url := signed_url(field, filename="face.jpg", content_type="image/jpeg"):
+        return signed_redirect(url)
     return FileResponse(field.storage.open(str(field.name), "rb"), content_type="image/jpeg")
 
 
@@ -66,8 +70,12 @@ def byte_range(request, size: int) -> tuple[int, int] | None:
 
 
 def exhibit_response(evidence, wanted: tuple[int, int] | None) -> HttpResponseBase:
-    """The exhibit whole (``wanted`` None) or the byte range asked for, so that a player can seek."""
+    """The exhibit whole (``wanted`` None) or the byte range asked for, so that a player can seek; on S3 a
+    redirect to a signed link, which the player then asks for its ranges."""
     field = evidence.file
+    url = signed_url(field, filename=evidence.original_name, content_type=evidence.content_type)
+    if url and not (wanted and wanted[0] > wanted[1]):
+        return signed_redirect(url)
     if wanted is None:
         whole = FileResponse(
             field.storage.open(field.name, "rb"), content_type=evidence.content_type, filename=evidence.original_name

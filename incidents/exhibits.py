@@ -6,6 +6,7 @@ import re
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
+from core.storage import signed_redirect, signed_url
 from incidents.models import Evidence
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -48,7 +49,12 @@ def _chunks(handle, remaining: int):
 
 
 def stream(request, evidence: Evidence, *, download: bool) -> HttpResponse:
-    """The file with its detected content type, shown in the page (``inline``) or saved (``attachment``)."""
+    """The file with its detected content type, shown in the page (``inline``) or saved (``attachment``); on S3
+    a redirect to a short-lived signed link to the private object, which the player asks for its ranges."""
+    if url := signed_url(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type, download=download
+    ):
+        return signed_redirect(url)
     size = evidence.size
     handle = default_storage.open(evidence.file.name, "rb")
     wanted = _byte_range(request.headers.get("Range", ""), size)

@@ -162,7 +162,8 @@ class _GatewayHandler(BaseHTTPRequestHandler):
         for key, value in answer.getheaders():
             if key.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
                 self.send_header(key, value)
-        self.send_header("Content-Length", str(len(data)))
+        length = answer.getheader("Content-Length") if self.command == "HEAD" else None  # HEAD: the object's size
+        self.send_header("Content-Length", length or str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
