@@ -10,6 +10,7 @@ import requests
 
 from cases.models import CaseAccess
 from cases.services import case_justify, case_raise_for_match
+from config.settings.components.storage import s3_origins
 from incidents.models import IncidentEvent
 from tests.cases.factories import evidence_on, incident_at, offender_barred_from, possible_match
 from tests.conftest import client_for, signed_in
@@ -69,10 +70,13 @@ def test_exhibit_download_is_audited_then_redirected_to_a_signed_link_that_expir
     assert views.count() == 2
 
 
-def test_default_link_lifetime_is_five_minutes(world, case, gateway):
+def test_default_link_lifetime_is_five_minutes_on_an_origin_the_pages_allow(world, case, gateway, bucket):
     evidence = case.best_match.evidence
     link = signed_link(signed_in(world.a.officer).get(f"/cases/{case.pk}/evidence/{evidence.pk}/"), gateway)
-    assert parse_qs(urlsplit(link).query)["X-Amz-Expires"] == ["300"]
+    parts = urlsplit(link)
+    assert parse_qs(parts.query)["X-Amz-Expires"] == ["300"]
+    # The page's <img>/<video> follow the redirect: its origin must be one MEDIA_ORIGINS names for the CSP.
+    assert f"{parts.scheme}://{parts.netloc}" in s3_origins(bucket_name=bucket.name, endpoint_url=gateway.endpoint)
 
 
 def test_no_link_without_the_same_permission_and_justification(world, case, gateway):

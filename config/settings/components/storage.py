@@ -55,14 +55,30 @@ def s3_storage(*, bucket_name: str, endpoint_url=None, region_name=None, access_
     }
 
 
+def s3_origins(*, bucket_name: str, endpoint_url=None, region_name=None) -> list[str]:
+    """Where signed links point, path-style or virtual-hosted: the pages' Content-Security-Policy lets images
+    and video load from these (a download redirected to a link is checked against ``img-src``/``media-src``)."""
+    if endpoint_url:
+        scheme, _, host = endpoint_url.rstrip("/").partition("://")
+        return [f"{scheme}://{host.split('/')[0]}", f"{scheme}://{bucket_name}.{host.split('/')[0]}"]
+    hosts = ["s3.amazonaws.com", *([f"s3.{region_name}.amazonaws.com"] if region_name else [])]
+    return [f"https://{prefix}{host}" for host in hosts for prefix in ("", f"{bucket_name}.")]
+
+
+# Origins the browser fetches media from besides this site: none on local storage.
+MEDIA_ORIGINS: list[str] = []
 if STORAGE_BACKEND == "s3":
+    _s3_location = {
+        "bucket_name": env("S3_BUCKET_NAME"),
+        "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+        "region_name": env("S3_REGION_NAME", default=None),
+    }
     _default_storage = s3_storage(
-        bucket_name=env("S3_BUCKET_NAME"),
-        endpoint_url=env("S3_ENDPOINT_URL", default=None),
-        region_name=env("S3_REGION_NAME", default=None),
+        **_s3_location,
         access_key=env("S3_ACCESS_KEY_ID", default=None),
         secret_key=env("S3_SECRET_ACCESS_KEY", default=None),
     )
+    MEDIA_ORIGINS = s3_origins(**_s3_location)
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
