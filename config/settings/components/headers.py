@@ -13,6 +13,8 @@ API's own description.
 - Map tiles: with ``MAP_TILE_URL`` set (``components/orders.py``), images are also allowed from the tile
   server's origin (a ``{s}`` subdomain placeholder becomes ``*``); with none (the default) the maps fetch
   nothing from elsewhere and the policy names no other origin.
+- Media on S3 (``STORAGE_BACKEND=s3``): images and video also from the object store's origin
+  (``MEDIA_ORIGINS``), where the signed links point; none on local storage.
 """
 
 from urllib.parse import urlsplit
@@ -22,6 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env
 from config.settings.components.orders import MAP_TILE_URL
+from config.settings.components.storage import MEDIA_ORIGINS
 
 
 def tile_origin(url: str) -> str | None:
@@ -55,10 +58,11 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF],
         # data: images: the pages' empty favicon (base.html) and Swagger UI's icons. An image cannot run
         # script, and a data: URI fetches nothing, so this lets no content in from elsewhere.
-        "img-src": [SELF, "data:", *TILE_ORIGINS],
+        # Media on S3: a face image or exhibit is a redirect to a signed link on the object store's origin.
+        "img-src": [SELF, "data:", *TILE_ORIGINS, *MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "media-src": [SELF],
+        "media-src": [SELF, *MEDIA_ORIGINS],
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
