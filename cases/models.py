@@ -51,7 +51,14 @@ class Case(BaseModel):
         # Breaches first, then the incident's threat priority (P1 before P3), then the oldest.
         ordering = ["-is_breach", "incident_priority", "created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["incident", "offender"], name="case_one_per_incident_person")]
-        indexes = [models.Index(fields=["force", "status", "-is_breach", "incident_priority", "created_at"])]
+        indexes = [
+            models.Index(fields=["force", "status", "-is_breach", "incident_priority", "created_at"]),
+            # A beat officer's queue: their beats' open cases in the queue's order.
+            models.Index(
+                fields=["beat", "status", "-is_breach", "incident_priority", "created_at", "id"],
+                name="case_beat_queue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference or f"Case {self.pk}"
@@ -155,6 +162,11 @@ class CaseAccess(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "case access log"
+        # A force's log newest first, whole or for one person: the log grows with every view of a case.
+        indexes = [
+            models.Index(fields=["force", "-created_at", "-id"], name="caseaccess_force_created"),
+            models.Index(fields=["force", "user", "-created_at", "-id"], name="caseaccess_force_user_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} case {self.case_id} at {self.created_at:%Y-%m-%d %H:%M}"

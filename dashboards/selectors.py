@@ -96,7 +96,8 @@ def files_failed(user) -> QuerySet[EvidenceProcessing]:
 
 def police_counts(user) -> dict[str, int]:
     """The police counts of the home page and the navigation's badges: four queries, each one aggregate."""
-    cases = cases_for(user).aggregate(
+    waiting = (Case.Status.AWAITING_REVIEW, Case.Status.CONFIRMED)  # only these rows: the queue's index finds them
+    cases = cases_for(user).filter(status__in=waiting).aggregate(
         review=Count("id", filter=Q(status=Case.Status.AWAITING_REVIEW)),
         corroboration=Count("id", filter=Q(status=Case.Status.CONFIRMED)),
     )

@@ -65,7 +65,17 @@ class Incident(BaseModel):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["store", "-occurred_at"], name="incident_store_occurred")]
+        # The lists' order, whole (a force's list walks the first, a store's the second, both to the page's
+        # last row: no sort); and the few P1s nobody has taken on, which every police page counts.
+        indexes = [
+            models.Index(fields=["-occurred_at", "-id"], name="incident_occurred_id"),
+            models.Index(fields=["store", "-occurred_at", "-id"], name="incident_store_occurred_id"),
+            models.Index(
+                fields=["store"],
+                name="incident_p1_untaken",
+                condition=models.Q(priority="P1", status="received", taken_on_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(goods_value__isnull=True) | Q(goods_value__gte=0),

@@ -105,6 +105,7 @@ class EvidenceProcessing(BaseModel):
 
     class Meta:
         verbose_name_plural = "evidence processing"
+        indexes = [models.Index(fields=["-created_at", "-id"], name="processing_created_id")]  # the list's order
 
     def __str__(self) -> str:
         return f"evidence {self.evidence_id}: {self.status}"

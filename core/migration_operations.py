@@ -1,0 +1,47 @@
+"""Migration operations for the tables that grow to millions of rows (incidents, cases, the logs).
+
+``AddIndexOnline`` builds an index without blocking writes on PostgreSQL (``CREATE INDEX CONCURRENTLY``:
+reads and writes go on while it is built, which at national scale takes minutes) and plainly on SQLite.
+A migration using it sets ``atomic = False``.
+
+``postgres_sql`` runs SQL only on PostgreSQL, for what SQLite has no form of (trigram indexes for the
+lists' "contains" searches); SQLite's lists stay correct without them, only slower on large data.
+"""
+
+from django.contrib.postgres.operations import AddIndexConcurrently
+from django.db import migrations
+from django.db.migrations.operations import AddIndex
+
+
+class AddIndexOnline(AddIndex):
+    atomic = False
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            concurrently = AddIndexConcurrently(self.model_name, self.index)
+            concurrently.database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            concurrently = AddIndexConcurrently(self.model_name, self.index)
+            concurrently.database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+def postgres_sql(forwards: list[str], backwards: list[str]) -> migrations.RunPython:
+    """Run ``forwards`` (``backwards`` on the way back) on PostgreSQL only, each statement on its own (a
+    ``CONCURRENTLY`` statement cannot share a transaction)."""
+
+    def run(statements):
+        def apply(apps, schema_editor):
+            if schema_editor.connection.vendor != "postgresql":
+                return
+            for statement in statements:
+                schema_editor.execute(statement)
+
+        return apply
+
+    return migrations.RunPython(run(forwards), run(backwards), elidable=False)
