@@ -797,16 +797,28 @@ def table(result: dict) -> str:
 # EXPLAIN -------------------------------------------------------------------------------------------------
 
 
-def explain(sql: str) -> str:
-    """EXPLAIN (ANALYZE, BUFFERS) of one captured SELECT (PostgreSQL), in a savepoint of its own."""
-    from django.db import connection, transaction
+def explain(sql: str, *, timeout_s: float = 0) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of one captured SELECT (PostgreSQL), in a savepoint of its own. With
+    ``timeout_s``, a query that runs longer is explained without running it (the plan's estimates only)."""
+    from django.db import OperationalError, connection, transaction
 
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            statement_timeout(timeout_s)
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            return "\n".join(row[0] for row in cursor.fetchall())
+    except OperationalError:
+        pass
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-        return "\n".join(row[0] for row in cursor.fetchall())
+        statement_timeout(0)
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        return f"(Not run: over the {timeout_s:g} s timeout. Estimates only.)\n{plan}"
 
 
-_NODE = re.compile(r"^\s*(?:->\s*)?(.+?)\s+\(cost=.*\(actual time=\S+ rows=(\d+) loops=(\d+)\)")
+_NODE = re.compile(
+    r"^\s*(?:->\s*)?(.+?)\s+\(cost=\S+ rows=(\d+) width=\d+\)(?: \(actual time=\S+ rows=(\d+) loops=(\d+)\))?"
+)
 
 
 def plan_highlights(plan: str) -> dict:
@@ -818,8 +830,8 @@ def plan_highlights(plan: str) -> dict:
         node = _NODE.search(line)
         if not node:
             continue
-        text, loops = node.group(1), int(node.group(3))
-        kind, rows = re.split(r" on | using ", text)[0], int(node.group(2)) * loops
+        text, loops = node.group(1), int(node.group(4) or 1)
+        kind, rows = re.split(r" on | using ", text)[0], int(node.group(3) or node.group(2)) * loops
         table = on.group(1) if (on := re.search(r" on (\w+)", text)) else None
         if largest is None or rows > largest["rows"]:
             largest = {"node": kind, "table": table, "rows": rows}
@@ -859,7 +871,7 @@ def slowest_first(result: dict, top: int) -> list[dict]:
     return chosen
 
 
-def explain_slowest(result: dict, *, top: int) -> tuple[str, list[dict]]:
+def explain_slowest(result: dict, *, top: int, timeout_s: float = 0) -> tuple[str, list[dict]]:
     """Plans (text) of the slowest query of the slowest lists, with a summary of what each does."""
     from django.db import connection
 
@@ -867,7 +879,7 @@ def explain_slowest(result: dict, *, top: int) -> tuple[str, list[dict]]:
         return "EXPLAIN (ANALYZE, BUFFERS) needs PostgreSQL.\n", []
     parts, summary = [], []
     for r in slowest_first(result, top):
-        plan = explain(r["slowest_query"])
+        plan = explain(r["slowest_query"], timeout_s=timeout_s)
         summary.append({"role": r["role"], "url": r["url"], "p95_ms": r["p95_ms"], **plan_highlights(plan)})
         head = f"== {r['role']} {r['url']}  p95 {r['p95_ms']} ms, slowest query {r['slowest_query_ms']} ms"
         parts.append(f"{head}\n{r['slowest_query']}\n\n{plan}\n")
@@ -885,13 +897,21 @@ def _summary_line(s: dict) -> str:
     big = s["largest_node"] or {}
     biggest = f"most rows: {big.get('node')}{' on ' + big['table'] if big.get('table') else ''} ({big.get('rows')})"
     spill = f"; {s['disk_sorts']} sort(s) on disk" if s["disk_sorts"] else ""
-    head = f"- {s['role']} {s['url']}: p95 {s['p95_ms']} ms; query {s['execution_ms']} ms"
+    ran = (
+        f"query {s['execution_ms']} ms"
+        if s["execution_ms"] is not None
+        else "query not run (over the timeout): estimates"
+    )
+    head = f"- {s['role']} {s['url']}: p95 {s['p95_ms']} ms; {ran}"
     return f"{head}; {biggest}; {scans or 'no seq scan'}{spill}"
 
 
-def run_explain(*, source: dict | None, top: int, users: dict[str, str] | None) -> tuple[str, list[dict]]:
-    result = source or run_lists(Timing(repeat=1, min_repeat=1), users=users, quiet=True)
-    return rolled_back(lambda: explain_slowest(result, top=top))
+def run_explain(
+    *, source: dict | None, top: int, users: dict[str, str] | None, timeout_s: float = 0
+) -> tuple[str, list[dict]]:
+    timing = Timing(repeat=1, min_repeat=1, statement_timeout_s=timeout_s)
+    result = source or run_lists(timing, users=users, quiet=True)
+    return rolled_back(lambda: explain_slowest(result, top=top, timeout_s=timeout_s))
 
 
 # Command line --------------------------------------------------------------------------------------------
@@ -924,7 +944,7 @@ def main(argv: list[str] | None = None) -> dict:
     users = users_from_file(args.users) if args.users else None
     if args.mode == "explain":
         source = json.loads(Path(args.source).read_text()) if args.source else None
-        text, summary = run_explain(source=source, top=args.top, users=users)
+        text, summary = run_explain(source=source, top=args.top, users=users, timeout_s=args.statement_timeout_s)
         if args.out:
             Path(args.out).write_text(text)
         print(json.dumps({"bench": "scale_explain", "plans": summary}, indent=2))
