@@ -39,7 +39,9 @@ def scope_by_store(qs: QuerySet, user, *, store_path: str = "store") -> QuerySet
     if not has_usable_role(user):
         return qs.none()
     if user.is_shop_worker:
-        return qs.filter(**{f"{store_path}__in": user.stores.values("pk")})
+        # The ids themselves (a worker has a store or a few), not a subquery: the planner then walks the
+        # per-store index in the list's order instead of guessing how many rows a subquery brings.
+        return qs.filter(**{f"{store_path}__in": list(user.stores.values_list("pk", flat=True))})
     return qs.filter(**{f"{store_path}__beat__force_id": user.force_id})
 
 

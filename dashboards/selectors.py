@@ -16,6 +16,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -126,6 +127,17 @@ def counts_for(user) -> dict[str, int]:
     if is_shop_worker(user):
         return shop_counts(user)
     return {}
+
+
+def badge_counts(user) -> dict[str, int]:
+    """``counts_for``, kept ``DASHBOARD_BADGE_CACHE_SECONDS`` (30) per user in Django's cache: every page's
+    navigation shows them, and at a large force's size a count (failed files in the officer's beats, joined
+    through evidence, incident and store) costs hundreds of milliseconds. The badges may be that many
+    seconds behind; the home page's own counts are always read afresh."""
+    seconds = settings.DASHBOARD_BADGE_CACHE_SECONDS
+    if not seconds or not getattr(user, "pk", None):
+        return counts_for(user)
+    return cache.get_or_set(f"dashboards:badges:{user.pk}", lambda: counts_for(user), seconds)
 
 
 def count_labels(user) -> dict[str, str]:

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from accounts.access import scope_by_store
+from accounts.access import scope_by_store, stores_for
 from accounts.models import User
 from core.filters import one_or_many, within_days
 from incidents.models import Evidence, Incident, WitnessStatement
@@ -40,9 +40,15 @@ def statements_for_incident(*, incident: Incident) -> QuerySet[WitnessStatement]
 
 
 def reporters_for(user) -> QuerySet[User]:
-    """The people who reported an incident ``user`` may see (the list's "reported by" filter)."""
-    return User.objects.filter(pk__in=incidents_for(user).values("reported_by")).order_by(
-        "first_name", "last_name", "username"
+    """The people who report at the stores ``user`` may see (the list's "reported by" filter): their staff.
+    Read from the stores' staff, not from the incidents: a distinct over a force's million incidents cost
+    seconds on every list page. Someone no longer on a store's staff is not offered (their incidents stay
+    in the list and its other filters)."""
+    stores = stores_for(user)
+    return (
+        User.objects.filter(role=User.Role.SHOP_WORKER, stores__in=stores)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
     )
 
 

@@ -27,3 +27,6 @@ DEMO_LOGINS_ALLOWED = env.bool("RETRACE_DEMO_LOGINS_ALLOWED", default=True)
 # Tests use their own broker folder so they never take tasks queued by `make run`.
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(TEST_DIR / "broker")
+# Tests read the badge counts afresh after each change; the cache itself has its own test
+# (tests/dashboards/test_counts.py).
+DASHBOARD_BADGE_CACHE_SECONDS = 0

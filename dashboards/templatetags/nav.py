@@ -29,7 +29,7 @@ def _counts(context) -> dict[str, int]:
         return {}
     if not hasattr(request, "_retrace_counts"):
         user = getattr(request, "user", None)
-        request._retrace_counts = selectors.counts_for(user) if user is not None else {}
+        request._retrace_counts = selectors.badge_counts(user) if user is not None else {}
     return request._retrace_counts
 
 

@@ -219,3 +219,18 @@ def test_following_a_count_shows_the_same_rows(world, seeded):
     queue = client.get("/cases/?status=awaiting_review&sort=oldest").content.decode()
     assert seeded["review_late"].reference in queue and seeded["review_fresh"].reference in queue
     assert seeded["confirmed"].reference not in queue and seeded["review_other_beat"].reference not in queue
+
+
+def test_badge_counts_are_kept_for_the_cache_seconds_then_counted_again(world, settings):
+    from django.core.cache import cache
+
+    a = world.a
+    settings.DASHBOARD_BADGE_CACHE_SECONDS = 30
+    cache.clear()
+    client = signed_in(a.officer)
+    before = client.get("/home/counts.json").json()["counts"]["p1_waiting"]
+    incident(a.store, a.worker, priority="P1")
+    assert client.get("/home/counts.json").json()["counts"]["p1_waiting"] == before  # kept
+    assert selectors.police_counts(a.officer)["p1_waiting"] == before + 1  # the home page's own count is live
+    cache.clear()  # as when the seconds are up
+    assert client.get("/home/counts.json").json()["counts"]["p1_waiting"] == before + 1

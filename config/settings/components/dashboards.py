@@ -22,3 +22,5 @@ DASHBOARD_YOUTH_REVIEW_DAYS = env.int("DASHBOARD_YOUTH_REVIEW_DAYS", default=30)
 DASHBOARD_LIST_ROWS = env.int("DASHBOARD_LIST_ROWS", default=10)
 # How often (seconds) an open page asks for fresh counts for its badges (and whenever the tab is shown again).
 DASHBOARD_COUNTS_POLL_SECONDS = env.int("DASHBOARD_COUNTS_POLL_SECONDS", default=60)
+# The navigation's badges (and counts.json) are kept this many seconds per user (0: read on every page).
+DASHBOARD_BADGE_CACHE_SECONDS = env.int("DASHBOARD_BADGE_CACHE_SECONDS", default=30)
