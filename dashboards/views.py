@@ -138,7 +138,11 @@ def counts_json(request):
         return JsonResponse({"message": "Sign in to see your counts."}, status=401)
     user = request.user
     return JsonResponse(
-        {"counts": selectors.badge_counts(user), "labels": selectors.count_labels(user), "at": timezone.now().isoformat()}
+        {
+            "counts": selectors.badge_counts(user),
+            "labels": selectors.count_labels(user),
+            "at": timezone.now().isoformat(),
+        }
     )
 
 
