@@ -70,6 +70,8 @@ class Incident(BaseModel):
         indexes = [
             models.Index(fields=["-occurred_at", "-id"], name="incident_occurred_id"),
             models.Index(fields=["store", "-occurred_at", "-id"], name="incident_store_occurred_id"),
+            # The status and priority filters (status alone reads the first column), in the list's order.
+            models.Index(fields=["status", "priority", "-occurred_at", "-id"], name="incident_status_priority"),
             models.Index(
                 fields=["store"],
                 name="incident_p1_untaken",

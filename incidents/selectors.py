@@ -1,5 +1,6 @@
 """Incident reads, always scoped through ``accounts.access`` (outside scope means not found)."""
 
+import re
 from datetime import date
 
 from django.db.models import Q, QuerySet
@@ -98,9 +99,18 @@ def incidents_filter(
     return qs
 
 
+# A word shaped like an incident reference ("INC-2026-000123", or its start) is looked up as a reference
+# only: a prefix the reference's own index serves, where "contains" across the description read every
+# incident of the force.
+REFERENCE_WORD = re.compile(r"^INC-\d{1,4}(-\d*)?$", re.IGNORECASE)
+
+
 def _search(text: str) -> Q:
     condition = Q()
     for word in text.split():  # every word must match somewhere
+        if REFERENCE_WORD.match(word):
+            condition &= Q(reference__startswith=word.upper())
+            continue
         condition &= (
             Q(reference__icontains=word)
             | Q(description__icontains=word)

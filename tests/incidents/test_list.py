@@ -117,3 +117,15 @@ def test_the_api_filters_by_the_same_rule(world, spread):
     assert got(reporter=spread["by_ann"].reported_by_id) == {spread["by_ann"].reference}
     assert spread["closed"].reference not in got(taken="no")
     assert client.get("/api/incidents/", {"taken": "maybe"}).status_code == 400
+
+
+def test_a_reference_shaped_word_is_looked_up_by_the_reference_start_in_any_case(world):
+    a = world.a
+    wanted = IncidentFactory(store=a.store, reported_by=a.worker, reference="INC-2026-004321")
+    IncidentFactory(store=a.store, reported_by=a.worker, reference="INC-2026-005555")
+    mention = IncidentFactory(store=a.store, reported_by=a.worker, description="Same man as INC-2026-004321.")
+    client = client_for(a.officer)
+    for q in ("INC-2026-004321", "inc-2026-0043", "INC-2026-00432"):
+        found = {r["reference"] for r in client.get("/api/incidents/", {"q": q}).json()["results"]}
+        assert found == {wanted.reference}, q
+    assert mention.reference not in found  # a reference is searched as a reference, not in descriptions
