@@ -129,3 +129,17 @@ def test_a_reference_shaped_word_is_looked_up_by_the_reference_start_in_any_case
         found = {r["reference"] for r in client.get("/api/incidents/", {"q": q}).json()["results"]}
         assert found == {wanted.reference}, q
     assert mention.reference not in found  # a reference is searched as a reference, not in descriptions
+
+
+def test_past_the_choices_limit_store_and_reporter_are_kept_as_hidden_filters(world, settings):
+    a = world.a
+    at_store = IncidentFactory(store=a.store, reported_by=a.worker)
+    IncidentFactory(store=a.other_retailer_store, reported_by=a.worker)
+    client = signed_in(a.officer)
+    html = client.get("/incidents/").content.decode()
+    assert '<select name="store"' in html  # a few stores: a list to choose from
+    settings.INCIDENT_FILTER_CHOICES_MAX = 1
+    response = client.get("/incidents/", {"store": a.store.pk})
+    html = response.content.decode()
+    assert '<select name="store"' not in html and f'type="hidden" name="store" value="{a.store.pk}"' in html
+    assert refs(response) == {at_store.reference}

@@ -21,3 +21,6 @@ IMAGE_MAX_ASPECT_RATIO = env.float("IMAGE_MAX_ASPECT_RATIO", default=20.0)
 INCIDENT_DUPLICATE_WINDOW_DAYS = env.int("INCIDENT_DUPLICATE_WINDOW_DAYS", default=7)
 # Incidents a page of the portal's list shows.
 INCIDENT_LIST_PAGE_SIZE = env.int("INCIDENT_LIST_PAGE_SIZE", default=25)
+# The list's store and "reported by" filters are drop-down lists up to this many choices; past it the
+# search box finds a store by name (a large force has thousands of stores).
+INCIDENT_FILTER_CHOICES_MAX = env.int("INCIDENT_FILTER_CHOICES_MAX", default=300)
