@@ -72,6 +72,8 @@ class Incident(BaseModel):
             models.Index(fields=["store", "-occurred_at", "-id"], name="incident_store_occurred_id"),
             # The status and priority filters (status alone reads the first column), in the list's order.
             models.Index(fields=["status", "priority", "-occurred_at", "-id"], name="incident_status_priority"),
+            # The same filters counted across a force's stores: a short range per store, no row read.
+            models.Index(fields=["store", "status", "priority"], name="incident_store_status_priority"),
             models.Index(
                 fields=["store"],
                 name="incident_p1_untaken",
