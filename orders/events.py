@@ -125,11 +125,23 @@ def photo_removed_event(*, photo: ReferencePhoto, actor, reason: str = "") -> Of
     return _offender_event(photo.offender_id, kind, actor=actor, photo_id=photo.pk, old=old, reason=reason)
 
 
-def photo_retention_event(*, photo: ReferencePhoto, reason: str) -> OffenderEvent:
-    """The nightly retention task deleted the photo (no actor: the system)."""
-    old = snapshot(photo, PHOTO_FIELDS)
+def photo_retention_events(photos: list[ReferencePhoto], reasons: dict[int, str]) -> list[OffenderEvent]:
+    """The nightly retention deleted these photos (no actor: the system), each for its person's reason in
+    ``reasons`` (by offender id); written before the photos go, in one ``bulk_create``."""
     kind = OffenderEvent.Kind.RETENTION
-    return _offender_event(photo.offender_id, kind, actor=None, photo_id=photo.pk, old=old, reason=reason)
+    rows = [
+        OffenderEvent(
+            offender_id=photo.offender_id,
+            kind=kind,
+            actor=None,
+            photo_id=photo.pk,
+            old=jsonable(snapshot(photo, PHOTO_FIELDS)),
+            new={},
+            reason=reasons[photo.offender_id],
+        )
+        for photo in photos
+    ]
+    return OffenderEvent.objects.bulk_create(rows)
 
 
 def photo_viewed_event(*, photo: ReferencePhoto, actor, via: str) -> OffenderEvent:

@@ -20,7 +20,6 @@ from orders.events import (
     photo_added_event,
     photo_changed_event,
     photo_removed_event,
-    photo_retention_event,
     snapshot,
 )
 from orders.models import Offender, ReferencePhoto
@@ -115,8 +114,3 @@ def photo_delete(photo: ReferencePhoto) -> None:
     photo.delete()
     if name:
         transaction.on_commit(lambda: storage.delete(name))
-
-
-def photo_delete_under_retention(photo: ReferencePhoto, *, reason: str) -> None:
-    photo_retention_event(photo=photo, reason=reason)
-    photo_delete(photo)

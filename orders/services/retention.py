@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from orders.events import PHOTO_FIELDS, jsonable, snapshot
-from orders.models import Offender, OffenderEvent, Order, ReferencePhoto
+from orders.events import photo_retention_events
+from orders.models import Offender, Order, ReferencePhoto
 from orders.services.staged_photos import staged_photos_purge
 
 logger = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ def _purge_photos_of(reasons: dict[int, str], batch_size: int, summary: Retentio
                 .select_for_update(skip_locked=True, of=("self",))[:batch_size]
             )
             if photos:
-                OffenderEvent.objects.bulk_create(_retention_events(photos, reasons))
+                photo_retention_events(photos, reasons)
                 ReferencePhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
                 _delete_files_on_commit(photos)
         if not photos:
@@ -136,23 +136,6 @@ def _purge_photos_of(reasons: dict[int, str], batch_size: int, summary: Retentio
             if on_deleted is not None:
                 on_deleted(row)
         after = photos[-1].pk
-
-
-def _retention_events(photos: list[ReferencePhoto], reasons: dict[int, str]) -> list[OffenderEvent]:
-    """The rows ``orders.events.photo_retention_event`` writes (no actor: the system), for one ``bulk_create``."""
-    kind = OffenderEvent.Kind.RETENTION
-    return [
-        OffenderEvent(
-            offender_id=photo.offender_id,
-            kind=kind,
-            actor=None,
-            photo_id=photo.pk,
-            old=jsonable(snapshot(photo, PHOTO_FIELDS)),
-            new={},
-            reason=reasons[photo.offender_id],
-        )
-        for photo in photos
-    ]
 
 
 def _delete_files_on_commit(photos: list[ReferencePhoto]) -> None:

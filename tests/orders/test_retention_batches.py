@@ -66,7 +66,7 @@ def test_a_run_stopped_half_way_is_finished_by_the_next(world, monkeypatch, djan
     gone = people(world, [1, 1, 1, 1, 1, 1])
     storage = ReferencePhoto._meta.get_field("image").storage
     files = files_of(gone)
-    real_events, calls = retention._retention_events, []
+    real_events, calls = retention.photo_retention_events, []
 
     def dies_in_the_second_batch(photos, reasons):
         calls.append(len(photos))
@@ -74,13 +74,13 @@ def test_a_run_stopped_half_way_is_finished_by_the_next(world, monkeypatch, djan
             raise SystemExit("worker killed")
         return real_events(photos, reasons)
 
-    monkeypatch.setattr(retention, "_retention_events", dies_in_the_second_batch)
+    monkeypatch.setattr(retention, "photo_retention_events", dies_in_the_second_batch)
     with pytest.raises(SystemExit), django_capture_on_commit_callbacks(execute=True):
         reference_photos_purge(now=NOW, batch_size=2)
     assert calls == [2, 2]
     assert ReferencePhoto.objects.filter(offender__in=gone).count() == 4  # the first batch only
     assert sum(storage.exists(name) for name in files) == 4
-    monkeypatch.setattr(retention, "_retention_events", real_events)
+    monkeypatch.setattr(retention, "photo_retention_events", real_events)
 
     with django_capture_on_commit_callbacks(execute=True):
         summary = reference_photos_purge(now=NOW, batch_size=2)
