@@ -98,9 +98,13 @@ def files_failed(user) -> QuerySet[EvidenceProcessing]:
 def police_counts(user) -> dict[str, int]:
     """The police counts of the home page and the navigation's badges: four queries, each one aggregate."""
     waiting = (Case.Status.AWAITING_REVIEW, Case.Status.CONFIRMED)  # only these rows: the queue's index finds them
-    cases = cases_for(user).filter(status__in=waiting).aggregate(
-        review=Count("id", filter=Q(status=Case.Status.AWAITING_REVIEW)),
-        corroboration=Count("id", filter=Q(status=Case.Status.CONFIRMED)),
+    cases = (
+        cases_for(user)
+        .filter(status__in=waiting)
+        .aggregate(
+            review=Count("id", filter=Q(status=Case.Status.AWAITING_REVIEW)),
+            corroboration=Count("id", filter=Q(status=Case.Status.CONFIRMED)),
+        )
     )
     return {
         "p1_waiting": p1_waiting(user).count(),
@@ -137,7 +141,8 @@ def badge_counts(user) -> dict[str, int]:
     seconds = settings.DASHBOARD_BADGE_CACHE_SECONDS
     if not seconds or not getattr(user, "pk", None):
         return counts_for(user)
-    return cache.get_or_set(f"dashboards:badges:{user.pk}", lambda: counts_for(user), seconds)
+    counts = cache.get_or_set(f"dashboards:badges:{user.pk}", lambda: counts_for(user), seconds)
+    return counts if counts is not None else counts_for(user)
 
 
 def count_labels(user) -> dict[str, str]:
