@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench.common import manage
+
 REPO = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/retrace_bench_incidents")
 REQUESTS = int(os.environ.get("BENCH_INCIDENTS_REQUESTS", "400"))
@@ -83,13 +85,6 @@ def _env(var_dir: Path, **extra) -> dict:
     )
     env.update(extra)
     return env
-
-
-def _manage(env: dict, *args: str) -> str:
-    out = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True)
-    if out.returncode:
-        raise RuntimeError(out.stderr[-3000:])
-    return out.stdout
 
 
 class Gunicorn:
@@ -295,8 +290,8 @@ def main() -> None:
     env = _env(work)
     servers: list[Gunicorn] = []
     try:
-        _manage(env, "migrate", "--noinput")
-        store_id = int(_manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
+        manage(env, "migrate", "--noinput")
+        store_id = int(manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
         servers.append(Gunicorn(env, workers=2, threads=4, log=work / "gunicorn-create.log"))
         token = _token(servers[0])
         creation = bench_creation(servers[0], token, store_id)

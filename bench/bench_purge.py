@@ -19,8 +19,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -28,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bench.bench_incidents import Gunicorn
+from bench.common import manage
 
 REPO = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_PURGE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h_ret_bench")
@@ -91,13 +90,6 @@ def _env(work: Path, media: Path, **extra) -> dict:
         **extra,
     )
     return env
-
-
-def _manage(env: dict, *args: str) -> str:
-    out = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True)
-    if out.returncode:
-        raise RuntimeError(out.stderr[-3000:])
-    return out.stdout
 
 
 def _copy(conn, table: str, columns: str, lines) -> None:
@@ -313,8 +305,8 @@ def main() -> None:
     env = _env(work, media)
     server = None
     try:
-        _manage(env, "migrate", "--noinput")
-        *ids, token = _manage(env, "shell", "-c", SETUP).strip().splitlines()[-1].split()
+        manage(env, "migrate", "--noinput")
+        *ids, token = manage(env, "shell", "-c", SETUP).strip().splitlines()[-1].split()
         force, beat, store, worker = map(int, ids)
         loaded = load(env["MEDIA_ROOT"], force, beat, store, worker)
         server = Gunicorn(env, workers=2, threads=4, log=work / "gunicorn.log")
@@ -332,7 +324,7 @@ def main() -> None:
         stop_watch, longest = threading.Event(), [0.0]
         watcher = threading.Thread(target=_longest_transaction_watch, args=(stop_watch, longest))
         watcher.start()
-        purge = json.loads(_manage({**env, "PGAPPNAME": PURGE_APP}, "shell", "-c", PURGE).strip().splitlines()[-1])
+        purge = json.loads(manage({**env, "PGAPPNAME": PURGE_APP}, "shell", "-c", PURGE).strip().splitlines()[-1])
         purge_end = time.perf_counter()
         stop_watch.set()
         watcher.join()

@@ -45,31 +45,25 @@ def _load_face_model(sender=None, **kwargs) -> None:
         raise SystemExit(str(exc)) from exc
 
 
-@shared_task(
-    name="recognition.evidence_process",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    max_retries=5,
-    soft_time_limit=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT + 60,
-)
+# A file is handed back if its worker dies, retried on a database error, and stopped past its time limit.
+MATCHING_TASK = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 5,
+    "max_retries": 5,
+    "soft_time_limit": settings.RECOGNITION_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.RECOGNITION_TASK_SOFT_TIME_LIMIT + 60,
+}
+
+
+@shared_task(name="recognition.evidence_process", **MATCHING_TASK)
 def evidence_process_task(evidence_id: int) -> str | None:
     processing = evidence_workflow.evidence_matching_run(evidence_id=evidence_id)
     return None if processing is None else processing.status
 
 
-@shared_task(
-    name="recognition.evidence_process_urgent",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    max_retries=5,
-    soft_time_limit=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.RECOGNITION_TASK_SOFT_TIME_LIMIT + 60,
-)
+@shared_task(name="recognition.evidence_process_urgent", **MATCHING_TASK)
 def evidence_process_urgent_task(evidence_id: int) -> str | None:
     """The same work for urgent evidence (a P1's, or a store's an order in force prohibits), routed to the
     ``recognition_urgent`` queue that workers take first (a retry goes back there too)."""
