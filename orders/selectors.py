@@ -14,7 +14,7 @@ Other apps use ``gallery_offender_ids``, ``breaching_prohibitions``, ``prohibiti
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import access
@@ -90,7 +90,10 @@ def prohibitions_in_force(
         | Q(kind=Prohibition.Kind.RETAILER_AREA, retailer_id=store.retailer_id)
         | Q(kind=Prohibition.Kind.ZONE)
     )
-    qs = qs.select_related("order__offender").prefetch_related("stores", "beats").order_by("order_id", "pk")
+    # Every row the answer shows, read with it: the named stores with their retailers (a query per store
+    # before), the retailer of an area.
+    stores = Prefetch("stores", queryset=Store.objects.select_related("retailer"))
+    qs = qs.select_related("order__offender", "retailer").prefetch_related(stores, "beats").order_by("order_id", "pk")
     return [p for p in qs if prohibition_covers_store(p, store)]
 
 

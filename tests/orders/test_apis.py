@@ -284,6 +284,26 @@ def test_prohibited_at(world, offender):
     assert r.status_code == 400
 
 
+def test_prohibited_at_reads_the_same_few_queries_however_many_orders_answer(world, offender):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    officer = client_for(world.a.officer)
+    asked = {"store": world.a.store.pk, "at": "2026-03-01T12:00:00Z"}
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            r = officer.get("/api/orders/prohibited-at/", asked)
+        return len(r.json()), len(ctx.captured_queries)
+
+    ProhibitionFactory(order=OrderFactory(offender=offender), stores=[world.a.store, world.a.sibling_store])
+    one, few = queries()
+    for _ in range(4):
+        ProhibitionFactory(order=OrderFactory(offender=offender), stores=[world.a.store, world.a.sibling_store])
+    five, same = queries()
+    assert (one, five) == (1, 5) and same == few
+
+
 def test_order_list_filters(world, offender):
     live = OrderFactory(offender=offender)
     OrderFactory(offender=offender, made_on=datetime.date(2020, 1, 1), ends_on=datetime.date(2021, 1, 1))
