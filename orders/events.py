@@ -125,7 +125,7 @@ def photo_removed_event(*, photo: ReferencePhoto, actor, reason: str = "") -> Of
     return _offender_event(photo.offender_id, kind, actor=actor, photo_id=photo.pk, old=old, reason=reason)
 
 
-def photo_retention_events(photos: list[ReferencePhoto], reasons: dict[int, str]) -> list[OffenderEvent]:
+def photo_retention_events(*, photos: list[ReferencePhoto], reasons: dict[int, str]) -> list[OffenderEvent]:
     """The nightly retention deleted these photos (no actor: the system), each for its person's reason in
     ``reasons`` (by offender id); written before the photos go, in one ``bulk_create``."""
     kind = OffenderEvent.Kind.RETENTION

@@ -123,7 +123,7 @@ def _purge_photos_of(reasons: dict[int, str], batch_size: int, summary: Retentio
                 .select_for_update(skip_locked=True, of=("self",))[:batch_size]
             )
             if photos:
-                photo_retention_events(photos, reasons)
+                photo_retention_events(photos=photos, reasons=reasons)
                 ReferencePhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
                 _delete_files_on_commit(photos)
         if not photos:

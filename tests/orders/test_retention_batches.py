@@ -68,11 +68,11 @@ def test_a_run_stopped_half_way_is_finished_by_the_next(world, monkeypatch, djan
     files = files_of(gone)
     real_events, calls = retention.photo_retention_events, []
 
-    def dies_in_the_second_batch(photos, reasons):
+    def dies_in_the_second_batch(*, photos, reasons):
         calls.append(len(photos))
         if len(calls) == 2:
             raise SystemExit("worker killed")
-        return real_events(photos, reasons)
+        return real_events(photos=photos, reasons=reasons)
 
     monkeypatch.setattr(retention, "photo_retention_events", dies_in_the_second_batch)
     with pytest.raises(SystemExit), django_capture_on_commit_callbacks(execute=True):
