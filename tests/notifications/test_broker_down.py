@@ -67,6 +67,7 @@ def test_a_hung_broker_costs_a_p1_report_one_timeout_not_two(
     assert reported_in < timeout + 2, reported_in  # one timeout at most (the email's send)
     assert added_in < 1.5, added_in  # none: sends are paused after the email's failed
     assert "could not send notifications.p1_incident_notify" in caplog.text
-    assert f"recognition.evidence_process({evidence.pk},) not sent (the broker failed just now)" in caplog.text
+    # A P1's CCTV is urgent: it goes to the queue workers take first.
+    assert f"recognition.evidence_process_urgent({evidence.pk},) not sent (the broker failed just now)" in caplog.text
     assert EvidenceProcessing.objects.get(evidence=evidence).waiting_for_task_queue  # queued for the sweep
     assert services.catch_up(hours=1) == {"sent": 2, "failed": 0}
