@@ -25,9 +25,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlparse
 
-from bench.common import manage
+from bench.common import database, manage
 
 REPO = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/retrace_bench_incidents")
@@ -48,19 +47,8 @@ print(store.pk)
 """
 
 
-def _admin_dsn() -> tuple[str, str]:
-    url = urlparse(DB_URL)
-    return url._replace(path="/postgres").geturl(), url.path.lstrip("/")
-
-
 def _db(action: str) -> None:
-    import psycopg
-
-    admin, name = _admin_dsn()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if action == "create":
-            conn.execute(f'CREATE DATABASE "{name}"')
+    database(DB_URL, action)  # DB_URL read at call time: bench_s3 points it at its own database
 
 
 def _free_port() -> int:

@@ -23,10 +23,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 from bench.bench_incidents import Gunicorn
-from bench.common import manage
+from bench.common import database, manage
 
 REPO = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_PURGE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h_ret_bench")
@@ -63,16 +62,6 @@ started = time.perf_counter()
 summary = rejected_crops_purge_batched()
 print(json.dumps({"seconds": time.perf_counter() - started, **dataclasses.asdict(summary)}))
 """
-
-
-def _db(action: str) -> None:
-    import psycopg
-
-    url = urlparse(DB_URL)
-    with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.path.lstrip("/")}" WITH (FORCE)')
-        if action == "create":
-            conn.execute(f'CREATE DATABASE "{url.path.lstrip("/")}"')
 
 
 def _env(work: Path, media: Path, **extra) -> dict:
@@ -295,7 +284,7 @@ def _after(env: dict) -> dict:
 
 def main() -> None:
     try:
-        _db("create")
+        database(DB_URL, "create")
     except Exception as exc:  # noqa: BLE001 - no PostgreSQL here: say so, in the same JSON shape
         print(json.dumps({"benchmark": "purge", "skipped": f"PostgreSQL unavailable at {DB_URL}: {exc}"}))
         return
@@ -357,7 +346,7 @@ def main() -> None:
         if server is not None:
             server.stop()
         if not KEEP_DB:
-            _db("drop")
+            database(DB_URL, "drop")
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(media, ignore_errors=True)
 

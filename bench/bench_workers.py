@@ -36,7 +36,8 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlparse
+
+from bench.common import database
 
 REPO = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/retrace_bench_workers")
@@ -75,16 +76,6 @@ def _env(var_dir: Path, **extra: str) -> dict:
     )
     env.update(extra)
     return env
-
-
-def _database(action: str) -> None:
-    import psycopg
-
-    url = urlparse(DB_URL)
-    with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.path.lstrip("/")}" WITH (FORCE)')
-        if action == "create":
-            conn.execute(f'CREATE DATABASE "{url.path.lstrip("/")}"')
 
 
 # The frames ------------------------------------------------------------------------------------
@@ -498,7 +489,7 @@ def main(argv: list[str] | None = None) -> dict:
     os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")})
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "CELERY_BROKER_URL", "RETRACE_VAR_DIR", "MEDIA_ROOT")})
     os.environ.update(DEEPFACE_HOME=env["DEEPFACE_HOME"], LOG_LEVEL="WARNING")
-    _database("create")
+    database(DB_URL, "create")
     try:
         out = subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput"], cwd=REPO, env=env, capture_output=True, text=True
@@ -513,7 +504,7 @@ def main(argv: list[str] | None = None) -> dict:
         from django.db import connections
 
         connections.close_all()
-        _database("drop")
+        database(DB_URL, "drop")
         shutil.rmtree(var_dir, ignore_errors=True)
     print(json.dumps(result, indent=2))
     return result
