@@ -1176,6 +1176,8 @@ def _evidence(w: World, models: dict, table) -> None:
         [
             ("id", "%d"),
             ("evidence_id", "%d"),
+            ("store_id", "%d"),
+            ("force_id", "%d"),
             ("created_at", "%s"),
             ("updated_at", "%s"),
             ("status", "%s"),
@@ -1293,6 +1295,8 @@ def _evidence(w: World, models: dict, table) -> None:
         proc.write(
             ids,
             ids,
+            store,
+            w.beat_force[w.store_beat[store - 1] - 1],
             up_s,
             iso(np.where(queued, uploaded, finished)),
             np.array(["queued", "", "done", "failed"])[status],

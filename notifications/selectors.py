@@ -101,12 +101,7 @@ def queue_counts(user) -> QueueCounts:
     incidents = scope_to_covered_beats(
         Incident.objects.all(), user, force_path="store__beat__force", beat_path="store__beat"
     )
-    files = scope_to_covered_beats(
-        EvidenceProcessing.objects.all(),
-        user,
-        force_path="evidence__incident__store__beat__force",
-        beat_path="evidence__incident__store__beat",
-    )
+    files = scope_to_covered_beats(EvidenceProcessing.objects.all(), user, force_path="force", beat_path="store__beat")
     review = _count_and_oldest(cases.filter(status=Case.Status.AWAITING_REVIEW))
     corroboration = _count_and_oldest(cases.filter(status=Case.Status.CONFIRMED))
     p1 = _count_and_oldest(

@@ -56,7 +56,9 @@ Status = EvidenceProcessing.Status
 def evidence_processing_queue(*, evidence_id: int) -> bool:
     """The ``queued`` record of a newly stored file (call inside the transaction that stores it).
     True when the file needs its task sent; False when it is already done."""
-    processing, created = EvidenceProcessing.objects.get_or_create(evidence_id=evidence_id)
+    processing, created = EvidenceProcessing.objects.get_or_create(
+        evidence_id=evidence_id, defaults=EvidenceProcessing.objects.placed(evidence_id)
+    )
     if created:
         events.processing_queued_event(processing=processing)
     return processing.status != Status.DONE
@@ -257,7 +259,9 @@ def _claim(evidence_id: int, worker: str) -> EvidenceProcessing | None:
     """Mark the file running by ``worker`` (one more attempt), unless it is done, gone, or running in
     another worker that is alive (a duplicate message)."""
     with transaction.atomic():
-        EvidenceProcessing.objects.get_or_create(evidence_id=evidence_id)
+        EvidenceProcessing.objects.get_or_create(
+            evidence_id=evidence_id, defaults=EvidenceProcessing.objects.placed(evidence_id)
+        )
         processing = EvidenceProcessing.objects.select_for_update().get(evidence_id=evidence_id)
         if processing.status == Status.DONE:
             return None

@@ -28,8 +28,11 @@ EVIDENCE_BEAT = "evidence__incident__store__beat"
 
 
 def processing_for(user) -> QuerySet[EvidenceProcessing]:
+    """The processing records the user may see, newest first: scoped on the record's own store and force
+    (copied from the incident), so the list walks one table's indexes in its order."""
     qs = EvidenceProcessing.objects.select_related("evidence__incident")
-    return _covered(qs, user).order_by("-created_at", "-id")
+    qs = access.scope_to_covered_beats(qs, user, force_path="force", beat_path="store__beat")
+    return qs.order_by("-created_at", "-id")
 
 
 def processing_filter(
@@ -48,9 +51,9 @@ def processing_filter(
     if state:
         qs = qs.filter(status=state)
     if beat_id:
-        qs = qs.filter(**{f"{EVIDENCE_BEAT}_id__in": one_or_many(beat_id)})
+        qs = qs.filter(store__beat_id__in=one_or_many(beat_id))
     if store_id:
-        qs = qs.filter(evidence__incident__store_id=store_id)
+        qs = qs.filter(store_id=store_id)
     qs = within_days(qs, "evidence__uploaded_at", uploaded_from, uploaded_to)
     if q := q.strip():
         qs = qs.filter(Q(evidence__incident__reference__icontains=q) | Q(evidence__original_name__icontains=q))

@@ -216,7 +216,7 @@ def test_recognition_match_data_follows_the_beats_an_officer_covers(matrix, caps
     from recognition.models import EvidenceProcessing
 
     for case in cases.values():
-        EvidenceProcessing.objects.create(evidence_id=case.best_match.evidence_id, status="done", matches=1)
+        EvidenceProcessing.objects.create_for(case.best_match.evidence, status="done", matches=1)
     cells, leaks = 0, []
     for role in ("officer_x", "officer_y", "force_admin", "other_officer", "other_admin"):
         api = client(users, role, api=True)

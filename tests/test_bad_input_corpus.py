@@ -736,7 +736,7 @@ def scene(world, media_root) -> dict:
     a = world.a
     offender, order, prohibition = offender_barred_from(a.store)
     evidence = evidence_on(incident_at(a.store, a.worker))
-    EvidenceProcessing.objects.create(evidence=evidence)
+    EvidenceProcessing.objects.create_for(evidence)
     case = case_raise_for_match(match=possible_match(evidence, offender))
     for user in (a.officer, a.admin):
         case_justify(case=case, user=user, justification="Triage of my beat's retail cases")

@@ -70,6 +70,6 @@ def case(
 
 def failed_file(store, reporter) -> EvidenceProcessing:
     evidence = evidence_on(incident(store, reporter))
-    return EvidenceProcessing.objects.create(
-        evidence=evidence, status=EvidenceProcessing.Status.FAILED, reason_code="corrupt_video", reason="Unreadable"
+    return EvidenceProcessing.objects.create_for(
+        evidence, status=EvidenceProcessing.Status.FAILED, reason_code="corrupt_video", reason="Unreadable"
     )

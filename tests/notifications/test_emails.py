@@ -228,7 +228,7 @@ def test_the_digest_counts_each_officers_own_queue(world, people, smtp):
     p1_at(a.store, a.worker, status=Incident.Status.WITH_POLICE)  # taken on
     p1_at(a.sibling_store, a.worker)  # the other beat
     failed = evidence_on(incident_at(a.store, a.worker))
-    EvidenceProcessing.objects.create(evidence=failed, status=EvidenceProcessing.Status.FAILED)
+    EvidenceProcessing.objects.create_for(failed, status=EvidenceProcessing.Status.FAILED)
     breach_case_at(world.b.store, world.b.worker)  # force B
     smtp.received.clear()
 

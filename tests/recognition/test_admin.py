@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def _failed(side):
     incident = IncidentFactory(store=side.store, reported_by=side.worker)
     evidence = evidence_for(incident, b"broken", f"{side.store.code}.mp4", kind="video")
-    return EvidenceProcessing.objects.create(evidence=evidence, status="failed", reason_code="corrupt_video")
+    return EvidenceProcessing.objects.create_for(evidence, status="failed", reason_code="corrupt_video")
 
 
 def test_admin_sees_only_their_forces_processing(world):

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 def _processing(side, status=EvidenceProcessing.Status.FAILED, **kwargs):
     incident = IncidentFactory(store=side.store, reported_by=side.worker)
     evidence = evidence_for(incident, b"not really a video", "x.mp4", kind="video")
-    return EvidenceProcessing.objects.create(
-        evidence=evidence, status=status, reason_code="corrupt_video", reason="The video cannot be opened.", **kwargs
+    return EvidenceProcessing.objects.create_for(
+        evidence, status=status, reason_code="corrupt_video", reason="The video cannot be opened.", **kwargs
     )
 
 

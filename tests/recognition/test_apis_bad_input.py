@@ -20,7 +20,7 @@ def _matched(side):
     and a possible match of the two."""
     offender, _, _ = offender_barred_from(side.store)
     evidence = evidence_on(incident_at(side.store, side.worker))
-    EvidenceProcessing.objects.create(evidence=evidence)
+    EvidenceProcessing.objects.create_for(evidence)
     return offender, evidence, possible_match(evidence, offender)
 
 

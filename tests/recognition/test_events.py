@@ -21,7 +21,7 @@ Kind, Status = EvidenceProcessingEvent.Kind, EvidenceProcessing.Status
 def _processing(world, **fields) -> EvidenceProcessing:
     incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
     evidence = evidence_for(incident, b"not really a video", "door.mp4", kind="video")
-    return EvidenceProcessing.objects.create(evidence=evidence, **fields)
+    return EvidenceProcessing.objects.create_for(evidence, **fields)
 
 
 def test_each_writer_records_its_kind_status_actor_and_details(world):

@@ -72,7 +72,7 @@ def test_a_full_disk_queues_the_file_again_with_a_back_off_and_the_match_is_stor
     reference_photo_enrol(photo=reference_photo(offender, "img1.jpg"))
     incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker, in_order_period=True)
     evidence = evidence_for(incident, face_bytes("img2.jpg"), "till.jpg")
-    EvidenceProcessing.objects.create(evidence=evidence)
+    EvidenceProcessing.objects.create_for(evidence)
     disk.writes_left = 0  # the disk is full from now on
 
     processing = evidence_matching_run(evidence_id=evidence.pk)
@@ -117,7 +117,7 @@ def test_a_disk_that_fills_between_two_crops_keeps_neither(
     reference_photo_enrol(photo=reference_photo(second, "img4.jpg"))  # the same person, recorded twice
     incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker, in_order_period=True)
     evidence = evidence_for(incident, face_bytes("img2.jpg"), "till.jpg")
-    EvidenceProcessing.objects.create(evidence=evidence)
+    EvidenceProcessing.objects.create_for(evidence)
     disk.writes_left = 1
 
     processing = evidence_matching_run(evidence_id=evidence.pk)

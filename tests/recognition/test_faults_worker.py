@@ -227,7 +227,7 @@ def test_the_sweep_runs_within_its_interval_behind_a_backlog_of_files(world, own
         incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
         evidence = evidence_for(incident, b"\x00" * 32, "door.mp4", kind="video")
         long_ago = timezone.now() - datetime.timedelta(hours=1)
-        EvidenceProcessing.objects.create(evidence=evidence)
+        EvidenceProcessing.objects.create_for(evidence)
         EvidenceProcessing.objects.filter(evidence=evidence).update(updated_at=long_ago)  # its send failed
         queued_at = time.monotonic()
         wait_for(lambda: EvidenceProcessing.objects.get(evidence=evidence).sent_at, timeout=120, what="the sweep")

@@ -198,7 +198,7 @@ def test_blurred_and_small_faces_are_counted_not_embedded(world, enrolled, raise
 
 def test_a_file_left_running_by_a_crashed_worker_is_re_run_once(world, enrolled, raised):
     evidence = evidence_for(_incident(world), face_bytes("img2.jpg"), "till.jpg")
-    EvidenceProcessing.objects.create(evidence=evidence, status=Status.RUNNING, attempts=1)  # the worker died
+    EvidenceProcessing.objects.create_for(evidence, status=Status.RUNNING, attempts=1)  # the worker died
     processing = _process(evidence)  # the redelivered task
     assert (processing.status, processing.attempts, processing.matches) == (Status.DONE, 2, 1)
     _process(evidence)  # a duplicate delivery changes nothing

@@ -25,7 +25,7 @@ def _file(store, worker, name: str, *, status: str = "done", uploaded_at=None, *
     evidence = evidence_for(incident, name.encode(), name)
     if uploaded_at is not None:
         Evidence.objects.filter(pk=evidence.pk).update(uploaded_at=uploaded_at)
-    return EvidenceProcessing.objects.create(evidence=evidence, status=status, **fields)
+    return EvidenceProcessing.objects.create_for(evidence, status=status, **fields)
 
 
 def _names(response) -> list[str]:

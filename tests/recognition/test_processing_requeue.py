@@ -31,7 +31,7 @@ def _ago(seconds: float) -> datetime.datetime:
 def _processing(world, name, status, age_s, attempts=0, **fields):
     incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
     evidence = evidence_for(incident, name.encode(), name, kind="video")
-    p = EvidenceProcessing.objects.create(evidence=evidence, status=status, attempts=attempts)
+    p = EvidenceProcessing.objects.create_for(evidence, status=status, attempts=attempts)
     EvidenceProcessing.objects.filter(pk=p.pk).update(updated_at=_ago(age_s), **fields)
     return p
 

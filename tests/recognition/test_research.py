@@ -260,7 +260,7 @@ def test_files_not_finished_or_no_longer_held_are_not_searched(world, face_engin
     gone.file.storage.delete(gone.file.name)  # removed under the retention rule
     incident = IncidentFactory(store=a.store, reported_by=a.worker, in_order_period=True)
     queued = evidence_for(incident, face_bytes("img2.jpg"), "q.jpg")
-    EvidenceProcessing.objects.create(evidence=queued)  # its first search will use the current gallery
+    EvidenceProcessing.objects.create_for(queued)  # its first search will use the current gallery
     _record_order(a, offender, django_capture_on_commit_callbacks)
     job = ResearchJob.objects.get()
     assert (job.status, job.files_total, job.files_skipped, job.files_searched) == (Status.DONE, 1, 1, 0)

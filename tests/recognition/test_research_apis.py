@@ -19,7 +19,7 @@ Status = ResearchJob.Status
 def _incident(side, status=EvidenceProcessing.Status.DONE):
     incident = IncidentFactory(store=side.store, reported_by=side.worker)
     evidence = evidence_for(incident, f"cctv of {incident.reference}".encode(), "till.jpg")
-    EvidenceProcessing.objects.create(evidence=evidence, status=status)
+    EvidenceProcessing.objects.create_for(evidence, status=status)
     return incident, evidence
 
 

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 def _failed(side, name="door.mp4"):
     incident = IncidentFactory(store=side.store, reported_by=side.worker)
     evidence = evidence_for(incident, b"broken" + name.encode(), name, kind="video")
-    return EvidenceProcessing.objects.create(
-        evidence=evidence, status="failed", reason_code="corrupt_video", reason="The video cannot be opened."
+    return EvidenceProcessing.objects.create_for(
+        evidence, status="failed", reason_code="corrupt_video", reason="The video cannot be opened."
     )
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_processing_list_links_each_file_to_its_incident(world):
     incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
-    EvidenceProcessing.objects.create(evidence=evidence_for(incident, b"x", "till.jpg", kind="image"))
+    EvidenceProcessing.objects.create_for(evidence_for(incident, b"x", "till.jpg", kind="image"))
     html = signed_in(world.a.officer).get("/recognition/").content.decode()
     assert f'<a href="/incidents/{incident.pk}/">{incident.reference}</a>' in html
 
