@@ -25,7 +25,7 @@ from accounts.permissions import FORCE_ADMIN, role_required
 from cases.models import Case
 from core import csv as safe_csv
 from core.pagination import BoundedPaginator
-from dashboards import charts, figures, selectors
+from dashboards import charts, figures, kept, selectors
 from incidents.models import Incident
 from incidents.selectors import incidents_for
 from recognition.models import EvidenceProcessing
@@ -92,11 +92,15 @@ def _force_admin_context(user) -> dict:
     ending = selectors.orders_ending(user, today=today, days=ending_days)
     youth = selectors.youth_reviews_due(user, today=today, days=youth_days)
     rows = settings.DASHBOARD_LIST_ROWS
+    force_figures = kept.figures_for(user, today=today)
     return {
         "figures": [
             {"chart": chart, "svg": mark_safe(charts.render(chart))}  # noqa: S308 - every text is escaped in charts
-            for chart in figures.force_charts(user, today=today)
+            for chart in force_figures.charts
         ],
+        "figures_built_at": force_figures.built_at,
+        "figures_kept": force_figures.kept,
+        "figures_every_minutes": settings.DASHBOARD_FIGURES_EVERY_MINUTES,
         "orders_ending": ending[:rows],
         "orders_ending_count": ending.count(),
         "orders_ending_days": ending_days,
@@ -149,10 +153,11 @@ def counts_json(request):
 @require_GET
 @role_required(FORCE_ADMIN, message=FORCE_ADMINS_ONLY)
 def chart_csv(request, slug: str):
-    """One chart's numbers as CSV (the same rows as its table), for the force admin's own force."""
-    chart = figures.chart_for(request.user, slug)
-    if chart is None:
+    """One chart's numbers as CSV (the same rows as its table, from the same kept figures), for the force admin's
+    own force."""
+    if slug not in figures.CHARTS:
         raise Http404("No such chart.")
+    chart = next(chart for chart in kept.figures_for(request.user).charts if chart.slug == slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="retrace-{slug}-{timezone.localdate():%Y-%m-%d}.csv"'
     writer = safe_csv.writer(response)

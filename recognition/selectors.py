@@ -31,8 +31,8 @@ def processing_for(user) -> QuerySet[EvidenceProcessing]:
     """The processing records the user may see, newest first: scoped on the record's own store and force
     (copied from the incident), so the list walks one table's indexes in its order."""
     qs = EvidenceProcessing.objects.select_related("evidence__incident")
-    qs = access.scope_to_covered_beats(qs, user, force_path="force", beat_path="store__beat")
-    return qs.order_by("-created_at", "-id")
+    scoped = access.scope_to_covered_beats(qs, user, force_path="force", beat_path="store__beat")
+    return scoped.order_by("-created_at", "-id")
 
 
 def processing_filter(

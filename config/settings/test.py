@@ -30,3 +30,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 # Tests read the badge counts afresh after each change; the cache itself has its own test
 # (tests/dashboards/test_counts.py).
 DASHBOARD_BADGE_CACHE_SECONDS = 0
+# Tests build the force admin's figures on every visit; keeping them has its own tests
+# (tests/dashboards/test_kept.py).
+DASHBOARD_FIGURES_MAX_AGE_MINUTES = 0

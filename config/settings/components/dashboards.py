@@ -24,3 +24,8 @@ DASHBOARD_LIST_ROWS = env.int("DASHBOARD_LIST_ROWS", default=10)
 DASHBOARD_COUNTS_POLL_SECONDS = env.int("DASHBOARD_COUNTS_POLL_SECONDS", default=60)
 # The navigation's badges (and counts.json) are kept this many seconds per user (0: read on every page).
 DASHBOARD_BADGE_CACHE_SECONDS = env.int("DASHBOARD_BADGE_CACHE_SECONDS", default=30)
+# The force admin's figures are kept (``dashboards.kept``): the worker builds each force's afresh every this many
+# minutes, and a page uses the kept copy while it is younger than DASHBOARD_FIGURES_MAX_AGE_MINUTES (older, or
+# none yet: the page builds them itself). 0 builds them on every visit.
+DASHBOARD_FIGURES_EVERY_MINUTES = env.int("DASHBOARD_FIGURES_EVERY_MINUTES", default=10)
+DASHBOARD_FIGURES_MAX_AGE_MINUTES = env.int("DASHBOARD_FIGURES_MAX_AGE_MINUTES", default=30)
