@@ -13,6 +13,8 @@ a people event ``order_recorded`` is written.
 Shop workers (and accounts without a role) get a 404, as on every people page; beat officers the friendly
 403; another force's application is a 404."""
 
+import calendar
+import datetime
 import json
 
 from django import forms
@@ -446,7 +448,8 @@ class OrderFromApplicationInputSerializer(OrderCreateInputSerializer):
     prohibitions = ProhibitionInputSerializer(
         many=True,
         required=False,
-        help_text="The prohibitions as the court made them. Left out: every proposed prohibition as proposed.",
+        help_text="The prohibitions as the court made them. Left out: every proposed prohibition as proposed, each "
+        "for its own period (`duration_months`) from the order's first day (to the order's end when that comes first).",
     )
     photo = serializers.FileField(
         required=False,
@@ -481,9 +484,32 @@ class OrderFromApplicationInputSerializer(OrderCreateInputSerializer):
         return attrs
 
 
-def _proposed_input(proposed: ProposedProhibition) -> ProhibitionInput:
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (the month's last day when it has no such day: 31 Jan + 1 = 28/29 Feb)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def proposed_last_day(proposed: ProposedProhibition, order_values: dict) -> datetime.date | None:
+    """The last day of a proposal's own period (``duration_months``) counted from the order's first day: the
+    day before the same date that many months on. None when the order ends first (the prohibition then runs
+    as long as the order) or has no first day."""
+    first = order_values.get("effective_from")
+    if first is None:
+        return None
+    last = add_months(first, proposed.duration_months) - datetime.timedelta(days=1)
+    order_last = None if order_values.get("indefinite") else order_values.get("ends_on")
+    if order_last is not None and last >= order_last:
+        return None
+    return last
+
+
+def _proposed_input(proposed: ProposedProhibition, order_values: dict) -> ProhibitionInput:
+    """A proposal as proposed: its kind and places, and its own period from the order's first day."""
     return ProhibitionInput(
         kind=proposed.kind,
+        ends_on=proposed_last_day(proposed, order_values),
         stores=list(proposed.stores.all()),
         retailer=proposed.retailer,
         beats=list(proposed.beats.all()),
@@ -554,7 +580,7 @@ class OrderFromApplicationApi(APIView):
         else:
             data.pop("prohibitions", None)
             proposed = application.proposed_prohibitions.prefetch_related("stores", "beats").order_by("pk")
-            prohibitions = [_proposed_input(p) for p in proposed]
+            prohibitions = [_proposed_input(p, data) for p in proposed]
         try:
             order = order_record_from_application(
                 application=application, actor=request.user, offender_values=offender_values, photo=photo,

@@ -379,3 +379,36 @@ def test_api_records_the_order_as_proposed_or_as_the_court_made_it(
     assert response.status_code == 201, response.content
     kinds = sorted(p.kind for p in Order.objects.get(pk=response.json()["id"]).prohibitions.all())
     assert kinds == ["premises", "zone"] and Offender.objects.count() == 1
+
+
+def test_api_without_prohibitions_keeps_each_proposals_own_period(world):
+    """Left out, each proposal becomes a prohibition for its own months from the order's first day: the zone
+    proposed for 12 months ends after 12; the premises proposed for 24 run with the order (which ends first)."""
+    from tests.orders.factories import OffenderFactory, ReferencePhotoFactory
+
+    a = world.a
+    offender = OffenderFactory(force=a.force)
+    ReferencePhotoFactory(offender=offender)
+    application = _application(a, offender=offender)
+    response = client_for(a.admin).post(_api_url(application), _api_order(), format="json")
+    assert response.status_code == 201, response.content
+    order = Order.objects.get(pk=response.json()["id"])
+    periods = {p.kind: (p.starts_on, p.ends_on) for p in order.prohibitions.all()}
+    assert periods == {"zone": (None, datetime.date(2027, 1, 4)), "premises": (None, None)}
+    # An indefinite order: the 24 months end on their own day too.
+    CBOApplication.objects.filter(pk=application.pk).update(reference="CBO-2026-999999")
+    second = _application(a, offender=offender)
+    response = client_for(a.admin).post(
+        _api_url(second), _api_order(case_reference="CBO/2026/0043", ends_on=None, indefinite=True), format="json"
+    )
+    assert response.status_code == 201, response.content
+    periods = {p.kind: p.ends_on for p in Order.objects.get(pk=response.json()["id"]).prohibitions.all()}
+    assert periods == {"zone": datetime.date(2027, 1, 4), "premises": datetime.date(2028, 1, 4)}
+
+
+def test_add_months_keeps_the_day_or_takes_the_months_last():
+    from people.order_views import add_months
+
+    assert add_months(datetime.date(2026, 1, 5), 12) == datetime.date(2027, 1, 5)
+    assert add_months(datetime.date(2026, 1, 31), 1) == datetime.date(2026, 2, 28)
+    assert add_months(datetime.date(2027, 12, 15), 3) == datetime.date(2028, 3, 15)
