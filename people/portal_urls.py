@@ -1,5 +1,6 @@
 """Officer pages of people (mounted at the site root): the persistent-offender list, a person's page, linking a
-person to an incident, and CBO applications with their bundle."""
+person to an incident, the persons of interest with the retention review's keep, and CBO applications with their
+bundle."""
 
 from django.urls import path
 
@@ -15,5 +16,7 @@ urlpatterns = [
         views.application_download,
         name="people-application-download",
     ),
+    path("people/persons/", views.person_list, name="people-persons"),
     path("people/<str:subject>/", views.person_detail, name="people-person"),
+    path("people/<str:subject>/keep/", views.person_keep, name="people-person-keep"),
 ]

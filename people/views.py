@@ -136,6 +136,7 @@ def persistent_list(request):
             "until": until,
             "min_incidents": settings.PEOPLE_PERSISTENT_MIN_INCIDENTS,
             "window_days": settings.PEOPLE_PERSISTENT_PERIOD_DAYS,
+            "due_count": selectors.persons_for(request.user).filter(review_due_on__isnull=False).count(),
             "filtered": bool(text) or bool(form.is_valid() and form.cleaned_data.get("persistent")),
         },
     )
@@ -182,7 +183,36 @@ def _person_context(request, subject) -> dict:
         "applications": applications,
         "start_form": ApplicationStartForm(initial={"period_from": first, "period_to": today}),
         "orders": bundle.previous_orders(subject),
+        "review": _review(subject, today),
+        "keep_form": KeepForm(),
     }
+
+
+def _review(subject, today: datetime.date) -> dict | None:
+    """Where a person of interest stands in the retention review, for the page to say in words: flagged (the
+    day the record is deleted unless kept, and the days left), kept (until when, why), or when it would next
+    be flagged. None for an offender record or someone under an order (never reviewed for deletion)."""
+    if isinstance(subject, Offender) or subject.offender_id:
+        return None
+    due = subject.review_due_on
+    return {
+        "due_on": due,
+        "days_left": (due - today).days if due else None,
+        "kept_until": subject.kept_until if subject.kept_until and subject.kept_until >= today else None,
+        "keep_reason": subject.keep_reason,
+        "after_days": settings.PEOPLE_REVIEW_AFTER_DAYS,
+        "grace_days": settings.PEOPLE_REVIEW_GRACE_DAYS,
+    }
+
+
+class KeepForm(forms.Form):
+    reason = forms.CharField(
+        label="Why keep this record",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required, and kept with the audit trail: e.g. an investigation still open.",
+        error_messages={"required": "Say why the record is kept: the reason is required."},
+    )
 
 
 @police_only
@@ -207,6 +237,68 @@ def person_detail(request, subject: str):
         return render(request, "people/person.html", context, status=400)
     person_viewed_event(subject=person, actor=request.user, via="page")
     return render(request, "people/person.html", context)
+
+
+@police_only
+@require_POST
+def person_keep(request, subject: str):
+    """Keep a person of interest after review (POST ``reason``, required): the same service as the API's keep,
+    audited (``person_kept``). The record stays for another review period and is no longer due for deletion."""
+    person = _subject_or_404(request.user, subject)
+    if isinstance(person, Offender) or person.offender_id:
+        raise Http404("Only a person of interest is reviewed for deletion.")
+    form = KeepForm(request.POST)
+    if form.is_valid():
+        try:
+            person = services.person_keep(person=person, actor=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            for name, errs in exc.fields.items():
+                for err in errs:
+                    form.add_error(name if name in form.fields else None, err)
+        else:
+            kept = person.kept_until
+            messages.success(request, f"Record kept until {kept.day} {kept:%b %Y}: the reason is logged.")
+            return redirect("people-person", subject=subject)
+    context = _person_context(request, person)
+    context["keep_form"] = form
+    return render(request, "people/person.html", context, status=400)
+
+
+# Persons of interest, for the retention review ---------------------------------------------------------
+
+
+class PersonsForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100, help_text="Name, PNC ID or description.")
+    due = forms.BooleanField(label="Due for review", required=False)
+
+
+@police_only
+def person_list(request):
+    """The force's persons of interest, A–Z (``q``: words to find; ``due``: only those flagged for review,
+    soonest deletion first), paged."""
+    form = PersonsForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.persons_search(selectors.persons_for(request.user), q=data.get("q", ""))
+    if data.get("due"):
+        qs = qs.filter(review_due_on__isnull=False).order_by("review_due_on", "family_name", "given_names", "pk")
+    page, query = _page(request, qs)
+    for person in page.object_list:
+        person.key = subject_key(person)
+    due_count = selectors.persons_for(request.user).filter(review_due_on__isnull=False).count()
+    return render(
+        request,
+        "people/persons.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "today": timezone.localdate(),
+            "due_count": due_count,
+            "review_after_days": settings.PEOPLE_REVIEW_AFTER_DAYS,
+            "grace_days": settings.PEOPLE_REVIEW_GRACE_DAYS,
+            "filtered": bool(data.get("q") or data.get("due")),
+        },
+    )
 
 
 # Linking a person to an incident ------------------------------------------------------------------------
