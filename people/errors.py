@@ -35,3 +35,7 @@ class PeopleErrorCode(ErrorCodes):
         "The person is under an order (an offender record): they are not reviewed for deletion (409).",
     )
     INVALID_PERIOD = "invalid_period", "`since` is after `until`, or a date is not YYYY-MM-DD (400)."
+    APPLICATION_CLOSED = (
+        "application_closed",
+        "The court has made the order on this application: it is kept as it was (409).",
+    )

@@ -6,7 +6,9 @@ from rest_framework import serializers
 
 from core.filters import MAX_ID
 from core.pagination import PageOutputSerializer
-from people.models import IncidentLink, PersonOfInterest
+from orders.models import Prohibition
+from people.bundle import prohibition_text
+from people.models import CBOApplication, IncidentLink, PersonOfInterest, ProposedProhibition
 
 SUBJECT_HELP = (
     'How the API addresses the person: "person-<id>" (a person of interest: `/api/people/<id>/`) or '
@@ -245,3 +247,141 @@ class PersistentPageOutputSerializer(PageOutputSerializer):
     min_incidents = serializers.IntegerField(help_text="PEOPLE_PERSISTENT_MIN_INCIDENTS.")
     period_days = serializers.IntegerField(help_text="PEOPLE_PERSISTENT_PERIOD_DAYS.")
     results = PersistentRowOutputSerializer(many=True)
+
+
+# Applications ---------------------------------------------------------------------------------------------
+
+
+class ProposalInputSerializer(serializers.Serializer):
+    """A proposed prohibition. `kind` decides which places apply: `premises` needs `stores`; `retailer_area`
+    a `retailer` with `beats` or a circle; `zone` a `polygon` or a circle (`centre_latitude`,
+    `centre_longitude`, `radius_m`). Stores, retailer and beats are ids of your force's."""
+
+    kind = serializers.ChoiceField(choices=Prohibition.Kind.choices)
+    stores = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list, max_length=200
+    )
+    retailer = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    beats = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list, max_length=200
+    )
+    centre_latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    centre_longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    radius_m = serializers.IntegerField(min_value=1, max_value=100_000, required=False, allow_null=True)
+    polygon = serializers.JSONField(required=False, allow_null=True, help_text="A GeoJSON Polygon, longitude first.")
+    duration_months = serializers.IntegerField(min_value=1, max_value=120, default=24)
+    reason = serializers.CharField(max_length=4000, help_text="Why this prohibition is needed, from the incidents.")
+
+
+class ApplicationCreateInputSerializer(serializers.Serializer):
+    subject = serializers.RegexField(
+        r"^(person|offender)-[0-9]{1,12}$", help_text=SUBJECT_HELP + " The person the application is for."
+    )
+    period_from = serializers.DateField(
+        required=False, help_text="First day of the incidents included. Default: the first linked incident's day."
+    )
+    period_to = serializers.DateField(required=False, help_text="Last day of the incidents included. Default: today.")
+
+
+class ApplicationUpdateInputSerializer(serializers.Serializer):
+    """Only the fields sent change. `proposed_prohibitions`, when sent, replaces them all."""
+
+    summary = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+    period_from = serializers.DateField(required=False)
+    period_to = serializers.DateField(required=False)
+    proposed_prohibitions = ProposalInputSerializer(many=True, required=False, max_length=30)
+
+
+class ProposalOutputSerializer(serializers.ModelSerializer):
+    text = serializers.SerializerMethodField(help_text="What it prohibits, in words (as in the bundle).")
+    stores = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    beats = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = ProposedProhibition
+        fields = [
+            "id",
+            "kind",
+            "text",
+            "stores",
+            "retailer",
+            "beats",
+            "centre_latitude",
+            "centre_longitude",
+            "radius_m",
+            "polygon",
+            "duration_months",
+            "reason",
+        ]
+
+    def get_text(self, proposal) -> str:
+        return prohibition_text(proposal)
+
+
+STATUS_HELP = "`draft`, `built` (the bundle built; download it) or `order_made` (kept as it was)."
+
+
+@extend_schema_field({"type": "string", "pattern": "^(draft|built|order_made)$", "description": STATUS_HELP})
+class ApplicationStatusField(serializers.CharField):
+    """An application's status. A pattern in the schema, not an enum: "status" enums are other models' too."""
+
+
+class ApplicationOutputSerializer(serializers.ModelSerializer):
+    status = ApplicationStatusField(read_only=True)
+    subject = serializers.SerializerMethodField(help_text=SUBJECT_HELP)
+    subject_name = serializers.SerializerMethodField()
+    created_by = serializers.SerializerMethodField()
+    under_18 = serializers.SerializerMethodField(
+        help_text="Under 18 today: the youth offending team must be consulted before the application."
+    )
+    proposed_prohibitions = ProposalOutputSerializer(many=True, read_only=True)
+    incident_ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The incidents frozen in the bundle at its last build."
+    )
+
+    class Meta:
+        model = CBOApplication
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "subject",
+            "subject_name",
+            "under_18",
+            "period_from",
+            "period_to",
+            "summary",
+            "proposed_prohibitions",
+            "incident_ids",
+            "pdf_sha256",
+            "order",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_subject(self, application) -> str:
+        return f"offender-{application.offender_id}" if application.offender_id else f"person-{application.person_id}"
+
+    def get_subject_name(self, application) -> str:
+        subject = application.subject
+        return subject.full_name if application.offender_id else subject.name
+
+    def get_created_by(self, application) -> str | None:
+        return _user_name(application.created_by)
+
+    def get_under_18(self, application) -> bool:
+        born, today = application.subject.date_of_birth, timezone.localdate()
+        return born is not None and today.year - born.year - ((today.month, today.day) < (born.month, born.day)) < 18
+
+
+class ApplicationDetailOutputSerializer(ApplicationOutputSerializer):
+    chronology = LinkOutputSerializer(
+        many=True,
+        read_only=True,
+        source="chronology_links",
+        help_text="The linked incidents the next build takes (active links in the period you may see), in order.",
+    )
+
+    class Meta(ApplicationOutputSerializer.Meta):
+        fields = [*ApplicationOutputSerializer.Meta.fields, "chronology"]

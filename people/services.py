@@ -8,6 +8,8 @@ officer, a case whose match a reviewer confirmed), never by searching unknown fa
 
 import datetime
 import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import NoReturn
 
 from django.conf import settings
@@ -18,14 +20,16 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.access import has_usable_role
+from accounts.models import Beat, Retailer, Store
 from cases.models import Case, CaseDecision
 from core.exceptions import ApplicationError, ErrorCode
 from incidents.models import Incident
-from orders.models import Offender
+from orders import geo
+from orders.models import Offender, Prohibition
 from orders.validators import normalise_pnc_id
 from people import events, selectors
 from people.errors import PeopleErrorCode
-from people.models import CBOApplication, IncidentLink, PersonOfInterest
+from people.models import CBOApplication, IncidentLink, PersonOfInterest, ProposedProhibition
 
 logger = logging.getLogger(__name__)
 
@@ -434,3 +438,116 @@ def people_review(*, today: datetime.date | None = None, batch_size: int = REVIE
     deleted = people_review_delete(today=today, batch_size=batch_size)
     flagged = people_review_flag(today=today, batch_size=batch_size)
     return {"deleted": deleted, "flagged": flagged}
+
+
+# Applications: summary, period and proposed prohibitions -----------------------------------------------------
+
+
+@dataclass
+class ProposalInput:
+    """A proposed prohibition as asked for: ``kind`` decides which places apply (named stores; a retailer
+    within beats or a circle; a zone drawn as a polygon or a circle), for ``duration_months``, with a reason."""
+
+    kind: str
+    reason: str
+    duration_months: int | None = 24
+    stores: list[Store] = field(default_factory=list)
+    retailer: Retailer | None = None
+    beats: list[Beat] = field(default_factory=list)
+    centre_latitude: Decimal | None = None
+    centre_longitude: Decimal | None = None
+    radius_m: int | None = None
+    polygon: dict | None = None
+
+
+def proposal_errors(p: ProposalInput) -> list[tuple[str | None, str]]:
+    """What is wrong with a proposed prohibition, as (field or None, message): the page's form and the API
+    both ask here. A valid polygon is normalised in place."""
+    errors: list[tuple[str | None, str]] = []
+    circle = (p.centre_latitude, p.centre_longitude, p.radius_m)
+    has_circle = None not in circle
+    if any(v is not None for v in circle) and not has_circle:
+        errors.append((None, "A circle needs its centre latitude, centre longitude and radius."))
+    if p.kind not in Prohibition.Kind.values:
+        errors.append(("kind", f"Kind must be one of {', '.join(Prohibition.Kind.values)}."))
+    if p.kind == Prohibition.Kind.PREMISES and not p.stores:
+        errors.append(("stores", "Name at least one store for named premises."))
+    if p.kind == Prohibition.Kind.RETAILER_AREA:
+        if p.retailer is None:
+            errors.append(("retailer", "Choose the retailer."))
+        if not p.beats and not has_circle:
+            errors.append(("beats", "Choose beats, or give a circle, for the area."))
+    if p.kind == Prohibition.Kind.ZONE and not (p.polygon or has_circle):
+        errors.append(("polygon", "Draw the zone as a polygon, or give a circle."))
+    if p.polygon:
+        try:
+            p.polygon = geo.validate_polygon(p.polygon)
+        except geo.GeometryError as exc:
+            errors.append(("polygon", str(exc)))
+    if p.duration_months is None or not 1 <= p.duration_months <= 120:
+        errors.append(("duration_months", "A period from 1 to 120 months."))
+    p.reason = (p.reason or "").strip()
+    if not p.reason:
+        errors.append(("reason", "Say why this prohibition is needed."))
+    return errors
+
+
+def _require_editable(application: CBOApplication) -> None:
+    if application.status == CBOApplication.Status.ORDER_MADE:
+        _fail(
+            "The court has made the order: this application is kept as it was.",
+            PeopleErrorCode.APPLICATION_CLOSED,
+            status_code=409,
+        )
+
+
+@transaction.atomic
+def application_update(
+    *,
+    application: CBOApplication,
+    actor,
+    summary: str | None = None,
+    period_from: datetime.date | None = None,
+    period_to: datetime.date | None = None,
+    proposals: list[ProposalInput] | None = None,
+) -> CBOApplication:
+    """Change an application's summary or period, and (``proposals`` given) replace its proposed prohibitions
+    with these, each checked (``proposal_errors``; field names ``proposed_prohibitions.<n>.<field>``). Not once
+    the order is made (409)."""
+    require_police(actor)
+    application = CBOApplication.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    _require_editable(application)
+    if summary is not None:
+        application.summary = summary.strip()
+    application.period_from = period_from or application.period_from
+    application.period_to = period_to or application.period_to
+    if application.period_to < application.period_from:
+        _fail("The period cannot end before it starts.", PeopleErrorCode.INVALID_PERIOD, "period_to")
+    fields: dict[str, list[str]] = {}
+    for n, proposal in enumerate(proposals or []):
+        for name, message in proposal_errors(proposal):
+            fields.setdefault(f"proposed_prohibitions.{n}.{name or 'non_field_errors'}", []).append(message)
+    if fields:
+        raise ApplicationError(next(iter(fields.values()))[0], code=ErrorCode.INVALID, fields=fields)
+    application.save(update_fields=["summary", "period_from", "period_to", "updated_at"])
+    if proposals is not None:
+        _proposals_replace(application, proposals)
+    return application
+
+
+def _proposals_replace(application: CBOApplication, proposals: list[ProposalInput]) -> None:
+    application.proposed_prohibitions.all().delete()
+    for p in proposals:
+        item = ProposedProhibition.objects.create(
+            application=application,
+            kind=p.kind,
+            retailer=p.retailer,
+            centre_latitude=p.centre_latitude,
+            centre_longitude=p.centre_longitude,
+            radius_m=p.radius_m,
+            polygon=p.polygon,
+            duration_months=p.duration_months or 24,  # checked from 1 to 120 (proposal_errors)
+            reason=p.reason,
+        )
+        item.stores.set(p.stores)
+        item.beats.set(p.beats)

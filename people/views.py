@@ -25,9 +25,8 @@ from cases.models import Case
 from core.exceptions import ApplicationError
 from core.pagination import portal_page
 from incidents.models import Incident
-from orders import geo
 from orders.forms import OptionalJSONField
-from orders.models import Offender, Prohibition
+from orders.models import Offender
 from orders.selectors import offenders_for, offenders_search
 from people import bundle, selectors, services
 from people.events import person_viewed_event
@@ -539,27 +538,22 @@ class ProhibitionForm(forms.ModelForm):
         data = super().clean()
         if data.get("DELETE"):
             return data
-        kind = data.get("kind")
-        circle = [data.get(f) for f in ("centre_latitude", "centre_longitude", "radius_m")]
-        has_circle = all(v is not None for v in circle)
-        if any(v is not None for v in circle) and not has_circle:
-            raise ValidationError("A circle needs its centre latitude, centre longitude and radius.")
-        if kind == Prohibition.Kind.PREMISES and not data.get("stores"):
-            self.add_error("stores", "Name at least one store for named premises.")
-        if kind == Prohibition.Kind.RETAILER_AREA:
-            if not data.get("retailer"):
-                self.add_error("retailer", "Choose the retailer.")
-            if not data.get("beats") and not has_circle:
-                self.add_error("beats", "Choose beats, or give a circle, for the area.")
-        if kind == Prohibition.Kind.ZONE and not (data.get("polygon") or has_circle):
-            self.add_error("polygon", "Draw the zone as a polygon, or give a circle.")
-        if data.get("polygon"):
-            try:
-                data["polygon"] = geo.validate_polygon(data["polygon"])
-            except geo.GeometryError as exc:
-                self.add_error("polygon", str(exc))
-        if data.get("duration_months") is not None and not 1 <= data["duration_months"] <= 120:
-            self.add_error("duration_months", "A period from 1 to 120 months.")
+        proposal = services.ProposalInput(
+            kind=data.get("kind") or "",
+            reason=data.get("reason") or "",
+            duration_months=data.get("duration_months"),
+            stores=list(data.get("stores") or []),
+            retailer=data.get("retailer"),
+            beats=list(data.get("beats") or []),
+            centre_latitude=data.get("centre_latitude"),
+            centre_longitude=data.get("centre_longitude"),
+            radius_m=data.get("radius_m"),
+            polygon=data.get("polygon"),
+        )
+        # The rules are the service's, shared with the API (people.services.proposal_errors).
+        for name, message in services.proposal_errors(proposal):
+            self.add_error(name if name in self.fields and name not in self.errors else None, message)
+        data["polygon"] = proposal.polygon
         return data
 
 
