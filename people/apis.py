@@ -7,7 +7,6 @@ A person is addressed by their record: a person of interest as ``/api/people/<id
 
 import datetime
 
-from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -349,7 +348,7 @@ class LinkWithdrawApi(APIView):
 class PersistentApi(APIView):
     """People ranked by the incidents linked to them that happened from `since` to `until` (links you may see):
     most incidents first, then most with violence or threats, then the goods value. `persistent` marks those
-    at the force's threshold."""
+    at the force's thresholds (set by its force admin at `/people/settings/`; the environment's by default)."""
 
     permission_classes = [PoliceOr404]
 
@@ -359,7 +358,7 @@ class PersistentApi(APIView):
             OpenApiParameter(
                 "since",
                 OpenApiTypes.DATE,
-                description="First day (YYYY-MM-DD). Default: PEOPLE_PERSISTENT_PERIOD_DAYS before `until`.",
+                description="First day (YYYY-MM-DD). Default: the force's persistent period before `until`.",
             ),
             OpenApiParameter("until", OpenApiTypes.DATE, description="Last day (YYYY-MM-DD). Default: today."),
             *PAGE_PARAMETERS,
@@ -372,18 +371,26 @@ class PersistentApi(APIView):
     )
     def get(self, request):
         until = _date_param(request, "until", timezone.localdate())
-        since = _date_param(request, "since", selectors.default_period(until)[0])
+        period_days = selectors.thresholds_for(request.user.force_id).period_days
+        since = _date_param(request, "since", selectors.default_period(until, period_days=period_days)[0])
         if since > until:
             message = f"since ({since}) is after until ({until})."
             raise ApplicationError(message, code=PeopleErrorCode.INVALID_PERIOD, fields={"since": [message]})
-        rows = selectors.persistent_ranking(request.user, since=since, until=until)
+        thresholds = selectors.thresholds_for(request.user.force_id)
+        rows = selectors.persistent_ranking(
+            request.user,
+            since=since,
+            until=until,
+            minimum=thresholds.min_incidents,
+            window_days=thresholds.period_days,
+        )
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         response = paginator.get_paginated_response(PersistentRowOutputSerializer(page, many=True).data)
         response.data.update(
             since=since,
             until=until,
-            min_incidents=settings.PEOPLE_PERSISTENT_MIN_INCIDENTS,
-            period_days=settings.PEOPLE_PERSISTENT_PERIOD_DAYS,
+            min_incidents=thresholds.min_incidents,
+            period_days=thresholds.period_days,
         )
         return response

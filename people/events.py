@@ -170,4 +170,38 @@ def describe(event: PeopleEvent) -> str:
         what = "Offender's record" if d.get("subject") == "offender" else "Person of interest's record"
         where = {"page": "their page", "api": "the API"}.get(str(d.get("via", "")), "")
         return f"{what} {d.get('subject_id')} viewed" + (f" ({where})" if where else "")
+    if kind == PeopleEvent.Kind.THRESHOLDS_CHANGED:
+        return describe_thresholds(d)
     return event.get_kind_display() if kind in PeopleEvent.Kind.values else str(kind)
+
+
+def thresholds_changed_event(*, actor, force_id: int, changes: dict[str, tuple]) -> PeopleEvent:
+    """A force admin changed the force's persistent-offender thresholds: each changed one's old and new value
+    (None: the environment's default)."""
+    return PeopleEvent.objects.create(
+        kind=PeopleEvent.Kind.THRESHOLDS_CHANGED,
+        actor=actor,
+        details={
+            "force": force_id,
+            "changes": {name: {"old": old, "new": new} for name, (old, new) in changes.items()},
+        },
+    )
+
+
+THRESHOLD_WORDS = {
+    "persistent_min_incidents": ("linked incidents that mark someone persistent", ""),
+    "persistent_period_days": ("period they are counted in", " days"),
+}
+
+
+def _threshold_value(value, unit: str) -> str:
+    return "the default" if value is None else f"{value}{unit}"
+
+
+def describe_thresholds(details: dict) -> str:
+    parts = []
+    for name, change in (details.get("changes") or {}).items():
+        label, unit = THRESHOLD_WORDS.get(name, (name.replace("_", " "), ""))
+        old, new = _threshold_value(change.get("old"), unit), _threshold_value(change.get("new"), unit)
+        parts.append(f"{label} from {old} to {new}")
+    return "Persistent-offender thresholds changed: " + ("; ".join(parts) or "nothing")

@@ -218,6 +218,24 @@ class ProposedProhibition(BaseModel):
         return f"{self.get_kind_display()} for {self.duration_months} months"
 
 
+class PeopleSettings(BaseModel):
+    """A force's own thresholds that mark someone as persistent, set by its force admin. Empty: the
+    environment's (PEOPLE_PERSISTENT_MIN_INCIDENTS, PEOPLE_PERSISTENT_PERIOD_DAYS)."""
+
+    force = models.OneToOneField("accounts.Force", on_delete=models.CASCADE, related_name="people_settings")
+    persistent_min_incidents = models.PositiveSmallIntegerField(null=True, blank=True)
+    persistent_period_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "people settings"
+
+    def __str__(self) -> str:
+        return f"People settings of force {self.force_id}"
+
+
 class PeopleEvent(AuditEvent):
     """What happened to links, persons of interest and applications, and who viewed a person's record (its
     page or the API's detail: ``person_viewed``). Written by the writers in
@@ -234,6 +252,7 @@ class PeopleEvent(AuditEvent):
         APPLICATION_DOWNLOADED = "application_downloaded", "CBO application bundle downloaded"
         ORDER_RECORDED = "order_recorded", "Order recorded from the application"
         PERSON_VIEWED = "person_viewed", "Person's record viewed"
+        THRESHOLDS_CHANGED = "thresholds_changed", "Persistent-offender thresholds changed"
 
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     person = models.ForeignKey(PersonOfInterest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

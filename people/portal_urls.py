@@ -17,6 +17,7 @@ urlpatterns = [
         name="people-application-download",
     ),
     path("people/persons/", views.person_list, name="people-persons"),
+    path("people/settings/", views.force_settings, name="people-settings"),
     path("people/<str:subject>/", views.person_detail, name="people-person"),
     path("people/<str:subject>/keep/", views.person_keep, name="people-person-keep"),
 ]

@@ -20,7 +20,7 @@ from core.filters import local_midnight
 from incidents.models import Incident
 from orders.models import Offender
 from orders.selectors import offenders_for
-from people.models import IncidentLink, PeopleEvent, PersonOfInterest
+from people.models import IncidentLink, PeopleEvent, PeopleSettings, PersonOfInterest
 
 # Incidents with violence or threats: the category says so, or someone was injured, or a weapon was seen.
 VIOLENT_OR_THREATENING = (
@@ -133,7 +133,7 @@ class PersistentRow:
     later_half: int  # incidents in the second half
     first_incident_at: datetime.datetime | None
     last_incident_at: datetime.datetime | None
-    persistent: bool  # PEOPLE_PERSISTENT_MIN_INCIDENTS or more in the PEOPLE_PERSISTENT_PERIOD_DAYS up to `until`
+    persistent: bool  # the force's minimum or more linked incidents in its period up to `until`
 
     @property
     def subject(self):
@@ -157,22 +157,34 @@ class PersistentRow:
         return "steady"
 
 
-def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    """The last PEOPLE_PERSISTENT_PERIOD_DAYS days, today included."""
+def default_period(
+    today: datetime.date | None = None, *, period_days: int | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The last ``period_days`` days (the force's persistent period; PEOPLE_PERSISTENT_PERIOD_DAYS when not
+    given), today included."""
     until = today or timezone.localdate()
-    return until - datetime.timedelta(days=settings.PEOPLE_PERSISTENT_PERIOD_DAYS - 1), until
+    return until - datetime.timedelta(days=(period_days or settings.PEOPLE_PERSISTENT_PERIOD_DAYS) - 1), until
 
 
-def persistent_ranking(user, *, since: datetime.date, until: datetime.date) -> list[PersistentRow]:
+def persistent_ranking(
+    user,
+    *,
+    since: datetime.date,
+    until: datetime.date,
+    minimum: int | None = None,
+    window_days: int | None = None,
+) -> list[PersistentRow]:
     """Persons ranked by the incidents linked to them (active links the user may see) that happened from
     ``since`` to ``until`` (UK local days, inclusive): most incidents first, then most with violence or
     threats, then the highest goods value. One aggregate query groups the links by person (a person of
-    interest with an order counts under their offender record); two more fetch the people."""
+    interest with an order counts under their offender record); two more fetch the people. Persistent:
+    ``minimum`` or more in the ``window_days`` up to ``until`` (the force's thresholds, ``thresholds_for``;
+    the environment's when not given)."""
+    minimum = minimum or settings.PEOPLE_PERSISTENT_MIN_INCIDENTS
+    window_days = window_days or settings.PEOPLE_PERSISTENT_PERIOD_DAYS
     start, end = local_midnight(since), local_midnight(until + datetime.timedelta(days=1))
     middle = start + (end - start) / 2
-    window_start = max(
-        start, local_midnight(until - datetime.timedelta(days=settings.PEOPLE_PERSISTENT_PERIOD_DAYS - 1))
-    )
+    window_start = max(start, local_midnight(until - datetime.timedelta(days=window_days - 1)))
     links = links_for(user).filter(
         withdrawn_at__isnull=True, incident__occurred_at__gte=start, incident__occurred_at__lt=end
     )
@@ -193,16 +205,15 @@ def persistent_ranking(user, *, since: datetime.date, until: datetime.date) -> l
             last=Max("incident__occurred_at"),
         )
     )
-    return _rows(grouped)
+    return _rows(grouped, minimum)
 
 
-def _rows(grouped) -> list[PersistentRow]:
+def _rows(grouped, minimum: int) -> list[PersistentRow]:
     grouped = list(grouped)
     offender_ids = {g["key_offender"] for g in grouped if g["key_offender"]}
     person_ids = {g["key_person"] for g in grouped if not g["key_offender"]}
     offenders = Offender.objects.in_bulk(offender_ids)
     persons = PersonOfInterest.objects.in_bulk(person_ids)
-    minimum = settings.PEOPLE_PERSISTENT_MIN_INCIDENTS
     rows = [
         PersistentRow(
             offender=offenders.get(g["key_offender"]) if g["key_offender"] else None,
@@ -227,3 +238,27 @@ def _rows(grouped) -> list[PersistentRow]:
 def _name(row: PersistentRow) -> str:
     s = row.subject
     return f"{s.family_name} {s.given_names}".lower() if s else ""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """What marks someone as persistent in a force: ``min_incidents`` linked incidents within ``period_days``.
+    ``own``: whether the force set them (else the environment's defaults)."""
+
+    min_incidents: int
+    period_days: int
+    own_min_incidents: bool = False
+    own_period_days: bool = False
+
+
+def thresholds_for(force_id: int | None) -> Thresholds:
+    """The force's persistent-offender thresholds, each the environment's default where the force set none."""
+    row = PeopleSettings.objects.filter(force_id=force_id).first() if force_id else None
+    own_min = row.persistent_min_incidents if row is not None else None
+    own_days = row.persistent_period_days if row is not None else None
+    return Thresholds(
+        min_incidents=own_min if own_min is not None else settings.PEOPLE_PERSISTENT_MIN_INCIDENTS,
+        period_days=own_days if own_days is not None else settings.PEOPLE_PERSISTENT_PERIOD_DAYS,
+        own_min_incidents=own_min is not None,
+        own_period_days=own_days is not None,
+    )

@@ -230,8 +230,8 @@ class PersistentRowOutputSerializer(serializers.Serializer):
         choices=["up", "down", "steady"], help_text="The second half of the period against the first."
     )
     persistent = serializers.BooleanField(
-        help_text="PEOPLE_PERSISTENT_MIN_INCIDENTS or more linked incidents in the PEOPLE_PERSISTENT_PERIOD_DAYS "
-        "days up to `until`."
+        help_text="The force's minimum (`min_incidents`) or more linked incidents in its period (`period_days`) "
+        "up to `until`."
     )
     first_incident_at = serializers.DateTimeField(allow_null=True)
     last_incident_at = serializers.DateTimeField(allow_null=True)
@@ -244,8 +244,13 @@ class PersistentRowOutputSerializer(serializers.Serializer):
 class PersistentPageOutputSerializer(PageOutputSerializer):
     since = serializers.DateField()
     until = serializers.DateField()
-    min_incidents = serializers.IntegerField(help_text="PEOPLE_PERSISTENT_MIN_INCIDENTS.")
-    period_days = serializers.IntegerField(help_text="PEOPLE_PERSISTENT_PERIOD_DAYS.")
+    min_incidents = serializers.IntegerField(
+        help_text="The force's threshold: linked incidents that mark someone persistent (default "
+        "PEOPLE_PERSISTENT_MIN_INCIDENTS)."
+    )
+    period_days = serializers.IntegerField(
+        help_text="The force's period, days, they are counted in (default PEOPLE_PERSISTENT_PERIOD_DAYS)."
+    )
     results = PersistentRowOutputSerializer(many=True)
 
 

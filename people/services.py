@@ -29,7 +29,7 @@ from orders.models import Offender, Prohibition
 from orders.validators import normalise_pnc_id
 from people import events, selectors
 from people.errors import PeopleErrorCode
-from people.models import CBOApplication, IncidentLink, PersonOfInterest, ProposedProhibition
+from people.models import CBOApplication, IncidentLink, PeopleSettings, PersonOfInterest, ProposedProhibition
 
 logger = logging.getLogger(__name__)
 
@@ -551,3 +551,37 @@ def _proposals_replace(application: CBOApplication, proposals: list[ProposalInpu
         )
         item.stores.set(p.stores)
         item.beats.set(p.beats)
+
+
+# The force's persistent-offender thresholds -------------------------------------------------------------------
+
+THRESHOLD_LIMITS = {"persistent_min_incidents": (1, 100), "persistent_period_days": (7, 3650)}
+
+
+@transaction.atomic
+def thresholds_set(
+    *, actor, persistent_min_incidents: int | None, persistent_period_days: int | None
+) -> PeopleSettings:
+    """Set the actor's force's thresholds that mark someone as persistent (force admins only; None: the
+    environment's default). Each change is audited with its old and new value; nothing changed, nothing
+    written."""
+    require_police(actor)
+    if not actor.is_force_admin:
+        raise ApplicationError(
+            "Only force admins change the force's settings.", code=ErrorCode.PERMISSION_DENIED, status_code=403
+        )
+    values = {"persistent_min_incidents": persistent_min_incidents, "persistent_period_days": persistent_period_days}
+    for name, value in values.items():
+        low, high = THRESHOLD_LIMITS[name]
+        if value is not None and not low <= value <= high:
+            _fail(f"From {low} to {high}.", ErrorCode.INVALID, name)
+    row, _ = PeopleSettings.objects.select_for_update().get_or_create(force_id=actor.force_id)
+    changes = {name: (getattr(row, name), value) for name, value in values.items() if getattr(row, name) != value}
+    if not changes:
+        return row
+    for name, (_old, new) in changes.items():
+        setattr(row, name, new)
+    row.updated_by = actor
+    row.save()
+    events.thresholds_changed_event(actor=actor, force_id=actor.force_id, changes=changes)
+    return row

@@ -29,8 +29,9 @@ from orders.forms import OptionalJSONField
 from orders.models import Offender
 from orders.selectors import offenders_for, offenders_search
 from people import bundle, selectors, services
-from people.events import person_viewed_event
-from people.models import CBOApplication, IncidentLink, ProposedProhibition
+from people.events import describe, person_viewed_event
+from people.models import CBOApplication, IncidentLink, PeopleEvent, PeopleSettings, ProposedProhibition
+from people.order_views import force_admin_page
 
 PAGE_SIZE = 25
 PERIODS = {"90": 90, "180": 180, "365": 365, "730": 730}  # ?period=, besides the force's own
@@ -83,16 +84,16 @@ class RankingForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100, help_text="Name or PNC ID.")
     persistent = forms.BooleanField(label="Persistent only", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, default_days: int, **kwargs):
         super().__init__(*args, **kwargs)
-        default = settings.PEOPLE_PERSISTENT_PERIOD_DAYS
-        periods = {**PERIODS, str(default): default}
+        self.default_days = default_days  # the force's persistent period
+        periods = {**PERIODS, str(default_days): default_days}
         self.fields["period"].choices = [(str(d), _days_label(d)) for d in sorted(set(periods.values()))]
-        self.fields["period"].initial = str(default)
+        self.fields["period"].initial = str(default_days)
 
     def days(self) -> int:
         value = self.cleaned_data.get("period") if self.is_valid() else ""
-        return int(value) if value else settings.PEOPLE_PERSISTENT_PERIOD_DAYS
+        return int(value) if value else self.default_days
 
 
 def _days_label(days: int) -> str:
@@ -110,11 +111,18 @@ def _matches(row, text: str) -> bool:
 def persistent_list(request):
     """People ranked by the incidents linked to them in the chosen period (only links the officer may see).
     Query: period (90/180/365/730 days), q (name or PNC ID), persistent (on), page."""
-    form = RankingForm(request.GET or None)
+    thresholds = selectors.thresholds_for(request.user.force_id)
+    form = RankingForm(request.GET or None, default_days=thresholds.period_days)
     days = form.days()
     until = timezone.localdate()
     since = until - datetime.timedelta(days=days - 1)
-    rows = selectors.persistent_ranking(request.user, since=since, until=until)
+    rows = selectors.persistent_ranking(
+        request.user,
+        since=since,
+        until=until,
+        minimum=thresholds.min_incidents,
+        window_days=thresholds.period_days,
+    )
     text = form.cleaned_data.get("q", "").strip() if form.is_valid() else ""
     if text:
         rows = [r for r in rows if _matches(r, text)]
@@ -133,11 +141,76 @@ def persistent_list(request):
             "query": query,
             "since": since,
             "until": until,
-            "min_incidents": settings.PEOPLE_PERSISTENT_MIN_INCIDENTS,
-            "window_days": settings.PEOPLE_PERSISTENT_PERIOD_DAYS,
+            "min_incidents": thresholds.min_incidents,
+            "window_days": thresholds.period_days,
             "due_count": selectors.persons_for(request.user).filter(review_due_on__isnull=False).count(),
             "filtered": bool(text) or bool(form.is_valid() and form.cleaned_data.get("persistent")),
         },
+    )
+
+
+# The force's settings ----------------------------------------------------------------------------------
+
+
+class ThresholdsForm(forms.Form):
+    persistent_min_incidents = forms.IntegerField(
+        label="Linked incidents that mark someone persistent",
+        required=False,
+        min_value=services.THRESHOLD_LIMITS["persistent_min_incidents"][0],
+        max_value=services.THRESHOLD_LIMITS["persistent_min_incidents"][1],
+    )
+    persistent_period_days = forms.IntegerField(
+        label="Counted within (days)",
+        required=False,
+        min_value=services.THRESHOLD_LIMITS["persistent_period_days"][0],
+        max_value=services.THRESHOLD_LIMITS["persistent_period_days"][1],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        defaults = {
+            "persistent_min_incidents": settings.PEOPLE_PERSISTENT_MIN_INCIDENTS,
+            "persistent_period_days": settings.PEOPLE_PERSISTENT_PERIOD_DAYS,
+        }
+        for name, default in defaults.items():
+            self.fields[name].help_text = f"Leave empty for the default ({default})."
+
+
+@force_admin_page
+def force_settings(request):
+    """The force's thresholds that mark someone as persistent (force admins): each empty is the environment's
+    default. Each change is audited with who, when, and the old and new values."""
+    row = PeopleSettings.objects.filter(force_id=request.user.force_id).first()
+    initial = {
+        "persistent_min_incidents": row.persistent_min_incidents if row else None,
+        "persistent_period_days": row.persistent_period_days if row else None,
+    }
+    form = ThresholdsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.thresholds_set(actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                for name, errs in exc.fields.items():
+                    for err in errs:
+                        form.add_error(name if name in form.fields else None, err)
+            else:
+                messages.success(request, "Thresholds saved: the persistent-offender list uses them now.")
+                return redirect("people-settings")
+        status = 400
+    history = PeopleEvent.objects.filter(
+        kind=PeopleEvent.Kind.THRESHOLDS_CHANGED, details__force=request.user.force_id
+    ).select_related("actor")
+    return render(
+        request,
+        "people/settings.html",
+        {
+            "form": form,
+            "thresholds": selectors.thresholds_for(request.user.force_id),
+            "history": [(e, describe(e)) for e in history.order_by("-created_at", "-id")[:20]],
+        },
+        status=status,
     )
 
 
