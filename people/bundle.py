@@ -49,7 +49,9 @@ from accounts.access import scope_to_police
 from cases.models import Case
 from cases.pack import (
     BODY,
+    CELL,
     MONO,
+    NOT_FOR_DISCLOSURE,
     PACK_STATUSES,
     PAGE_WIDTH,
     TITLE,
@@ -330,9 +332,14 @@ def incidents_map_png(stores: list[MapStore], prohibitions=()) -> bytes | None:
     img = Image.new("RGB", (size, size + 30), "white")
     draw = ImageDraw.Draw(img)
     draw.rectangle([0, 0, size - 1, size - 1], outline=(200, 200, 200))
-    for ring in rings:
-        draw.polygon([px(x, y) for x, y in ring], outline=(176, 0, 32), fill=(255, 230, 230))
     font, small = ImageFont.load_default(size=18), ImageFont.load_default(size=14)
+    zones = [(n, ring) for n, p in enumerate(prohibitions, start=1) for ring in _zone_rings(p)]
+    for _n, ring in zones:
+        draw.polygon([px(x, y) for x, y in ring], outline=(176, 0, 32), fill=(255, 230, 230))
+    for n, ring in zones:
+        # Each outline numbered as its row in the proposed prohibitions table (P1, P2...), at its top left.
+        corner = min((px(x, y) for x, y in ring), key=lambda p: (p[1], p[0]))
+        draw.text((corner[0] + 4, corner[1] + 3), f"P{n}", fill=(176, 0, 32), font=font, anchor="la")
     seen: dict[tuple[int, int], int] = {}
     for s in stores:
         x, y = px(float(s.store.longitude), float(s.store.latitude))
@@ -349,12 +356,7 @@ def incidents_map_png(stores: list[MapStore], prohibitions=()) -> bytes | None:
     if 20 <= bar_px <= size - 2 * pad:
         draw.line([(pad, size - 20), (pad + bar_px, size - 20)], fill=(0, 0, 0), width=3)
         draw.text((pad + bar_px + 6, size - 29), "1 km", fill=(0, 0, 0), font=small)
-    draw.text(
-        (10, size + 6),
-        f"Stores (blue) numbered by the chronology; width shown about {span:,.0f} m.",
-        fill="black",
-        font=small,
-    )
+    draw.text((10, size + 6), f"Width shown about {span:,.0f} m.", fill="black", font=small)
     out = io.BytesIO()
     img.save(out, format="PNG")
     return out.getvalue()
@@ -530,6 +532,7 @@ def _chronology(c: Contents) -> list:
         section(
             f"Chronology of incidents ({len(c.incidents)})",
             Paragraph("Incidents linked to the person by an officer, in the order they happened.", BODY),
+            Spacer(1, 3 * mm),
             table(rows, widths=(6, 28, 23, 34, 22, 29, 18)),
         )
     ]
@@ -575,11 +578,19 @@ def _map_part(c: Contents) -> list:
         return []
     stores = map_stores(c.incidents)
     key = [[s.label, f"{s.store.retailer.name} {s.store.name}, {s.store.address}, {s.store.postcode}"] for s in stores]
+    zones = [n for n, p in enumerate(c.prohibitions, start=1) if _zone_rings(p)]
+    caption = "Blue dots: the stores, labelled with the numbers of their incidents in the chronology."
+    if zones:
+        caption += (
+            " Red outlines: the areas of the proposed prohibitions drawn on the map (a zone or a circle), each "
+            "labelled P and its number in the proposed prohibitions table (" + ", ".join(f"P{n}" for n in zones) + ")."
+        )
     return [
         section(
             "Map of the incidents",
             PdfImage(io.BytesIO(c.map_png), width=120 * mm, height=126 * mm),
-            Spacer(1, 2 * mm),
+            Paragraph(escape(caption), CELL),
+            Spacer(1, 3 * mm),
             table([["Incidents", "Store"]] + key, widths=(30, 130)),
         )
     ]
@@ -589,10 +600,11 @@ def _prohibitions_part(c: Contents) -> list:
     if not c.prohibitions:
         return [section("Proposed prohibitions", Paragraph("None proposed yet.", BODY))]
     rows = [["#", "Kind", "Prohibited", "Period", "Reason"]] + [
-        [str(n), p.get_kind_display(), prohibition_text(p), _months(p.duration_months), p.reason]
+        [f"P{n}", p.get_kind_display(), prohibition_text(p), _months(p.duration_months), p.reason]
         for n, p in enumerate(c.prohibitions, start=1)
     ]
-    return [section("Proposed prohibitions", table(rows, widths=(6, 24, 52, 18, 60)))]
+    intro = Paragraph("Numbered P1, P2... as on the map, where a zone or a circle is drawn.", BODY)
+    return [section("Proposed prohibitions", intro, Spacer(1, 3 * mm), table(rows, widths=(7, 24, 51, 18, 60)))]
 
 
 def _history_part(c: Contents) -> list:
@@ -640,7 +652,40 @@ def _statement_parts(c: Contents) -> list:
     part: list = []
     for incident in c.incidents:
         part += statements_part(incident, [st for st in c.statements if st.incident_id == incident.pk])
-    return part + contacts_part(c.statements)
+    return part + _contacts(c.statements)
+
+
+def _email_cell(email: str) -> Paragraph:
+    """An email address broken only after its "@" (never mid-word) when it is too long for the column."""
+    if not email:
+        return Paragraph("-", CELL)
+    local, at, domain = email.partition("@")
+    if len(email) <= 26 or not at:
+        return Paragraph(escape(email), CELL)
+    return Paragraph(f"{escape(local)}@<br/>{escape(domain)}", CELL)
+
+
+def _contacts(statements: list[WitnessStatement]) -> list:
+    """The evidence pack's not-for-disclosure page (its marker and wording), its table with room for the email
+    addresses, which break only after the "@", and a space under the intro."""
+    part = contacts_part(statements)
+    if not part:
+        return part
+    rows = [[Paragraph(escape(h), CELL) for h in ("Witness", "Address", "Telephone", "Email")]] + [
+        [
+            Paragraph(escape(st.witness_name), CELL),
+            Paragraph(escape(st.contact_address or "-"), CELL),
+            Paragraph(escape(st.contact_phone or "-"), CELL),
+            _email_cell(st.contact_email or ""),
+        ]
+        for st in statements
+    ]
+    intro = Paragraph(
+        "Witness contact details, for the police and the prosecution only. Remove this page before any "
+        "disclosure of the witness statements.",
+        BODY,
+    )
+    return [*part[:-1], section(NOT_FOR_DISCLOSURE, intro, Spacer(1, 3 * mm), table(rows, widths=(28, 52, 28, 52)))]
 
 
 def _pdf(c: Contents) -> bytes:
