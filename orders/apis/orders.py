@@ -65,7 +65,7 @@ class OrderCollectionApi(PoliceReadAdminWrite, generics.ListAPIView):
     schema = PageNamedSchema()
 
     def get_queryset(self):
-        qs = selectors.orders_for(self.request.user)
+        qs = selectors.orders_for(self.request.user).select_related("replaced_by")
         return qs.prefetch_related("prohibitions__stores__retailer", "prohibitions__beats")
 
     @extend_schema(operation_id="orders_list")

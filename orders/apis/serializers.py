@@ -155,7 +155,12 @@ class OrderOutputSerializer(serializers.ModelSerializer):
         return due.isoformat() if due else None
 
     def get_replaced_by(self, order) -> int | None:
-        return Order.objects.filter(replaces=order).values_list("pk", flat=True).first()
+        """The order that replaced this one (read with the list's ``select_related("replaced_by")``, else one
+        query)."""
+        try:
+            return order.replaced_by.pk
+        except Order.DoesNotExist:
+            return None
 
 
 class OrderDetailOutputSerializer(OrderOutputSerializer):

@@ -304,6 +304,28 @@ def test_prohibited_at_reads_the_same_few_queries_however_many_orders_answer(wor
     assert (one, five) == (1, 5) and same == few
 
 
+def test_the_order_list_reads_the_same_few_queries_however_many_orders_it_lists(world, offender):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = client_for(world.a.admin)
+
+    def queries() -> tuple[int, int, list]:
+        with CaptureQueriesContext(connection) as ctx:
+            r = admin.get("/api/orders/")
+        return r.json()["count"], len(ctx.captured_queries), [o["replaced_by"] for o in r.json()["results"]]
+
+    interim = OrderFactory(offender=offender, kind=Order.Kind.INTERIM)
+    full = OrderFactory(offender=offender, replaces=interim)
+    ProhibitionFactory(order=full, stores=[world.a.store])
+    one = queries()
+    for _ in range(4):
+        ProhibitionFactory(order=OrderFactory(offender=offender), stores=[world.a.store])
+    six = queries()
+    assert (one[0], six[0]) == (2, 6) and six[1] == one[1]
+    assert sorted(one[2], key=str) == sorted([None, full.pk], key=str)  # the replacing order still named
+
+
 def test_order_list_filters(world, offender):
     live = OrderFactory(offender=offender)
     OrderFactory(offender=offender, made_on=datetime.date(2020, 1, 1), ends_on=datetime.date(2021, 1, 1))
