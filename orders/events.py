@@ -339,7 +339,7 @@ def _changes(old: dict, new: dict) -> str:
 
 def _stores(ids) -> str:
     rows = Store.objects.filter(pk__in=list(ids or [])).select_related("retailer").order_by("retailer__name", "name")
-    return ", ".join(f"{s.retailer.name} {s.name}" for s in rows) or "no store"
+    return ", ".join(_clause(f"{s.retailer.name} {s.name}") for s in rows) or "no store"
 
 
 def _beats(ids) -> str:
@@ -351,10 +351,17 @@ def _retailer(pk) -> str:
     return retailer.name if retailer else "a retailer no longer held"
 
 
+def _clause(text: str) -> str:
+    """A name or wording that a sentence goes on after: its own closing full stop dropped ("Alsager." in
+    "Alsager, from 2 Mar 2026"); an ellipsis is kept."""
+    text = str(text).strip()
+    return text[:-1].rstrip() if text.endswith(".") and not text.endswith("..") else text
+
+
 def _prohibition(values: dict) -> str:
     """A prohibition as its snapshot says it: its wording in the order, else what it covers."""
     if values.get("description"):
-        return values["description"]
+        return _clause(values["description"])
     kind = values.get("kind")
     circle = ""
     if values.get("radius_m") and values.get("centre_latitude") and values.get("centre_longitude"):
@@ -383,12 +390,13 @@ def _from(day) -> str:
 def _made(e: OrderEvent) -> str:
     kind = e.new.get("kind")
     label = Order.Kind(kind).label if kind in Order.Kind.values else ""
-    made = f"{label} CBO {e.new.get('case_reference', '')}, {e.new.get('court', '')}, made {_day(e.new.get('made_on'))}"
+    court = _clause(e.new.get("court", ""))
+    made = f"{label} CBO {e.new.get('case_reference', '')}, {court}, made {_day(e.new.get('made_on'))}"
     return f"Order recorded: {made}"
 
 
 def _served(e: OrderEvent) -> str:
-    by = e.new.get("served_by")
+    by = _clause(e.new.get("served_by") or "")
     return "Order served" + (f" by {by}" if by else "") + f" on {_day(e.new.get('served_on'))}"
 
 
@@ -430,7 +438,7 @@ def _imported(e: OrderEvent) -> str:
 
 
 def _photo(values: dict) -> str:
-    return f"{values.get('source', '')}, taken {_day(values.get('taken_on'))}"
+    return f"{_clause(values.get('source', ''))}, taken {_day(values.get('taken_on'))}"
 
 
 def _viewed(e: OffenderEvent) -> str:

@@ -89,3 +89,21 @@ def test_prohibition_corrected_and_photo_sentences(world, media_root, monkeypatc
     assert describe(changed) == (
         f"Details changed: date of birth from 17 May 1990 to 3 Feb 1991; PNC ID from {changed.old['pnc_id']} to none"
     )
+
+
+def test_a_name_ending_a_clause_keeps_no_full_stop_inside_the_sentence(world):
+    """Wording typed as a sentence ("..., Alsager.") sits in the middle of the history's sentence without its
+    full stop: "Alsager, from 22 Sep 2026", never "Alsager., from 22 Sep 2026"."""
+    a = world.a
+    order = services.order_create(
+        offender=OffenderFactory(force=a.force), actor=a.admin, prohibitions=[
+            premises(a.store, description="Not to enter Northway Foods, 12 Crewe Road, Alsager.",
+                     starts_on=D(2026, 9, 22)),
+        ], **order_kwargs(court="Crewe Magistrates' Court.", served_on=None),
+    )  # fmt: skip
+    services.order_serve(order=order, actor=a.admin, served_on=D(2026, 1, 6), served_by="PC 1234 Jones.")
+    said = [describe(e) for e in OrderEvent.objects.order_by("pk")]
+    assert said[0] == "Order recorded: Full CBO CBO/2026/0001, Crewe Magistrates' Court, made 5 Jan 2026"
+    assert said[1] == "Prohibition added: Not to enter Northway Foods, 12 Crewe Road, Alsager, from 22 Sep 2026"
+    assert said[2] == "Order served by PC 1234 Jones on 6 Jan 2026"
+    assert not any(".," in line or ". " in line for line in said)
