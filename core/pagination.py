@@ -66,11 +66,28 @@ class BoundedPaginator(Paginator):
         return self._bounded_count <= self.count_limit
 
     def page(self, number):
-        if self.count_is_exact:
-            return super().page(number)
         number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page  # a full page: more rows lie past the counted ones
-        return Page(self.object_list[bottom : bottom + self.per_page], number, self)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if self.count_is_exact and top + self.orphans >= self.count:
+            top = self.count  # else a full page: more rows lie past the counted ones
+        return Page(rows_between(self.object_list, bottom, top), number, self)
+
+
+def rows_between(rows, bottom: int, top: int) -> list:
+    """``rows[bottom:top]``; for a queryset that joins related rows for display (``select_related``), in two
+    steps: the page's ids in the list's order from the list's own table (the sort and the skip touch only
+    that table and its indexes), then those rows with their related ones. In one step the database may join
+    every matching row before sorting them and keeping a page (measured at national size: a beat officer's
+    case queue joined 8,700 cases to show 25)."""
+    if not isinstance(rows, QuerySet):
+        return list(rows[bottom:top])
+    query = rows.query
+    if not query.select_related or query.annotations or query.distinct or query.combinator or query.extra:
+        return list(rows[bottom:top])
+    ids = list(rows.values_list("pk", flat=True)[bottom:top])
+    found = rows.order_by().filter(pk__in=ids).in_bulk()
+    return [found[pk] for pk in ids if pk in found]  # a row deleted in between is left out
 
 
 def portal_page(request, rows, per_page: int, *, params=None) -> tuple[Page, str]:
@@ -269,7 +286,7 @@ class DefaultPagination(PageNumberPagination):
             raise ValidationError({self.cursor_query_param: ["This list is not walked by cursor: use ?page=N."]})
         try:
             values, backwards = self.keyset.read(cursor)
-            rows = list(self.keyset.after(queryset, values, backwards=backwards)[: page_size + 1])
+            rows = rows_between(self.keyset.after(queryset, values, backwards=backwards), 0, page_size + 1)
         except BadCursor:
             raise ValidationError({self.cursor_query_param: [BAD_CURSOR]}) from None
         more = len(rows) > page_size

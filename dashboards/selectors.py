@@ -62,7 +62,7 @@ def incidents_in_my_beats(user) -> QuerySet[Incident]:
     """The force's incidents for a force admin; those of the beats a beat officer covers for an officer."""
     qs = incidents_for(user)
     if getattr(user, "is_beat_officer", False):
-        qs = qs.filter(store__beat__in=user.beats.values("pk"))
+        qs = qs.filter(store__beat_id__in=access.covered_beat_ids(user))
     return qs
 
 

@@ -188,3 +188,39 @@ def test_the_pager_says_more_than_and_has_no_last_link_past_the_limit(world):
     last = client.get("/incidents/", {"page": 2}).content.decode()
     assert "Counting stops at 30 rows: narrow the filters to see further." in last
     assert len(re.findall(r'href="/incidents/\d+/"', last)) == 15  # every row left, not the 5 counted
+
+
+def test_a_page_that_joins_related_rows_takes_its_ids_first_and_keeps_the_lists_order(
+    world, django_assert_num_queries
+):
+    from core.pagination import BoundedPaginator, rows_between
+
+    made = incidents(world.a.store, world.a.worker, 12)
+    listed = Incident.objects.select_related("store__retailer").order_by("-occurred_at", "-id")
+    expected = list(listed)[3:8]
+    with django_assert_num_queries(2):  # the page's ids in order, then those rows with their stores
+        page = rows_between(listed, 3, 8)
+        names = [i.store.retailer.name for i in page]  # no query per row: the stores came with them
+    assert page == expected and names == [world.a.retailer.name] * 5
+    assert [i.pk for i in BoundedPaginator(listed, 5).page(2)] == [i.pk for i in expected[2:]] + [
+        i.pk for i in list(listed)[8:10]
+    ]
+    with django_assert_num_queries(1):  # no related rows to join: one query, as before
+        assert rows_between(Incident.objects.order_by("pk"), 0, 2) == sorted(made, key=lambda i: i.pk)[:2]
+
+
+def test_a_row_deleted_between_the_two_steps_is_left_out(world, monkeypatch):
+    from django.db.models import QuerySet
+
+    from core.pagination import rows_between
+
+    made = incidents(world.a.store, world.a.worker, 4)
+    listed = Incident.objects.select_related("store").order_by("pk")
+    real = QuerySet.in_bulk
+
+    def deleting_first(self, *args, **kwargs):
+        Incident.objects.filter(pk=made[0].pk).delete()
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "in_bulk", deleting_first)
+    assert [i.pk for i in rows_between(listed, 0, 3)] == [made[1].pk, made[2].pk]
