@@ -190,9 +190,7 @@ def test_the_pager_says_more_than_and_has_no_last_link_past_the_limit(world):
     assert len(re.findall(r'href="/incidents/\d+/"', last)) == 15  # every row left, not the 5 counted
 
 
-def test_a_page_that_joins_related_rows_takes_its_ids_first_and_keeps_the_lists_order(
-    world, django_assert_num_queries
-):
+def test_a_page_that_joins_related_rows_takes_its_ids_first_and_keeps_the_lists_order(world, django_assert_num_queries):
     from core.pagination import BoundedPaginator, rows_between
 
     made = incidents(world.a.store, world.a.worker, 12)
