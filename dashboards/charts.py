@@ -32,8 +32,11 @@ CHAR_WIDTH = 7.5  # an average character at AXIS_FONT, for spacing labels
 
 @dataclass(frozen=True)
 class Series:
+    """One value per category; None where there is nothing to measure (a month with no review has no average:
+    a line leaves a gap there, never a 0 that would read as an instant review)."""
+
     name: str
-    values: list[float]
+    values: list[float | None]
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Chart:
     target: float | None = None
     target_label: str = ""
     extra_columns: list[tuple[str, list]] = field(default_factory=list)
+    missing: str = "none"  # what the table and the CSV say for a None value: "no reviews"
 
     @property
     def header(self) -> list[str]:
@@ -62,7 +66,7 @@ class Chart:
     def rows(self) -> list[list[object]]:
         rows = []
         for i, category in enumerate(self.categories):
-            values = [_number(s.values[i]) for s in self.series]
+            values = [self.missing if s.values[i] is None else _number(s.values[i]) for s in self.series]
             rows.append([category, *values, *(column[i] for _, column in self.extra_columns)])
         return rows
 
@@ -71,7 +75,9 @@ class Chart:
         return not self.categories or not any(v for s in self.series for v in s.values)
 
 
-def _number(value: float) -> float | int:
+def _number(value: float | None) -> float | int:
+    if value is None:
+        return 0
     return int(value) if float(value).is_integer() else round(value, 1)
 
 
@@ -108,19 +114,39 @@ def _svg_open(chart: Chart, height: int) -> list[str]:
     ]
 
 
-def _legend(chart: Chart, y: int, names: list[str], colours: list[str]) -> tuple[list[str], int]:
-    """Legend entries in rows under the chart; returns the SVG and the height used."""
+def _legend(y: int, names: list[str], colours: list[str], *, target: str = "") -> tuple[list[str], int]:
+    """Legend entries in rows under the chart (a dashed line for the target, named ``target``); returns the SVG
+    and the height used. The target is named here rather than on its line, where a point could sit on it."""
     parts: list[str] = []
     x: float = LEFT
     row_y = y
-    for name, fill in zip(names, colours, strict=True):
-        width = 18 + CHAR_WIDTH * len(name) + 14
+    entries = [(name, fill, False) for name, fill in zip(names, colours, strict=True)]
+    entries += [(target, TARGET_COLOUR, True)] if target else []
+    for name, fill, dashed in entries:
+        swatch = 24 if dashed else 12
+        width = swatch + 6 + CHAR_WIDTH * len(name) + 14
         if x + width > WIDTH - RIGHT and x > LEFT:
             x, row_y = LEFT, row_y + 20
-        parts.append(f'<rect x="{x}" y="{row_y - 10}" width="12" height="12" fill="{fill}"/>')
-        parts.append(f'<text x="{x + 18}" y="{row_y}" font-size="{AXIS_FONT}" fill="#1b1f24">{escape(name)}</text>')
+        if dashed:
+            parts.append(
+                f'<line x1="{x}" x2="{x + swatch}" y1="{row_y - 4}" y2="{row_y - 4}" stroke="{fill}" '
+                'stroke-width="2" stroke-dasharray="6 4"/>'
+            )
+        else:
+            parts.append(f'<rect x="{x}" y="{row_y - 10}" width="12" height="12" fill="{fill}"/>')
+        parts.append(
+            f'<text x="{x + swatch + 6}" y="{row_y}" font-size="{AXIS_FONT}" fill="#1b1f24">{escape(name)}</text>'
+        )
         x += width
     return parts, row_y - y + 20
+
+
+def _legend_for(chart: Chart, names: list[str], colours: list[str]) -> tuple[list[str], int]:
+    """The legend under a chart: its series when there are several, and its target when it has one."""
+    target = (chart.target_label or "Target") if chart.target is not None else ""
+    if len(names) < 2 and not target:
+        return [], 0
+    return _legend(HEIGHT - 2, names if len(names) > 1 else [], colours if len(names) > 1 else [], target=target)
 
 
 def _y_axis(top_value: float, step: float, plot_top: int, plot_bottom: int, label: str) -> list[str]:
@@ -164,28 +190,27 @@ def _x_labels(chart: Chart, centres: list[float], plot_bottom: int) -> list[str]
 
 
 def _target_line(chart: Chart, top_value: float, plot_top: int, plot_bottom: int) -> list[str]:
+    """The target as a dashed line across the plot (named in the legend)."""
     if chart.target is None:
         return []
     y = plot_bottom - (plot_bottom - plot_top) * chart.target / top_value
     return [
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{TARGET_COLOUR}" '
         'stroke-width="2" stroke-dasharray="6 4"/>',
-        f'<text x="{WIDTH - RIGHT}" y="{y - 5:.1f}" font-size="{AXIS_FONT}" text-anchor="end" '
-        f'fill="{TARGET_COLOUR}">{escape(chart.target_label or "Target")}</text>',
     ]
 
 
 def bar_chart(chart: Chart) -> str:
     """Vertical bars, one per category, its series stacked (with a legend when there are several)."""
     plot_top, plot_bottom = TOP + 8, HEIGHT - 58
-    totals = [sum(s.values[i] for s in chart.series) for i in range(len(chart.categories))]
+    totals = [sum(s.values[i] or 0 for s in chart.series) for i in range(len(chart.categories))]
     top_value, step = nice_ceiling(max([*totals, chart.target or 0, 0]))
     n = max(1, len(chart.categories))
     slot = (WIDTH - LEFT - RIGHT) / n
     bar = max(4.0, slot * 0.7)
     names = [s.name for s in chart.series]
     colours = [colour(i, name) for i, name in enumerate(names)]
-    legend, legend_height = _legend(chart, HEIGHT - 2, names, colours) if len(chart.series) > 1 else ([], 0)
+    legend, legend_height = _legend_for(chart, names, colours)
     parts = _svg_open(chart, HEIGHT + legend_height)
     parts += _y_axis(top_value, step, plot_top, plot_bottom, chart.y_label)
     centres = []
@@ -194,7 +219,7 @@ def bar_chart(chart: Chart) -> str:
         centres.append(x + bar / 2)
         base = float(plot_bottom)
         for s, fill in zip(chart.series, colours, strict=True):
-            height = (plot_bottom - plot_top) * s.values[i] / top_value
+            height = (plot_bottom - plot_top) * (s.values[i] or 0) / top_value
             if height > 0:
                 base -= height
                 parts.append(
@@ -209,25 +234,32 @@ def bar_chart(chart: Chart) -> str:
 
 
 def line_chart(chart: Chart) -> str:
-    """One line per series through the categories, points marked, with an optional dashed target line."""
+    """One line per series through the categories, points marked, with an optional dashed target line. A None
+    value has no point, and the line breaks there (a gap, not a fall to 0)."""
     plot_top, plot_bottom = TOP + 8, HEIGHT - 58
-    values = [v for s in chart.series for v in s.values]
+    values = [v for s in chart.series for v in s.values if v is not None]
     top_value, step = nice_ceiling(max([*values, chart.target or 0, 0]))
     n = max(1, len(chart.categories))
     slot = (WIDTH - LEFT - RIGHT) / n
     centres = [LEFT + slot * i + slot / 2 for i in range(n)]
     names = [s.name for s in chart.series]
     colours = [colour(i, name) for i, name in enumerate(names)]
-    legend, legend_height = _legend(chart, HEIGHT - 2, names, colours) if len(chart.series) > 1 else ([], 0)
+    legend, legend_height = _legend_for(chart, names, colours)
     parts = _svg_open(chart, HEIGHT + legend_height)
     parts += _y_axis(top_value, step, plot_top, plot_bottom, chart.y_label)
     parts += _target_line(chart, top_value, plot_top, plot_bottom)
     for s, fill in zip(chart.series, colours, strict=True):
-        points = [(centres[i], plot_bottom - (plot_bottom - plot_top) * v / top_value) for i, v in enumerate(s.values)]
-        if len(points) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{fill}" stroke-width="2.5"/>')
-        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}"/>' for x, y in points]
+        runs: list[list[tuple[float, float]]] = [[]]
+        for i, v in enumerate(s.values):
+            if v is None:
+                runs.append([])
+            else:
+                runs[-1].append((centres[i], plot_bottom - (plot_bottom - plot_top) * v / top_value))
+        for points in runs:
+            if len(points) > 1:
+                path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+                parts.append(f'<polyline points="{path}" fill="none" stroke="{fill}" stroke-width="2.5"/>')
+            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}"/>' for x, y in points]
     parts += _x_labels(chart, centres, plot_bottom)
     parts += legend
     parts.append("</svg>")
@@ -240,7 +272,7 @@ def hbar_chart(chart: Chart) -> str:
     n = max(1, len(chart.categories))
     plot_top = TOP
     height = plot_top + n * row + 36
-    values = chart.series[0].values if chart.series else []
+    values = [v or 0 for v in chart.series[0].values] if chart.series else []
     top_value, _ = nice_ceiling(max([*values, 0]))
     span = WIDTH - label_width - RIGHT - 36
     parts = _svg_open(chart, height)

@@ -2,8 +2,9 @@
 queries (``TruncWeek``/``TruncMonth`` with ``values`` and ``Count``/``Avg``), never a loop over rows.
 
 Weeks start on Monday and months on the 1st, in the service's time zone (UK local). Periods with nothing
-in them are shown as zero. A rejected match is not that person, so rejected cases count nowhere here:
-not as breaches, not against a person, not against an order.
+in them are shown as zero, except an average of nothing (a month with no review), which is a gap. A rejected
+match is not that person, so rejected cases count nowhere here: not as breaches, not against a person, not
+against an order.
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ def review_times_by_month(user, *, today: datetime.date) -> Chart:
         reviews=Count("id"), within=Count("id", filter=Q(delay__lte=target)), average=Avg("delay")
     )
     by_month = {_day(row["month"]): row for row in rows}
-    hours = [_hours(by_month[f]["average"]) if f in by_month else 0 for f in firsts]
+    hours = [_hours(by_month[f]["average"]) if f in by_month else None for f in firsts]
     reviews = [by_month[f]["reviews"] if f in by_month else 0 for f in firsts]
     within = [by_month[f]["within"] if f in by_month else 0 for f in firsts]
     target_hours = target.total_seconds() / 3600
@@ -175,7 +176,7 @@ def review_times_by_month(user, *, today: datetime.date) -> Chart:
         description=(
             f"{sum(within)} of {_plural(sum(reviews), 'review', 'reviews')} in the last {len(firsts)} months "
             f"{'was' if sum(reviews) == 1 else 'were'} within the target of {_fmt_hours(target_hours)}. "
-            "Months with no review show 0."
+            "Months with no review are gaps in the line."
         ),
         kind="line",
         categories=[month_label(f) for f in firsts],
@@ -185,6 +186,7 @@ def review_times_by_month(user, *, today: datetime.date) -> Chart:
         target=target_hours,
         target_label=f"Target {_fmt_hours(target_hours)}",
         extra_columns=[("Reviews", reviews), ("Within target", within)],
+        missing="no reviews",
     )
 
 
@@ -280,6 +282,6 @@ def _plural(n: int, one: str, many: str) -> str:
 
 
 def _total_words(series: list[Series], one: str, many: str) -> str:
-    total = int(sum(sum(s.values) for s in series))
-    parts = ", ".join(f"{s.name} {int(sum(s.values))}" for s in series if sum(s.values))
+    total = int(sum(v or 0 for s in series for v in s.values))
+    parts = ", ".join(f"{s.name} {int(sum(v or 0 for v in s.values))}" for s in series if any(s.values))
     return f"{_plural(total, one, many)} in all" + (f": {parts}." if parts else ".")

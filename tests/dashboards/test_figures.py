@@ -125,6 +125,52 @@ def test_review_times_against_target(world, settings):
     assert "Target 24 hours" in svg and 'stroke-dasharray="6 4"' in svg
 
 
+def test_months_without_a_review_are_gaps_not_zero_hours(world, settings):
+    """An average of no reviews is no point on the line ("no reviews" in the table and CSV), never 0 hours,
+    which would read as an instant review; the target is named in the legend, clear of the line's points."""
+    a = world.a
+    settings.DASHBOARD_CASE_REVIEW_TARGET_HOURS = 24
+    case(a.store, a.worker, status=Case.Status.CONFIRMED, hours_ago=30, reviewed_hours_ago=10)  # 20 h 5 min
+    chart = figures.review_times_by_month(a.admin, today=timezone.localdate())
+    reviewed_at = timezone.localtime(timezone.now() - datetime.timedelta(hours=10)).date()
+    month = chart.categories.index(figures.month_label(reviewed_at.replace(day=1)))
+    hours = chart.series[0].values
+    assert hours[month] == pytest.approx(20.1, abs=0.1)
+    assert [h for i, h in enumerate(hours) if i != month] == [None] * (len(hours) - 1)
+    rows = [dict(zip(chart.header, r, strict=True)) for r in chart.rows]
+    others = [r for i, r in enumerate(rows) if i != month]
+    assert [r["Average hours to review"] for r in others] == ["no reviews"] * len(others)
+    assert all(r["Reviews"] == 0 for r in others) and "gaps in the line" in chart.description
+
+    root = ET.fromstring(charts.render(chart))
+    points = list(root.iter(f"{SVG}circle"))
+    assert len(points) == 1 and not list(root.iter(f"{SVG}polyline"))  # one month reviewed: one point, no line
+    target = next(t for t in root.iter(f"{SVG}text") if t.text == "Target 24 hours")
+    assert float(target.get("y")) > float(points[0].get("cy")) + 40  # in the legend under the axis
+
+    r = signed_in(a.admin).get("/home/figures/review-times.csv")
+    body = list(csv.reader(io.StringIO(r.content.decode())))
+    assert body[0] == ["Month reviewed", "Average hours to review", "Reviews", "Within target"]
+    assert body[1 + month][1] == "20.1"
+    assert [row[1] for i, row in enumerate(body[1:]) if i != month] == ["no reviews"] * len(others)
+
+
+def test_a_line_breaks_at_a_gap_and_joins_the_points_either_side_of_none():
+    chart = charts.Chart(
+        slug="gaps", title="t", description="d", kind="line", categories=["a", "b", "c", "d", "e"],
+        series=[charts.Series("Hours", [2, None, 3, 4, None])], target=5, target_label="Target 5 hours",
+    )  # fmt: skip
+    root = ET.fromstring(charts.render(chart))
+    assert len(list(root.iter(f"{SVG}circle"))) == 3
+    lines = [p.get("points").split() for p in root.iter(f"{SVG}polyline")]
+    assert [len(points) for points in lines] == [2]  # c to d; a stands alone
+    assert [r[1] for r in chart.rows] == [2, "none", 3, 4, "none"]
+    empty = charts.Chart(slug="e", title="t", description="d", kind="line", categories=["a"],
+                         series=[charts.Series("Hours", [None])])  # fmt: skip
+    assert empty.is_empty
+    ET.fromstring(charts.render(empty))
+
+
 def test_people_with_most_cases_and_most_breached_orders(world, settings):
     a, settings.DASHBOARD_TOP_N = world.a, 2
     often, once = OffenderFactory(force=a.force), OffenderFactory(force=a.force)
