@@ -1,14 +1,17 @@
 """Portal pages. They use the same selectors as the API (``accounts.access``); sign-in's second factor
 (``accounts.otp``) and lock-outs (``accounts.lockout``) have their pages here too."""
 
+import datetime
 import math
 from functools import wraps
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +22,8 @@ from django.views.decorators.http import require_POST
 from accounts import access, lockout, otp
 from accounts.events import describe
 from accounts.models import AccountEvent, User
+from core.filters import local_midnight
+from core.pagination import portal_page
 
 # The second factor ------------------------------------------------------------------------------------------
 
@@ -149,20 +154,93 @@ def _manageable_users(actor):
     return User.objects.all() if actor.is_superuser else access.users_for(actor)
 
 
+SIGN_IN_PEOPLE_PAGE_SIZE = 50
+SIGN_IN_LOG_PAGE_SIZE = 50
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class SignInFilterForm(forms.Form):
+    """The sign-ins page's filters, forgiving as the portal's other lists: a value that is not a date is named
+    in the page's errors and left out, and the other filters still apply."""
+
+    q = forms.CharField(required=False, max_length=100, label="Find a user", help_text="Username or name")
+    account = forms.CharField(required=False, max_length=150, label="Account", help_text="Username, or part of one")
+    since = forms.DateField(required=False, label="From", widget=_DateInput)
+    until = forms.DateField(required=False, label="To", widget=_DateInput)
+
+    def clean(self):
+        data = super().clean() or {}
+        first, last = data.get("since"), data.get("until")
+        if first and last and first > last:
+            self.add_error("until", f"The 'to' date ({last:%-d %b %Y}) is before the 'from' date ({first:%-d %b %Y}).")
+            data.pop("since", None)  # a range the wrong way round is left out whole
+        return data
+
+    def value(self, name: str):
+        """A filter's value once checked (None where it was left out for an error)."""
+        return getattr(self, "cleaned_data", {}).get(name) or None
+
+
+def _people(users, q: str | None):
+    if q:
+        for word in q.split()[:5]:
+            users = users.filter(
+                Q(username__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word)
+            )
+    return users.order_by("role", "username", "pk")
+
+
+def _log(log, *, account: str | None, since: datetime.date | None, until: datetime.date | None):
+    if account:
+        log = log.filter(Q(username__icontains=account) | Q(user__username__icontains=account))
+    if since:
+        log = log.filter(created_at__gte=local_midnight(since))
+    if until:
+        log = log.filter(created_at__lt=local_midnight(until + datetime.timedelta(days=1)))
+    return log
+
+
+def _page_of(request, rows, per_page: int, param: str):
+    """One of the page's two lists, each paged by its own parameter (``param``): the other list's page and
+    every filter are kept in its pager's links."""
+    params = request.GET.copy()
+    number = params.pop(param, [""])[-1]
+    params["page"] = number
+    return portal_page(request, rows, per_page, params=params)
+
+
 @never_cache
 @force_admin_required
 def sign_in_admin(request):
-    """Lock-outs to lift, second factors to reset (a lost phone), and the sign-in audit log of the force."""
+    """Lock-outs to lift, second factors to reset (a lost phone), and the sign-in audit log of the force; the
+    users and the log a page at a time. Query: q (a user's username or name), people_page; account, since,
+    until (YYYY-MM-DD), log_page."""
     actor = request.user
     users = _manageable_users(actor)
+    form = SignInFilterForm(request.GET)
+    form.is_valid()
     log = AccountEvent.objects.select_related("user", "actor").order_by("-created_at", "-id")
     if not actor.is_superuser:
         log = log.filter(user__in=users)
-    people = users.order_by("role", "username")[:500]
+    log = _log(log, account=form.value("account"), since=form.value("since"), until=form.value("until"))
+    people, people_query = _page_of(request, _people(users, form.value("q")), SIGN_IN_PEOPLE_PAGE_SIZE, "people_page")
+    events, log_query = _page_of(request, log, SIGN_IN_LOG_PAGE_SIZE, "log_page")
     context = {
+        "form": form,
         "lockouts": lockout.lockouts_for(actor),
-        "people": [(u, otp.has_authenticator(u), otp.recovery_codes_left(u)) for u in people],
-        "events": [(e, describe(e)) for e in log[:50]],
+        "people_page": people,
+        "people_query": people_query,
+        "people": [(u, otp.has_authenticator(u), otp.recovery_codes_left(u)) for u in people.object_list],
+        "log_page": events,
+        "log_query": log_query,
+        "events": [(e, describe(e)) for e in events.object_list],
+        "log_filtered": any(form.value(name) for name in ("account", "since", "until")),
         "cool_off_minutes": lockout.cool_off_minutes(),
     }
     return render(request, "accounts/sign_in_admin.html", context)
