@@ -13,6 +13,7 @@ from orders.forms import PNC_HELP, OffenderDeskForm
 from orders.models import Offender, OffenderEvent, OrderEvent
 from orders.services import ProhibitionInput
 from orders.validators import normalise_pnc_id, validate_pnc_id
+from tests.conftest import signed_in
 from tests.orders.conftest import SQUARE, order_kwargs, premises
 from tests.orders.factories import OffenderFactory
 
@@ -107,3 +108,25 @@ def test_a_name_ending_a_clause_keeps_no_full_stop_inside_the_sentence(world):
     assert said[1] == "Prohibition added: Not to enter Northway Foods, 12 Crewe Road, Alsager, from 22 Sep 2026"
     assert said[2] == "Order served by PC 1234 Jones on 6 Jan 2026"
     assert not any(".," in line or ". " in line for line in said)
+
+
+@pytest.mark.parametrize(
+    ("prohibitions", "heading"),
+    [
+        (lambda a: [premises(a.store)], "Stores named in this order"),
+        (lambda a: [ProhibitionInput(kind="retailer_area", retailer=a.retailer, beats=[a.beat])],
+         "The retailer's stores within the area named"),
+        (lambda a: [ProhibitionInput(kind="zone", polygon=SQUARE)], "Stores this zone covers"),
+        (lambda a: [ProhibitionInput(kind="zone", polygon=SQUARE), ProhibitionInput(kind="zone", polygon=SQUARE)],
+         "Stores these zones cover"),
+        (lambda a: [premises(a.store), ProhibitionInput(kind="zone", polygon=SQUARE)], "Stores this order covers"),
+        (lambda a: [], "Stores this order covers"),
+    ],
+)  # fmt: skip
+def test_the_maps_list_is_headed_for_what_the_order_prohibits(world, prohibitions, heading):
+    a = world.a
+    order = services.order_create(offender=OffenderFactory(force=a.force), actor=a.admin,
+                                  prohibitions=prohibitions(a), **order_kwargs())  # fmt: skip
+    html = signed_in(a.admin).get(f"/desk/orders/{order.pk}/").content.decode()
+    title = re.search(r'id="order-map-covered-title"><strong>(.*?)</strong>', html)
+    assert title and title.group(1) == heading
