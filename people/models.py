@@ -85,6 +85,9 @@ class IncidentLink(BaseModel):
         CONVICTED = "convicted", "Offender (convicted)"
 
     incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="person_links")
+    # The incident's force, copied when the link is made (an incident's store never changes): the persistent-
+    # offender ranking starts from the force's links instead of from every incident of the force in the period.
+    force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT, related_name="+")
     offender = models.ForeignKey(
         "orders.Offender", on_delete=models.PROTECT, null=True, blank=True, related_name="incident_links"
     )

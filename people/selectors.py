@@ -66,9 +66,7 @@ def links_for(user) -> QuerySet[IncidentLink]:
         "created_by",
         "withdrawn_by",
     )
-    return scope_to_covered_beats(
-        qs, user, force_path="incident__store__beat__force", beat_path="incident__store__beat"
-    )
+    return scope_to_covered_beats(qs, user, force_path="force", beat_path="incident__store__beat")
 
 
 def link_get(*, user, link_id: int) -> IncidentLink | None:

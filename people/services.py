@@ -305,6 +305,7 @@ def link_add(
         _duplicate(incident, existing)
     link = IncidentLink(
         incident=incident,
+        force_id=incident.store.beat.force_id,
         offender=offender,
         person=person,
         identified_by=identified_by,

@@ -35,24 +35,36 @@ def test_a_link_names_exactly_one_person(world):
     person, offender = _person(world.a.force), OffenderFactory(force=world.a.force)
     for kwargs in ({}, {"person": person, "offender": offender}):
         with pytest.raises(IntegrityError), transaction.atomic():
-            IncidentLink.objects.create(incident=incident, identified_by="staff_knowledge", **kwargs)
-    link = IncidentLink.objects.create(incident=incident, person=person, identified_by="staff_knowledge")
+            IncidentLink.objects.create(
+                incident=incident, force=world.a.force, identified_by="staff_knowledge", **kwargs
+            )
+    link = IncidentLink.objects.create(
+        incident=incident, force=world.a.force, person=person, identified_by="staff_knowledge"
+    )
     assert link.subject == person and link.is_active
 
 
 def test_one_active_link_per_incident_and_person_a_withdrawn_one_may_be_made_again(world):
     incident = IncidentFactory(store=world.a.store, reported_by=world.a.worker)
     person = _person(world.a.force)
-    first = IncidentLink.objects.create(incident=incident, person=person, identified_by="staff_knowledge")
+    first = IncidentLink.objects.create(
+        incident=incident, force=world.a.force, person=person, identified_by="staff_knowledge"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        IncidentLink.objects.create(incident=incident, person=person, identified_by="cctv_viewed")
+        IncidentLink.objects.create(incident=incident, force=world.a.force, person=person, identified_by="cctv_viewed")
     IncidentLink.objects.filter(pk=first.pk).update(withdrawn_at=timezone.now(), withdrawal_reason="Wrong person")
-    again = IncidentLink.objects.create(incident=incident, person=person, identified_by="cctv_viewed")
+    again = IncidentLink.objects.create(
+        incident=incident, force=world.a.force, person=person, identified_by="cctv_viewed"
+    )
     assert again.is_active
     offender = OffenderFactory(force=world.a.force)
-    IncidentLink.objects.create(incident=incident, offender=offender, identified_by="arrested_at_scene")
+    IncidentLink.objects.create(
+        incident=incident, force=world.a.force, offender=offender, identified_by="arrested_at_scene"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        IncidentLink.objects.create(incident=incident, offender=offender, identified_by="cctv_viewed")
+        IncidentLink.objects.create(
+            incident=incident, force=world.a.force, offender=offender, identified_by="cctv_viewed"
+        )
 
 
 def test_an_application_is_for_one_person_and_a_period_in_order(world):

@@ -37,7 +37,7 @@ def _application(side, *, person=None, offender=None) -> CBOApplication:
     application = CBOApplication.objects.create(
         force=side.force, person=person, offender=offender, period_from=datetime.date(2025, 12, 1),
         period_to=datetime.date(2026, 11, 30), summary="Four thefts, one with threats.", created_by=side.officer,
-        reference=f"CBO-2026-{person.pk if person else offender.pk:06d}", status=CBOApplication.Status.BUILT,
+        reference=f"CBO-2026-{person.pk if person else 500000 + offender.pk:06d}", status=CBOApplication.Status.BUILT,
     )  # fmt: skip
     premises = ProposedProhibition.objects.create(
         application=application, kind=Prohibition.Kind.PREMISES, duration_months=24,
