@@ -11,6 +11,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
@@ -35,6 +36,16 @@ def within_days(qs, field: str, first: datetime.date | None = None, last: dateti
     if last:
         qs = qs.filter(**{f"{field}__lt": local_midnight(last + datetime.timedelta(days=1))})
     return qs
+
+
+def hide_long_choices(form: forms.Form, *names: str) -> None:
+    """Turn each named choice field with more than ``INCIDENT_FILTER_CHOICES_MAX`` choices into a hidden input.
+    A large force has thousands of stores and staff: a drop-down of them all made every page of a list hundreds
+    of kilobytes and most of a second to draw. A value chosen by a link elsewhere is still kept as a filter."""
+    limit = settings.INCIDENT_FILTER_CHOICES_MAX
+    for name in names:
+        if form.fields[name].queryset[: limit + 1].count() > limit:
+            form.fields[name].widget = forms.HiddenInput()
 
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts import access
+from core.filters import hide_long_choices
 from incidents import selectors
 from incidents.models import Incident
 
@@ -105,14 +106,8 @@ class IncidentFilterForm(forms.Form):
         self.fields["reporter"].queryset = selectors.reporters_for(user)
         self.fields["reporter"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["store"].label_from_instance = lambda s: s.name
-        # A large force has thousands of stores and staff: a list of them all made every page of
-        # incidents hundreds of kilobytes and most of a second to draw. There the search box finds a store
-        # by name, and a store or reporter chosen by a link elsewhere is kept as a hidden filter.
-        for name in ("store", "reporter"):
-            if self.fields[name].queryset[: settings.INCIDENT_FILTER_CHOICES_MAX + 1].count() > (
-                settings.INCIDENT_FILTER_CHOICES_MAX
-            ):
-                self.fields[name].widget = forms.HiddenInput()
+        # At a large force's size the search box finds a store by name instead of a drop-down of thousands.
+        hide_long_choices(self, "store", "reporter")
         if user.is_police:
             self.fields["beat"].queryset = access.beats_for(user)
         else:  # shop staff see no priorities, and their stores are their beat

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Beat, Store
 from accounts.permissions import FORCE_ADMIN, POLICE, role_required
 from core.exceptions import ApplicationError
-from core.filters import IdsChoiceField
+from core.filters import IdsChoiceField, hide_long_choices
 from core.pagination import portal_page
 from recognition import events, selectors, services
 from recognition import processing as evidence_processing
@@ -53,6 +53,7 @@ class ProcessingFilterForm(forms.Form):
         self.fields["to"] = forms.DateField(required=False, label="Uploaded to", widget=DateInput)
         self.fields["beat"].queryset = selectors.processing_beats_for(user)
         self.fields["store"].queryset = selectors.processing_stores_for(user)
+        hide_long_choices(self, "store")  # a large force's thousands of stores: chosen by a link, not a list
 
     def clean(self):
         data = super().clean()

@@ -182,3 +182,16 @@ def test_processing_list_in_a_browser_is_accessible_at_phone_and_desktop_sizes(b
         browser_page.goto(f"{browser_page.base_url}/recognition/?page=2")
         assert "51–54 of 54 files" in browser_page.inner_text("nav.pager")
         browser_page.context.clear_cookies()
+
+
+def test_a_force_with_more_stores_than_a_list_holds_filters_by_a_kept_store_not_a_drop_down(world, settings):
+    a = world.a
+    here = _file(a.store, a.worker, "here.jpg")
+    _file(a.other_retailer_store, a.worker, "there.jpg")
+    client = _client(a.admin)
+    assert '<select name="store"' in client.get("/recognition/").content.decode()  # a few stores: a list
+    settings.INCIDENT_FILTER_CHOICES_MAX = 1
+    response = client.get("/recognition/", {"store": a.store.pk})
+    html = response.content.decode()
+    assert '<select name="store"' not in html and f'type="hidden" name="store" value="{a.store.pk}"' in html
+    assert _names(response) == [here.evidence.original_name]
