@@ -44,8 +44,10 @@ def hide_long_choices(form: forms.Form, *names: str) -> None:
     of kilobytes and most of a second to draw. A value chosen by a link elsewhere is still kept as a filter."""
     limit = settings.INCIDENT_FILTER_CHOICES_MAX
     for name in names:
-        if form.fields[name].queryset[: limit + 1].count() > limit:
-            form.fields[name].widget = forms.HiddenInput()
+        field = form.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)  # the multiple-choice field is one too
+        if field.queryset[: limit + 1].count() > limit:
+            field.widget = forms.HiddenInput()
 
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):
