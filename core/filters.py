@@ -46,7 +46,7 @@ def hide_long_choices(form: forms.Form, *names: str) -> None:
     for name in names:
         field = form.fields[name]
         assert isinstance(field, forms.ModelChoiceField)  # the multiple-choice field is one too
-        if field.queryset[: limit + 1].count() > limit:
+        if field.queryset is not None and field.queryset[: limit + 1].count() > limit:
             field.widget = forms.HiddenInput()
 
 
