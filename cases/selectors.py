@@ -94,7 +94,7 @@ def triage_queue(user, *, sort: str = "priority", **filters) -> QuerySet[Case]:
 
 
 def status_counts(user) -> dict[str, int]:
-    counts = dict(queue_scope(user).values_list("status").annotate(n=Count("id")).order_by())
+    counts = dict(queue_scope(user).values_list("status").annotate(n=Count("*")).order_by())
     return {value: counts.get(value, 0) for value in Case.Status.values}
 
 
