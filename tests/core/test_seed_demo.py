@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from accounts.management.commands import seed_demo
 from accounts.models import Beat, Force, Store, User
-from cases.models import Case
+from cases.models import Case, CaseDecision
 from cases.selectors import cases_for
+from dashboards import figures
 from incidents.models import Incident, WitnessStatement
 from orders import geo
 from orders.models import Offender, Order, Prohibition
@@ -61,7 +62,7 @@ def test_first_minute_breach_case_from_the_real_model_and_a_second_run_adds_noth
     templates = FaceTemplate.objects.filter(offender=offender)
     assert templates.count() == 2 and {t.model_version for t in templates} == {engine.current_model_version()}
 
-    incident = Incident.objects.get(evidence__original_name=seed_demo.CCTV)
+    incident = Incident.objects.get(submission_key=seed_demo._key("breach"))
     processing = EvidenceProcessing.objects.get(evidence__incident=incident)
     assert processing.status == "done" and processing.result == "match" and processing.matches == 1
     case = Case.objects.get(incident=incident)
@@ -115,6 +116,36 @@ def test_demo_world_has_what_the_home_pages_and_charts_show():
     assert FaceTemplate.objects.filter(offender=second.offender).count() == 1
     # The second person is not matched to the demo CCTV.
     assert not Case.objects.filter(offender=second.offender).exists()
+
+
+def test_an_earlier_breach_was_reviewed_so_the_review_time_chart_has_a_point(settings):
+    """Kelly Marsh three weeks ago at the same store: raised by the pipeline, confirmed by the officer and
+    corroborated by officer2 (two people), dated as it happened; it waits in nobody's queue, so the officer still
+    finds one case awaiting review."""
+    settings.DASHBOARD_CASE_REVIEW_TARGET_HOURS = 24
+    _seed()
+    call_command("seed_demo")  # nothing reviewed twice
+    incident = Incident.objects.get(submission_key=seed_demo._key("earlier-breach"))
+    case = Case.objects.get(incident=incident)
+    officer, officer2 = User.objects.get(username="officer"), User.objects.get(username="officer2")
+    assert case.offender.family_name == "Marsh" and case.is_breach and case.status == Case.Status.ACTIONED
+    review = CaseDecision.objects.get(case=case, stage=CaseDecision.Stage.REVIEW)
+    corroboration = CaseDecision.objects.get(case=case, stage=CaseDecision.Stage.CORROBORATION)
+    assert (review.outcome, review.decided_by, corroboration.decided_by) == ("confirmed", officer, officer2)
+    assert corroboration.outcome == CaseDecision.Outcome.SUMMONS
+    assert review.decided_at - incident.created_at == seed_demo.EARLIER_TIMES[Case.Status.CONFIRMED]
+    ago = timezone.now() - incident.created_at
+    assert datetime.timedelta(days=18) < ago < datetime.timedelta(days=20)
+    # The case's history reads in order, dated as the demo tells it.
+    assert list(case.events.order_by("created_at", "pk").values_list("kind", flat=True))[0] == "raised"
+    assert max(case.events.values_list("created_at", flat=True)) == corroboration.decided_at
+
+    # The force admin's chart has its point; the officer's queue still holds the one case awaiting review.
+    chart = figures.review_times_by_month(User.objects.get(username="forceadmin"), today=timezone.localdate())
+    points = [h for h in chart.series[0].values if h is not None]
+    assert points == [5.6] and "1 of 1 review" in chart.description
+    waiting = cases_for(officer).filter(status=Case.Status.AWAITING_REVIEW)
+    assert [c.incident.submission_key for c in waiting] == [seed_demo._key("breach")]
 
 
 def test_a_persistent_offender_linked_by_an_officer_to_incidents_at_two_stores():
@@ -178,7 +209,9 @@ def test_without_the_face_model_the_rest_is_seeded_and_a_later_run_adds_the_case
     assert User.objects.count() == 5 and Incident.objects.filter(priority="P1", status="received").exists()
     assert not Offender.objects.exists() and not Case.objects.exists()
     call_command("seed_demo")  # the model is back
-    assert Case.objects.get().is_breach and Offender.objects.count() == 2
+    waiting = Case.objects.get(status=Case.Status.AWAITING_REVIEW)
+    assert waiting.is_breach and Offender.objects.count() == 2
+    assert Case.objects.filter(status=Case.Status.ACTIONED).count() == 1  # the earlier breach, reviewed too
 
 
 def test_seed_demo_refused_outside_embedded_default(settings):
@@ -193,7 +226,7 @@ def test_first_minute_in_a_browser_the_officer_opens_the_demo_case(browser_page)
     """The README's walk-through: sign in as the officer, find the demo case in Cases, open it with a reason and
     see both faces. Screenshots go to RETRACE_SCREENSHOTS when it is set."""
     call_command("seed_demo", verbosity=0)
-    case = Case.objects.get(offender__family_name="Marsh")
+    case = Case.objects.get(offender__family_name="Marsh", status=Case.Status.AWAITING_REVIEW)
     page = browser_page
     browser_login(page, "officer", seed_demo.DEMO_PASSWORD)
     _shots(page, "officer-home")

@@ -6,6 +6,9 @@
   admin and the API use, under a served order in force that prohibits the demo store; and an incident at that
   store whose CCTV (a different photo of the same person) is matched by the real pipeline in this process, so
   the officer finds a possible breach case waiting. The shop worker's witness statement is on the incident.
+- An earlier breach by the same person, three weeks ago at the same store: matched by the same pipeline, confirmed
+  by the Alsager officer the morning it was reported and corroborated by the second officer (a summons), so the
+  force admin's review-time chart has a review to show; it waits in nobody's queue.
 - A second offender whose order ends within the month, a P1 incident not yet taken on, and a few weeks of
   incidents of every kind, so the home pages and the force admin's charts have something to show.
 - A persistent offender not (yet) under an order: Jay Corran, a person of interest linked by an officer to four
@@ -38,7 +41,8 @@ from django.utils import timezone
 from accounts import otp
 from accounts.models import Beat, Force, Retailer, Store, User
 from accounts.services import user_create
-from cases.models import Case
+from cases import services as case_services
+from cases.models import Case, CaseDecision, CaseEvent
 from core.exceptions import ApplicationError
 from incidents import services as incident_services
 from incidents.models import Incident
@@ -501,7 +505,69 @@ def _demo_breach(world: World, warnings: list[str]) -> Case | None:
             "The demo CCTV was searched but raised no case: is the force's match threshold stricter than the "
             "demo photos' distance (about 0.02)?"
         )
+    _earlier_breach(world, store, offender, warnings)
     return case
+
+
+# The earlier breach: reported this long ago, its match reviewed and corroborated this long after the report.
+EARLIER_DAYS_AGO = 19
+EARLIER_TIMES = {
+    "case": datetime.timedelta(minutes=4),
+    Case.Status.CONFIRMED: datetime.timedelta(hours=5, minutes=35),
+    Case.Status.ACTIONED: datetime.timedelta(days=1, hours=2),
+}
+
+
+def _earlier_breach(world: World, store: Store, offender: Offender, warnings: list[str]) -> None:
+    """Kelly Marsh at the demo store three weeks ago, on the same till camera: the real pipeline raises the
+    case, the Alsager officer confirms it and the second officer corroborates it (``cases.services``, two people),
+    then the times are set back to when it happened. Made once; a run that raised no case tries again."""
+    incident = Incident.objects.filter(submission_key=_key("earlier-breach")).first()
+    if incident is None:
+        occurred_at = (timezone.localtime() - datetime.timedelta(days=EARLIER_DAYS_AGO)).replace(
+            hour=10, minute=50, second=0, microsecond=0
+        )
+        incident = evidence_workflow.incident_create(
+            reported_by=world.users["shopworker"], store=store, occurred_at=occurred_at,
+            category=Incident.Category.THEFT, ongoing=False, injured=False, weapon=False,
+            description="The woman banned from the store came in, took cheese and coffee and left without paying. "
+            "Till camera still attached.", goods_value=Decimal("23.60"),
+            offender_description="Woman, about 35, dark hair, black coat.",
+            files=[SimpleUploadedFile(CCTV, _photo(CCTV), "image/jpeg")], submission_key=_key("earlier-breach"),
+        )  # fmt: skip
+        reported = occurred_at + datetime.timedelta(minutes=25)
+        Incident.objects.filter(pk=incident.pk).update(created_at=reported)
+        incident.refresh_from_db()
+    _match_cctv(incident, warnings)
+    case = Case.objects.filter(incident=incident, offender=offender).first()
+    if case is None or case.status != Case.Status.AWAITING_REVIEW:
+        return
+    officer, second = world.users["officer"], world.users["officer2"]
+    with transaction.atomic():
+        case_services.case_review(
+            case=case, reviewer=officer, same_person=True, consequence_acknowledged=True,
+            reason="Same woman as the custody photos: face, hairline and the scar by the left eyebrow.",
+        )  # fmt: skip
+        case_services.case_corroborate(
+            case=case, officer=second, action=CaseDecision.Outcome.SUMMONS,
+            corroboration="The supervisor named her at the door; the till receipt roll shows no sale at that time.",
+            reason="Breach of the order's premises prohibition: summonsed to Crewe Magistrates' Court.",
+        )  # fmt: skip
+        _set_back(case, incident.created_at)
+
+
+def _set_back(case: Case, reported: datetime.datetime) -> None:
+    """The earlier case's rows dated as the demo tells it, not as the seeding ran (``EARLIER_TIMES``)."""
+    Case.objects.filter(pk=case.pk).update(created_at=reported + EARLIER_TIMES["case"])
+    stages = {CaseDecision.Stage.REVIEW: Case.Status.CONFIRMED, CaseDecision.Stage.CORROBORATION: Case.Status.ACTIONED}
+    for stage, status in stages.items():
+        CaseDecision.objects.filter(case=case, stage=stage).update(decided_at=reported + EARLIER_TIMES[status])
+        CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.STATUS_CHANGED, details__to=status).update(
+            created_at=reported + EARLIER_TIMES[status]
+        )
+    CaseEvent.objects.filter(case=case).exclude(kind=CaseEvent.Kind.STATUS_CHANGED).update(
+        created_at=reported + EARLIER_TIMES["case"]
+    )
 
 
 def _years_later(day: datetime.date, years: int) -> datetime.date:
