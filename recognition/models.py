@@ -23,6 +23,9 @@ class FaceTemplate(BaseModel):
 
     reference_photo = models.ForeignKey("orders.ReferencePhoto", on_delete=models.CASCADE, related_name="templates")
     offender = models.ForeignKey("orders.Offender", on_delete=models.CASCADE, related_name="face_templates")
+    # The offender's force, copied when the template is made: a force's gallery and the signature a worker
+    # checks before each use read this table's own index, not a join through every offender of the force.
+    force = models.ForeignKey("accounts.Force", on_delete=models.CASCADE, related_name="+", db_index=False)
     embedding = models.BinaryField(help_text="float32 vector, unit length (cosine distance = 1 - dot product).")
     model_name = models.CharField(max_length=40)
     model_version = models.CharField(max_length=120, db_index=True)
@@ -35,6 +38,12 @@ class FaceTemplate(BaseModel):
             models.UniqueConstraint(
                 fields=["reference_photo", "model_name", "model_version"], name="face_template_one_per_photo_model"
             )
+        ]
+        indexes = [
+            # A force's gallery of one model version: its rows in id order, its count and last id, and its last
+            # change (the signature), each from an index alone.
+            models.Index(fields=["force", "model_version", "id"], name="template_force_version_id"),
+            models.Index(fields=["force", "model_version", "updated_at"], name="template_force_version_changed"),
         ]
 
     def __str__(self) -> str:

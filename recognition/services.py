@@ -113,6 +113,7 @@ def reference_photo_enrol(*, photo) -> list[FaceTemplate]:
         model_version=eng.model_version,
         defaults={
             "offender_id": photo.offender_id,
+            "force_id": photo.offender.force_id,
             "embedding": face.embedding.astype("float32").tobytes(),
             "face_box": [box.x, box.y, box.w, box.h],
             "face_size_px": box.size,

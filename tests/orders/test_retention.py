@@ -27,6 +27,7 @@ def person(force, *orders: dict, photos: int = 1):
         FaceTemplate.objects.create(
             reference_photo=photo,
             offender=offender,
+            force_id=offender.force_id,
             embedding=np.zeros(128, dtype="float32").tobytes(),
             model_name="Dlib",
             model_version="test",

@@ -41,6 +41,7 @@ def enrolled(monkeypatch):
             FaceTemplate.objects.create(
                 reference_photo=photo,
                 offender_id=photo.offender_id,
+                force_id=photo.offender.force_id,
                 embedding=np.zeros(128, dtype="float32").tobytes(),
                 model_name="Dlib",
                 model_version="stub",

@@ -49,6 +49,7 @@ def test_enrol_reference_photos_re_enrols_after_a_model_change(face_engine, monk
     FaceTemplate.objects.create(
         reference_photo=photo,
         offender=photo.offender,
+        force_id=photo.offender.force_id,
         embedding=b"\x00" * 512,
         model_name="Dlib",
         model_version="an-old-version",

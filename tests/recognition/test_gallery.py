@@ -39,6 +39,7 @@ def _template(offender, vector, version="v1"):
     return FaceTemplate.objects.create(
         reference_photo=photo,
         offender=offender,
+        force_id=offender.force_id,
         embedding=vector.tobytes(),
         model_name="Dlib",
         model_version=version,

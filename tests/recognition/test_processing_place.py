@@ -15,6 +15,19 @@ from tests.recognition.factories import evidence_for
 pytestmark = pytest.mark.usefixtures("media_root")
 
 
+def migrated_back_to(name: str):
+    """Migrate the recognition app back to ``name``; the apps (models) as they were then."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("recognition", name)])
+    return executor.loader.project_state([("recognition", name)]).apps
+
+
+def migrated_forward() -> None:
+    """Migrate every app to its latest migration again (the state the other tests expect)."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _evidence(store, worker, name="till.jpg"):
     return evidence_for(IncidentFactory(store=store, reported_by=worker), name.encode(), name)
 
@@ -46,16 +59,29 @@ def test_scope_and_filters_read_the_records_store_and_force(world):
 def test_the_migration_fills_records_made_before_it(world):
     evidence = _evidence(world.a.sibling_store, world.a.worker)
     other = _evidence(world.b.store, world.b.worker, "b.jpg")
-    executor = MigrationExecutor(connection)
-    before, after = [("recognition", "0007_list_indexes")], [("recognition", "0009_processing_scope_indexes")]
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps.get_model("recognition", "EvidenceProcessing")
+    old = migrated_back_to("0007_list_indexes").get_model("recognition", "EvidenceProcessing")
     old.objects.create(evidence_id=evidence.pk)
     old.objects.create(evidence_id=other.pk, status="failed")
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(after)
+    migrated_forward()
     placed = dict(EvidenceProcessing.objects.values_list("evidence_id", "store_id"))
     assert placed == {evidence.pk: world.a.sibling_store.pk, other.pk: world.b.store.pk}
     forces = set(EvidenceProcessing.objects.values_list("evidence_id", "force_id"))
     assert forces == {(evidence.pk, world.a.force.pk), (other.pk, world.b.force.pk)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_templates_made_before_it_their_offenders_force(world):
+    from recognition.models import FaceTemplate
+    from tests.orders.factories import OffenderFactory, ReferencePhotoFactory
+
+    a, b = OffenderFactory(force=world.a.force), OffenderFactory(force=world.b.force)
+    photos = {a.pk: ReferencePhotoFactory(offender=a), b.pk: ReferencePhotoFactory(offender=b)}
+    old = migrated_back_to("0009_processing_scope_indexes").get_model("recognition", "FaceTemplate")
+    for offender_id, photo in photos.items():
+        old.objects.create(
+            reference_photo_id=photo.pk, offender_id=offender_id, embedding=b"\x00" * 512, model_name="Dlib",
+            model_version="v", face_box=[0, 0, 1, 1], face_size_px=1, sharpness=1,
+        )  # fmt: skip
+    migrated_forward()
+    placed = set(FaceTemplate.objects.values_list("offender_id", "force_id"))
+    assert placed == {(a.pk, world.a.force.pk), (b.pk, world.b.force.pk)}
