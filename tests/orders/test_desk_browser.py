@@ -1,9 +1,11 @@
 """The order desk in Chromium: a force admin adds a person (the chosen photo previewed before upload, and kept
 when the form comes back for a wrong PNC ID), then records an order step by step with named premises (stores
-found by typing) and an exclusion zone typed on the zone step beside the map, checks it and saves it. axe-core
-(WCAG 2.2 AA) runs on every page at desktop and phone sizes, and no page scrolls sideways on a phone.
-Screenshots go to RETRACE_SCREENSHOTS when it is set."""
+found by typing) and an exclusion zone drawn with the mouse on the zone step's map, which lists the stores the
+zone covers; the saved prohibition covers exactly those stores. axe-core (WCAG 2.2 AA) runs on every page at
+desktop and phone sizes, and no page scrolls sideways on a phone. Screenshots go to RETRACE_SCREENSHOTS when it
+is set."""
 
+import datetime
 import io
 import json
 import os
@@ -12,12 +14,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from orders.models import Order
+from accounts.models import Store
+from orders import selectors
+from orders.models import Order, Prohibition
 from tests.a11y import assert_accessible
 from tests.conftest import browser_login
 from tests.factories import StoreFactory
-from tests.orders.conftest import SQUARE
 from tests.orders.factories import OffenderFactory
+from tests.orders.test_map_browser import map_ready, point_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -58,6 +62,10 @@ def test_admin_adds_a_person_and_records_an_order_step_by_step(world, browser_pa
     a = world.a
     inside = StoreFactory(beat=a.beat, retailer=a.retailer, name="Market Street", latitude="53.100000",
                           longitude="-2.300000")  # fmt: skip
+    # Beside Market Street (about 45 m away, inside the zone drawn below) and up the road (about 280 m, outside).
+    StoreFactory(beat=a.other_beat, retailer=a.other_retailer_store.retailer, name="Corner Shop", latitude="53.100400",
+                 longitude="-2.299600")  # fmt: skip
+    StoreFactory(beat=a.beat, retailer=a.retailer, name="Station Road", latitude="53.102500", longitude="-2.296000")
     page = browser_page
     page.set_viewport_size(DESKTOP)
     browser_login(page, "A-admin")
@@ -121,12 +129,26 @@ def test_admin_adds_a_person_and_records_an_order_step_by_step(world, browser_pa
     page.wait_for_url("**/desk/orders/new/prohibition/")
     assert "Prohibition 1 added" in page.inner_text(".messages")
 
-    # The zone, typed beside the map (keyboard users type it); the map lists what it covers.
+    # The zone, drawn with the mouse on the map: a polygon clicked corner by corner around Market Street.
     page.check("input[name=kind][value=zone]")
     assert page.is_visible("[data-kind=zone]") and not page.is_visible("[data-kind=premises]")
-    page.fill("#id_polygon", json.dumps(SQUARE))
-    if page.locator("[data-retrace-map]").count():
-        page.wait_for_function("() => document.querySelector('[data-map-covered]').innerText.includes('Market Street')")
+    stores = Store.objects.filter(beat__force=a.force).count()
+    map_ready(page, "zone-map", stores)
+    assert "Stores this zone covers" in page.inner_text("#zone-map-covered-title")
+    assert "Draw a zone to see the stores it covers." in page.inner_text("[data-map-covered]")
+    page.evaluate("() => document.querySelector('#zone-map').scrollIntoView({block: 'center'})")
+    page.evaluate("() => document.querySelector('[data-retrace-map]').retraceMap.map.setView([53.1003, -2.2998], 15)")
+    page.click("button[data-tool=polygon]")
+    assert page.get_attribute("button[data-tool=polygon]", "aria-pressed") == "true"
+    for dx, dy in ((-45, -50), (50, -50), (50, 40), (-45, 40)):
+        page.mouse.click(*point_of(page, 53.1002, -2.2998, dx, dy))
+    page.click("button[data-action=finish]")
+    drawn = json.loads(page.input_value("#id_polygon"))
+    assert drawn["type"] == "Polygon" and len(drawn["coordinates"][0]) == 5  # four corners, closed
+    page.wait_for_function("() => document.querySelector('[data-map-covered]').innerText.includes('Corner Shop')")
+    listed = set(page.locator("[data-map-covered] li").all_inner_texts())
+    names = {a.retailer.name + " Market Street", a.other_retailer_store.retailer.name + " Corner Shop"}
+    assert {line.split(" (")[0] for line in listed} == names, listed  # not Station Road, nor the stores further off
     page.fill("#id_description", "Crewe town centre")
     check(page, "desk-wizard-2-zone")
     page.click("button:has-text('Add it, then check and save')")
@@ -139,8 +161,18 @@ def test_admin_adds_a_person_and_records_an_order_step_by_step(world, browser_pa
     page.click("button:has-text('Save the order')")
     page.wait_for_url("**/desk/orders/*/")
     order = Order.objects.get()
+    # The saved zone is the one drawn, and it covers exactly the stores the map listed: as the desk shows it,
+    # and as the matching reads it (the prohibitions in force at each store of the force).
+    zone = order.prohibitions.get(kind=Prohibition.Kind.ZONE)
+    assert zone.polygon == drawn
+    label = "{0.retailer.name} {0.name} ({0.code}), {0.postcode}"
+    assert {label.format(s) for s in selectors.stores_covered(zone)} == listed
+    every = Store.objects.filter(beat__force=a.force).select_related("beat", "retailer")
+    day = datetime.date(2026, 6, 1)
+    assert {label.format(s) for s in every if zone in selectors.prohibitions_in_force(store=s, at=day)} == listed
     assert "In force until 4 Jan 2028" in page.inner_text(".status-line")
     assert "Prohibition added: Crewe town centre" in page.inner_text("main")
+    assert page.inner_text("#order-map-covered-title") == "Stores this order covers"  # named stores and a zone
     page.click("summary:has-text('Record a variation')")
     check(page, "desk-order")
 
