@@ -447,9 +447,14 @@ def browser_page(live_server, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"]
     args += ["--disable-component-update", "--disable-sync"]
+    # A UK user's browser, so that date fields show dd/mm/yyyy as the people using Retrace see them: the page's
+    # locale (navigator.language, Accept-Language) and Chromium's own, which lays out date fields; Chromium on
+    # Linux takes that from LANGUAGE and needs its en-GB strings (Debian: apt-get install chromium-l10n).
+    args += ["--lang=en-GB"]
+    env = {**os.environ, "LANGUAGE": "en_GB:en"}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=args)
-        page = browser.new_page()
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=args, env=env)
+        page = browser.new_page(locale="en-GB", timezone_id="Europe/London")
         page.set_default_timeout(20_000)
         page.base_url = live_server.url
         try:

@@ -38,8 +38,12 @@ def _shot(page, folder: str | None, role: str, path: str) -> None:
     if not folder:
         return
     name = re.sub(r"[^a-z0-9]+", "-", f"{role}{path}".lower()).strip("-") or role
+    has_map = page.locator("[data-retrace-map]").count() > 0
     for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size(size)
+        if has_map:  # a map re-frames its zone and stores after a resize (a ResizeObserver, then a pan)
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(800)
         page.screenshot(path=str(Path(folder) / f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
 
