@@ -17,8 +17,9 @@ def test_officer_home_lists_only_the_beats_they_cover(world):
 
 def test_force_admin_home_links_to_the_gallery_set_up(world):
     html = signed_in(world.a.admin).get("/").content.decode()
-    for url in ("/admin/orders/offender/add/", "/admin/orders/order/add/", "/recognition/threshold/"):
+    for url in ("/desk/offenders/new/", "/desk/orders/new/", "/recognition/threshold/"):
         assert f'href="{url}"' in html
+    assert "/admin/orders/offender/add/" not in html and "/admin/orders/order/add/" not in html  # the order desk
 
 
 def test_a_refused_page_keeps_the_layout_and_says_why(world):
