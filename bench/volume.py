@@ -1688,8 +1688,18 @@ def _prohibitions(w: World, table, rng, order_ids, force, made_s) -> None:
             ("centre_latitude", "%s"),
             ("centre_longitude", "%s"),
             ("radius_m", "%s"),
+            ("zone_south", "%s"),
+            ("zone_west", "%s"),
+            ("zone_north", "%s"),
+            ("zone_east", "%s"),
         ],
     )
+    radius = rng.integers(200, 1500, m)
+    lat, lon = w.store_lat[anchor - 1], w.store_lon[anchor - 1]
+    box = np.array([_zone_box(la, lo, r) for la, lo, r in zip(lat[zone], lon[zone], radius[zone], strict=True)])
+    boxes = np.zeros((m, 4))
+    if len(box):
+        boxes[zone] = box
     t.write(
         ids,
         made_s[order - 1],
@@ -1704,9 +1714,10 @@ def _prohibitions(w: World, table, rng, order_ids, force, made_s) -> None:
             ]
         )[kind],
         nullable(w.store_retailer[anchor - 1], area),
-        nullable(w.store_lat[anchor - 1], circle),
-        nullable(w.store_lon[anchor - 1], circle),
-        nullable(rng.integers(200, 1500, m), circle),
+        nullable(lat, circle),
+        nullable(lon, circle),
+        nullable(radius, circle),
+        *(nullable(boxes[:, i], zone) for i in range(4)),
     )
     t.close()
     premises = np.flatnonzero(kind == 0)
@@ -1721,6 +1732,15 @@ def _prohibitions(w: World, table, rng, order_ids, force, made_s) -> None:
     t = table("prohibition_beats", [("prohibition_id", "%d"), ("beat_id", "%d")])
     t.write(ids[beats], w.store_beat[anchor[beats] - 1])
     t.close()
+
+
+def _zone_box(lat: float, lon: float, radius_m: int) -> tuple[float, ...]:
+    """A circle zone's bounding box as the services keep it (``orders.geo.bounding_box``)."""
+    from orders import geo
+
+    box = geo.bounding_box(lat=float(lat), lon=float(lon), radius_m=int(radius_m))
+    assert box is not None
+    return box
 
 
 def _people(w: World, models: dict, table) -> None:

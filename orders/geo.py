@@ -185,6 +185,29 @@ def circle_polygon(*, lat: float, lon: float, radius_m: float, sides: int = 32) 
     return {"type": "Polygon", "coordinates": [coords]}
 
 
+def bounding_box(*, polygon: dict | None = None, lat=None, lon=None, radius_m=None) -> tuple[float, ...] | None:
+    """(south, west, north, east) in degrees around a polygon's outer ring and a circle (either or both), widened
+    by a metre and a little more so that a point on the boundary is inside; None for neither. A store outside it
+    is outside the zone: the box finds the zones that may cover a store without testing every zone."""
+    lats: list[float] = []
+    lons: list[float] = []
+    if polygon:
+        lons += [float(p[0]) for p in polygon["coordinates"][0]]
+        lats += [float(p[1]) for p in polygon["coordinates"][0]]
+    if lat is not None and lon is not None and radius_m is not None:
+        reach = float(radius_m) + 1.0
+        dlat = math.degrees(reach / EARTH_RADIUS_M)
+        # The parallel nearest the pole that the circle reaches: there a degree of longitude is shortest.
+        widest = math.cos(min(abs(math.radians(float(lat))) + math.radians(dlat), math.radians(89.9)))
+        dlon = math.degrees(reach / (EARTH_RADIUS_M * widest))
+        lats += [float(lat) - dlat, float(lat) + dlat]
+        lons += [float(lon) - dlon, float(lon) + dlon]
+    if not lats:
+        return None
+    margin = 1e-5  # about a metre
+    return (min(lats) - margin, min(lons) - margin, max(lats) + margin, max(lons) + margin)
+
+
 def convex_hull(points: list[Point]) -> list[Point]:
     """The convex hull of (lon, lat) points, anticlockwise, as an open ring (Andrew's monotone chain).
     Fewer than three distinct points, or points all on one line, give what is left after dropping the

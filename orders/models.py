@@ -16,7 +16,7 @@ from django.db.models import F, Q
 
 from accounts.models import Beat, Force, Retailer, Store
 from core.models import AuditEvent, BaseModel
-from orders import in_force
+from orders import geo, in_force
 from orders.validators import validate_pnc_id
 
 
@@ -210,6 +210,13 @@ class Prohibition(BaseModel):
     radius_m = models.PositiveIntegerField(null=True, blank=True)
     # An exclusion zone drawn on a map: a GeoJSON Polygon geometry (longitude, latitude; WGS84).
     polygon = models.JSONField(null=True, blank=True)
+    # An exclusion zone's bounding box (its polygon and circle together, ``geo.bounding_box``), kept by the services
+    # that save it: the zones that may cover a store are found by the box in the database, and only those are
+    # tested exactly. Empty for other kinds.
+    zone_south = models.FloatField(null=True, blank=True, editable=False)
+    zone_west = models.FloatField(null=True, blank=True, editable=False)
+    zone_north = models.FloatField(null=True, blank=True, editable=False)
+    zone_east = models.FloatField(null=True, blank=True, editable=False)
     starts_on = models.DateField(null=True, blank=True, help_text="Own first day, if later than the order's.")
     ends_on = models.DateField(null=True, blank=True, help_text="Own last day, if earlier than the order's.")
     added_on = models.DateField(null=True, blank=True, editable=False)
@@ -231,6 +238,13 @@ class Prohibition(BaseModel):
     @property
     def has_circle(self) -> bool:
         return self.centre_latitude is not None and self.centre_longitude is not None and self.radius_m is not None
+
+    def zone_box(self) -> tuple[float, ...] | None:
+        """The bounding box of an exclusion zone as saved (``zone_south`` ...), None for other kinds."""
+        if self.kind != self.Kind.ZONE:
+            return None
+        circle = (self.centre_latitude, self.centre_longitude, self.radius_m) if self.has_circle else (None,) * 3
+        return geo.bounding_box(polygon=self.polygon, lat=circle[0], lon=circle[1], radius_m=circle[2])
 
     def in_effect_on(self, day: datetime.date) -> bool:
         """In effect on UK local ``day``: its order in force and served, its own period and variations allowing."""

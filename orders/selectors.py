@@ -73,6 +73,14 @@ def _in_circle(prohibition: Prohibition, store: Store) -> bool:
     )
 
 
+def _zone_may_cover(store: Store) -> Q:
+    """Zones whose bounding box holds the store (the exact test follows), or that have no box (kept as candidates:
+    the box is an aid, never the rule)."""
+    lat, lon = float(store.latitude), float(store.longitude)
+    inside = Q(zone_south__lte=lat, zone_north__gte=lat, zone_west__lte=lon, zone_east__gte=lon)
+    return inside | Q(zone_south__isnull=True)
+
+
 def prohibitions_in_force(
     *, store: Store, at: datetime.datetime | datetime.date, offender: Offender | None = None
 ) -> list[Prohibition]:
@@ -88,7 +96,7 @@ def prohibitions_in_force(
     qs = qs.filter(
         (Q(kind=Prohibition.Kind.PREMISES) & Exists(named))
         | Q(kind=Prohibition.Kind.RETAILER_AREA, retailer_id=store.retailer_id)
-        | Q(kind=Prohibition.Kind.ZONE)
+        | (Q(kind=Prohibition.Kind.ZONE) & _zone_may_cover(store))
     )
     # Every row the answer shows, read with it: the named stores with their retailers (a query per store
     # before), the retailer of an area.

@@ -196,6 +196,8 @@ def _save(prohibition: Prohibition, data: ProhibitionInput) -> Prohibition:
     for name in ("kind", "description", "retailer", "centre_latitude", "centre_longitude", "radius_m", "polygon"):
         setattr(prohibition, name, getattr(data, name))
     prohibition.starts_on, prohibition.ends_on = data.starts_on, data.ends_on
+    box = prohibition.zone_box()
+    prohibition.zone_south, prohibition.zone_west, prohibition.zone_north, prohibition.zone_east = box or (None,) * 4
     prohibition.save()
     prohibition.stores.set(data.stores)
     prohibition.beats.set(data.beats)
