@@ -234,3 +234,15 @@ def test_badge_counts_are_kept_for_the_cache_seconds_then_counted_again(world, s
     assert selectors.police_counts(a.officer)["p1_waiting"] == before + 1  # the home page's own count is live
     cache.clear()  # as when the seconds are up
     assert client.get("/home/counts.json").json()["counts"]["p1_waiting"] == before + 1
+
+
+def test_cases_awaiting_corroboration_are_listed_longest_confirmed_first_within_the_limit(world, media_root):
+    a = world.a
+    recent = case(a.store, a.worker, status=Case.Status.CONFIRMED, hours_ago=50, reviewed_hours_ago=5)
+    oldest = case(a.store, a.worker, status=Case.Status.CONFIRMED, hours_ago=20, reviewed_hours_ago=15)
+    middle = case(a.other_retailer_store, a.worker, status=Case.Status.CONFIRMED, hours_ago=40, reviewed_hours_ago=10)
+    case(a.sibling_store, a.worker, status=Case.Status.CONFIRMED, hours_ago=60, reviewed_hours_ago=30)  # another beat
+    listed = selectors.corroboration_list(a.officer, limit=2)
+    assert [w.item for w in listed] == [oldest, middle]  # by confirmation, not by when the case was raised
+    assert listed[0].item.incident.store == a.store  # read with the case
+    assert [w.item for w in selectors.corroboration_list(a.officer, limit=5)] == [oldest, middle, recent]
