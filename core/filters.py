@@ -46,7 +46,8 @@ def hide_long_choices(form: forms.Form, *names: str) -> None:
     for name in names:
         field = form.fields[name]
         assert isinstance(field, forms.ModelChoiceField)  # the multiple-choice field is one too
-        if field.queryset is not None and field.queryset[: limit + 1].count() > limit:
+        # Counted by id alone (a distinct over whole user rows cost 35 ms at a large force's size).
+        if field.queryset is not None and field.queryset.order_by().values("pk")[: limit + 1].count() > limit:
             field.widget = forms.HiddenInput()
 
 

@@ -32,9 +32,13 @@ def orders_in_force(*, at: datetime.datetime | datetime.date, force_id: int | No
     return qs
 
 
-def gallery_offender_ids(*, force_id: int, at: datetime.datetime) -> set[int]:
-    """Offenders of the force with at least one order in force and served at ``at``: the face gallery."""
-    return set(orders_in_force(at=at, force_id=force_id).values_list("offender_id", flat=True))
+def gallery_offender_ids(*, force_id: int, at: datetime.datetime, among=None) -> set[int]:
+    """Offenders of the force with at least one order in force and served at ``at``: the face gallery; only
+    those ``among`` the offender ids given, if given (a page of a list asks about its own rows only)."""
+    qs = orders_in_force(at=at, force_id=force_id)
+    if among is not None:
+        qs = qs.filter(offender_id__in=list(among))
+    return set(qs.values_list("offender_id", flat=True))
 
 
 def prohibition_covers_store(prohibition: Prohibition, store: Store) -> bool:

@@ -1,7 +1,5 @@
 """Offenders API: the force's offenders (police read, force admins write; shop workers never)."""
 
-from functools import cached_property
-
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
@@ -48,12 +46,19 @@ class OffenderCollectionApi(PoliceReadAdminWrite, generics.ListAPIView):
     def get_queryset(self):
         return selectors.offenders_for(self.request.user).prefetch_related("photos")
 
-    @cached_property
-    def gallery(self) -> set[int]:
-        return selectors.gallery_offender_ids(force_id=self.request.user.force_id, at=timezone.now())
+    page_ids: list[int] | None = None
+
+    def get_serializer(self, *args, **kwargs):
+        if args and isinstance(args[0], list):  # a page of offenders: whether each is in the gallery, asked once
+            self.page_ids = [offender.pk for offender in args[0]]
+        return super().get_serializer(*args, **kwargs)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "gallery": self.gallery}
+        context = super().get_serializer_context()
+        if self.page_ids is not None:
+            at, force_id = timezone.now(), self.request.user.force_id
+            context["gallery"] = selectors.gallery_offender_ids(force_id=force_id, at=at, among=self.page_ids)
+        return context
 
     @extend_schema(operation_id="offenders_list")
     def get(self, request, *args, **kwargs):

@@ -333,3 +333,19 @@ def test_order_list_filters(world, offender):
     assert admin.get("/api/orders/").json()["count"] == 2
     assert [o["id"] for o in admin.get("/api/orders/", {"in_force": "true"}).json()["results"]] == [live.pk]
     assert admin.get("/api/offenders/", {"in_gallery": "true"}).json()["count"] == 1
+
+
+def test_the_offender_list_says_who_is_in_the_gallery_asking_only_about_its_page(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ordered = OffenderFactory(force=world.a.force, family_name="Ordered")
+    OrderFactory(offender=ordered)
+    unordered = OffenderFactory(force=world.a.force, family_name="Unordered")
+    admin = client_for(world.a.admin)
+    with CaptureQueriesContext(connection) as ctx:
+        rows = admin.get("/api/offenders/", {"page_size": 1}).json()["results"]
+    asked = [q["sql"] for q in ctx.captured_queries if '"orders_order"' in q["sql"]]
+    assert len(asked) == 1 and f"IN ({rows[0]['id']})" in asked[0]  # the page's one offender, not the force's
+    listed = {row["id"]: row["in_gallery"] for row in admin.get("/api/offenders/").json()["results"]}
+    assert listed == {ordered.pk: True, unordered.pk: False}
