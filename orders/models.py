@@ -102,6 +102,9 @@ class Order(BaseModel):
         FULL = "full", "Full"
 
     offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="orders")
+    # The offender's force, copied when the order is recorded: the force's order lists, the orders in force
+    # behind its gallery and the prohibitions that may cover a store read this table's own index.
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+", db_index=False)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FULL)
     court = models.CharField(max_length=200)
     case_reference = models.CharField(max_length=100)
@@ -132,6 +135,7 @@ class Order(BaseModel):
 
     class Meta:
         ordering = ["-effective_from", "pk"]
+        indexes = [models.Index(fields=["force", "-effective_from", "id"], name="order_force_list")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(effective_from__gte=F("made_on")),

@@ -28,7 +28,7 @@ from orders.validators import normalise_pnc_id
 def orders_in_force(*, at: datetime.datetime | datetime.date, force_id: int | None = None) -> QuerySet[Order]:
     qs = Order.objects.filter(order_in_force_q(local_day(at)))
     if force_id is not None:
-        qs = qs.filter(offender__force_id=force_id)
+        qs = qs.filter(force_id=force_id)
     return qs
 
 
@@ -93,7 +93,7 @@ def prohibitions_in_force(
     ``offender=None`` asks about anyone. Only orders held by the store's force count (a prohibition
     can only name premises of its own force)."""
     day = local_day(at)
-    qs = Prohibition.objects.filter(prohibition_in_effect_q(day), order__offender__force_id=store.beat.force_id)
+    qs = Prohibition.objects.filter(prohibition_in_effect_q(day), order__force_id=store.beat.force_id)
     if offender is not None:
         qs = qs.filter(order__offender=offender)
     named = Prohibition.stores.through.objects.filter(prohibition_id=OuterRef("pk"), store_id=store.pk)
@@ -163,11 +163,11 @@ def offenders_search(qs: QuerySet[Offender], *, q: str = "") -> QuerySet[Offende
 
 
 def orders_for(user) -> QuerySet[Order]:
-    return access.scope_to_police(Order.objects.select_related("offender"), user, force_path="offender__force")
+    return access.scope_to_police(Order.objects.select_related("offender"), user, force_path="force")
 
 
 def offender_in_gallery(*, offender: Offender, at: datetime.datetime) -> bool:
-    return offender.pk in gallery_offender_ids(force_id=offender.force_id, at=at)
+    return offender.pk in gallery_offender_ids(force_id=offender.force_id, at=at, among=[offender.pk])
 
 
 # The force admin's order desk ---------------------------------------------------------------

@@ -162,8 +162,8 @@ def order_create(
 ) -> Order:
     require_force_admin(actor, offender.force_id)
     order = Order(
-        offender=offender, kind=kind, court=court, case_reference=case_reference, made_on=made_on,
-        effective_from=effective_from, ends_on=ends_on, indefinite=indefinite, served_on=served_on,
+        offender=offender, force_id=offender.force_id, kind=kind, court=court, case_reference=case_reference,
+        made_on=made_on, effective_from=effective_from, ends_on=ends_on, indefinite=indefinite, served_on=served_on,
         served_by=served_by, youth=youth, positive_requirements=positive_requirements, supervisor=supervisor,
         created_by=actor,
     )  # fmt: skip

@@ -31,6 +31,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
         model = Order
 
     offender = factory.SubFactory(OffenderFactory)
+    force = factory.LazyAttribute(lambda o: o.offender.force)
     kind = Order.Kind.FULL
     court = "Crewe Magistrates' Court"
     case_reference = factory.Sequence(lambda n: f"CBO/2026/{n:04d}")
