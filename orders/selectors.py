@@ -102,11 +102,15 @@ def prohibitions_in_force(
         | Q(kind=Prohibition.Kind.RETAILER_AREA, retailer_id=store.retailer_id)
         | (Q(kind=Prohibition.Kind.ZONE) & _zone_may_cover(store))
     )
-    # Every row the answer shows, read with it: the named stores with their retailers (a query per store
-    # before), the retailer of an area.
+    # The candidates' ids first (the orders in force of the force, their prohibitions: no other table), then
+    # every row the answer shows, read with them: the order and its offender, the named stores with their
+    # retailers (a query per store before), the retailer of an area. In one query the database joined every
+    # offender of the force before narrowing to the few candidates.
+    ids = list(qs.values_list("pk", flat=True))
     stores = Prefetch("stores", queryset=Store.objects.select_related("retailer"))
-    qs = qs.select_related("order__offender", "retailer").prefetch_related(stores, "beats").order_by("order_id", "pk")
-    return [p for p in qs if prohibition_covers_store(p, store)]
+    rows = Prohibition.objects.filter(pk__in=ids).select_related("order__offender", "retailer")
+    rows = rows.prefetch_related(stores, "beats").order_by("order_id", "pk")
+    return [p for p in rows if prohibition_covers_store(p, store)]
 
 
 def breaching_prohibitions(*, offender: Offender, store: Store, at: datetime.datetime) -> list[Prohibition]:
