@@ -326,21 +326,29 @@ def _throughput(world: dict, env: dict, folder: Path, workers: int) -> tuple[dic
         "send_s": round(sent_s, 2),
         "files_per_min": round(len(evidence_ids) / wall * 60, 1),
         "load_avg_1m_at_end": round(os.getloadavg()[0], 2),  # others' load on the same cores skews the figures
-        **_outcome(evidence_ids),
+        **_outcome(evidence_ids, world["shown"]),
     }, evidence_ids
 
 
-def _outcome(evidence_ids: list[int]) -> dict:
-    from recognition.models import EvidenceProcessing
+def _outcome(evidence_ids: list[int], shown: list[int | None]) -> dict:
+    """What the files came to, and the matches against who each frame really shows: a match of someone not in
+    the frame is a false match (a lead a reviewer must reject)."""
+    from recognition.models import EvidenceProcessing, PossibleMatch
 
     rows = EvidenceProcessing.objects.filter(evidence_id__in=evidence_ids)
     results = Counter(rows.values_list("result", flat=True))
     seconds = sorted(rows.values_list("processing_seconds", flat=True))
     faces = sum(rows.values_list("faces_detected", flat=True))
+    who = dict(zip(evidence_ids, shown, strict=True))
+    matched = set(PossibleMatch.objects.filter(evidence_id__in=evidence_ids).values_list("evidence_id", "offender_id"))
     return {
         "results": dict(sorted((k or "none", v) for k, v in results.items())),
         "faces_detected_per_file": round(faces / max(1, len(evidence_ids)), 2),
         "file_s_median": seconds[len(seconds) // 2] if seconds else None,
+        "frames_showing_an_offender": sum(1 for person in shown if person),
+        "of_them_matched_to_that_offender": sum(1 for e, person in who.items() if person and (e, person) in matched),
+        "false_matches": sum(1 for e, o in matched if who.get(e) != o),
+        "files_with_a_false_match": len({e for e, o in matched if who.get(e) != o}),
     }
 
 
@@ -523,6 +531,9 @@ def _run(files: int, counts: list[int], kill: bool, env: dict, var_dir: Path) ->
         name = default_storage.save(f"bench/frame-{i:05d}.jpg", ContentFile(data))
         stored.append((name, hashlib.sha256(data).hexdigest(), len(data)))
     world = _world(stored)
+    # Who each frame shows, as the offender enrolled from another photo of them (None: nobody enrolled).
+    enrolled_as = dict(zip(SHOWN, ENROLLED, strict=True))
+    world["shown"] = [world["offenders"][enrolled_as[name]] if name else None for _, name in frames]
     result: dict = {
         "bench": "workers",
         "cpu_count": os.cpu_count(),
