@@ -155,8 +155,8 @@ class OrderOutputSerializer(serializers.ModelSerializer):
         return due.isoformat() if due else None
 
     def get_replaced_by(self, order) -> int | None:
-        """The order that replaced this one (read with the list's ``select_related("replaced_by")``, else one
-        query)."""
+        """The order that replaced this one (an interim order's full order), if any."""
+        # Read with the list's select_related("replaced_by"); one query for a single order.
         try:
             return order.replaced_by.pk
         except Order.DoesNotExist:
