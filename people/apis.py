@@ -371,19 +371,12 @@ class PersistentApi(APIView):
     )
     def get(self, request):
         until = _date_param(request, "until", timezone.localdate())
-        period_days = selectors.thresholds_for(request.user.force_id).period_days
-        since = _date_param(request, "since", selectors.default_period(until, period_days=period_days)[0])
+        thresholds = selectors.thresholds_for(request.user.force_id)
+        since = _date_param(request, "since", selectors.default_period(until, period_days=thresholds.period_days)[0])
         if since > until:
             message = f"since ({since}) is after until ({until})."
             raise ApplicationError(message, code=PeopleErrorCode.INVALID_PERIOD, fields={"since": [message]})
-        thresholds = selectors.thresholds_for(request.user.force_id)
-        rows = selectors.persistent_ranking(
-            request.user,
-            since=since,
-            until=until,
-            minimum=thresholds.min_incidents,
-            window_days=thresholds.period_days,
-        )
+        rows = selectors.force_ranking(request.user, since=since, until=until)
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         response = paginator.get_paginated_response(PersistentRowOutputSerializer(page, many=True).data)

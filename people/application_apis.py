@@ -6,7 +6,6 @@ only (an officer's chronology holds the links in the beats they cover); shop wor
 import datetime
 
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -26,6 +25,7 @@ from people.serializers import (
     ApplicationOutputSerializer,
     ApplicationUpdateInputSerializer,
 )
+from people.views import download_response
 
 CONFLICT = OpenApiResponse(
     description="`application_closed`: the order was made, the application is kept as it was; "
@@ -226,12 +226,7 @@ class ApplicationBuildApi(APIView):
 def _download(request, pk: int, fmt: str):
     application = _application(request, pk)
     built = bundle.application_download(application=application, user=request.user, fmt=fmt)
-    name = f"{application.reference}-application"
-    if built.zip_file is None:
-        response = HttpResponse(built.pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-        return response
-    return FileResponse(built.zip_file, as_attachment=True, filename=f"{name}.zip", content_type="application/zip")
+    return download_response(application.reference, built)
 
 
 DOWNLOAD_ERRORS = {404: NOT_FOUND, 409: CONFLICT}

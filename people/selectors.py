@@ -249,6 +249,14 @@ class Thresholds:
     own_period_days: bool = False
 
 
+def force_ranking(user, *, since: datetime.date, until: datetime.date) -> list[PersistentRow]:
+    """``persistent_ranking`` with the user's force's thresholds (the list page's and the API's)."""
+    thresholds = thresholds_for(user.force_id)
+    return persistent_ranking(
+        user, since=since, until=until, minimum=thresholds.min_incidents, window_days=thresholds.period_days
+    )
+
+
 def thresholds_for(force_id: int | None) -> Thresholds:
     """The force's persistent-offender thresholds, each the environment's default where the force set none."""
     row = PeopleSettings.objects.filter(force_id=force_id).first() if force_id else None

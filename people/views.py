@@ -116,13 +116,7 @@ def persistent_list(request):
     days = form.days()
     until = timezone.localdate()
     since = until - datetime.timedelta(days=days - 1)
-    rows = selectors.persistent_ranking(
-        request.user,
-        since=since,
-        until=until,
-        minimum=thresholds.min_incidents,
-        window_days=thresholds.period_days,
-    )
+    rows = selectors.force_ranking(request.user, since=since, until=until)
     text = form.cleaned_data.get("q", "").strip() if form.is_valid() else ""
     if text:
         rows = [r for r in rows if _matches(r, text)]
@@ -738,7 +732,12 @@ def application_download(request, pk: int, fmt: str):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("people-application", pk=pk)
-    name = f"{application.reference}-application"
+    return download_response(application.reference, built)
+
+
+def download_response(reference: str, built: bundle.Bundle):
+    """A built bundle as an attachment: the PDF, or the zip beside it (the page's and the API's downloads)."""
+    name = f"{reference}-application"
     if built.zip_file is None:
         response = HttpResponse(built.pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
