@@ -31,6 +31,9 @@ class Case(BaseModel):
     # Copied from the incident's store so that queues filter and sort without joins.
     force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT, related_name="cases")
     beat = models.ForeignKey("accounts.Beat", on_delete=models.PROTECT, related_name="cases")
+    # The incident's store (an incident's store never changes): the queue's search by store name reads the
+    # case table alone instead of joining every incident of the force.
+    store = models.ForeignKey("accounts.Store", on_delete=models.PROTECT, related_name="+", db_index=False)
     incident_priority = models.CharField(max_length=2, db_index=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_REVIEW, db_index=True)
     is_breach = models.BooleanField(default=False, db_index=True, help_text="Presence breached a CBO in force.")

@@ -3,14 +3,17 @@ every case of the force; shop workers never see cases. Every page, API view and 
 through ``cases_for``, so a case outside the user's scope is a 404 everywhere."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
 from accounts.access import is_force_admin_of, scope_to_covered_beats
-from accounts.models import User
+from accounts.models import Store, User
 from cases.models import Case, CaseAccess
 from core.filters import one_or_many, within_days
+from incidents.models import Incident
+from orders.models import Offender
 
 
 def cases_for(user) -> QuerySet[Case]:
@@ -39,18 +42,35 @@ def queue_scope(user) -> QuerySet[Case]:
 BREACH = Q(is_breach=True) & ~Q(status=Case.Status.REJECTED)
 
 
+# A word shaped like a reference ("CASE-2026-000123", "INC-2026-000123", or their start) is looked up as that
+# reference only: a prefix its own index serves.
+REFERENCE_WORD = re.compile(r"^(CASE|INC)-\d{1,4}(-\d*)?$", re.IGNORECASE)
+
+
 def queue_search(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
     """Cases matching every word of ``text`` in a reference (the case's or its incident's), the person's
-    names or aliases, or the store's name."""
+    names or aliases, or the store's name.
+
+    Each condition is on the case table itself (the people and stores whose names match, as subqueries of
+    those small tables; a reference by its prefix): joined to incidents and offenders, a common name read
+    every case of the force with both (400 ms at the Met's size)."""
     for word in text.split()[:8]:
-        qs = qs.filter(
-            Q(reference__icontains=word)
-            | Q(incident__reference__icontains=word)
-            | Q(offender__given_names__icontains=word)
-            | Q(offender__family_name__icontains=word)
-            | Q(offender__aliases__icontains=word)
-            | Q(incident__store__name__icontains=word)
+        if REFERENCE_WORD.match(word):
+            upper = word.upper()
+            if upper.startswith("CASE"):
+                qs = qs.filter(reference__startswith=upper)
+            else:
+                qs = qs.filter(incident_id__in=Incident.objects.filter(reference__startswith=upper).values("pk"))
+            continue
+        people = Offender.objects.filter(
+            Q(given_names__icontains=word) | Q(family_name__icontains=word) | Q(aliases__icontains=word)
         )
+        condition = Q(offender_id__in=people.values("pk")) | Q(
+            store_id__in=Store.objects.filter(name__icontains=word).values("pk")
+        )
+        if any(c.isdigit() for c in word):  # part of a reference's number
+            condition |= Q(reference__icontains=word) | Q(incident__reference__icontains=word)
+        qs = qs.filter(condition)
     return qs
 
 

@@ -64,6 +64,7 @@ def _raise_or_extend(*, match, incident) -> Case:
             offender=match.offender,
             force_id=store.beat.force_id,
             beat_id=store.beat_id,
+            store_id=store.pk,
             incident_priority=incident.priority,
             is_breach=prohibition is not None,
             breach_order=prohibition.order if prohibition else None,

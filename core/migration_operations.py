@@ -11,6 +11,7 @@ lists' "contains" searches); SQLite's lists stay correct without them, only slow
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations
 from django.db.migrations.operations import AddIndex
+from django.db.models import OuterRef, Subquery
 
 
 class AddIndexOnline(AddIndex):
@@ -45,3 +46,22 @@ def postgres_sql(forwards: list[str], backwards: list[str]) -> migrations.RunPyt
         return apply
 
     return migrations.RunPython(run(forwards), run(backwards), elidable=False)
+
+
+def copy_in_batches(
+    app_label: str, model_name: str, *, field: str, source: str, key: str, source_field: str, batch: int = 50_000
+) -> migrations.RunPython:
+    """Fill the foreign key ``field`` of every row where it is empty with ``source_field`` of the ``source`` row
+    ("app.Model") that the row's ``key`` names, in batches of ids, each its own short transaction where the
+    migration sets ``atomic = False`` (a table of millions of rows is never locked for the whole copy)."""
+
+    def run(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        rows = model.objects.using(schema_editor.connection.alias)
+        value = Subquery(apps.get_model(source).objects.filter(pk=OuterRef(key)).values(source_field)[:1])
+        last = rows.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for start in range(0, last, batch):
+            empty = rows.filter(pk__gt=start, pk__lte=start + batch, **{f"{field}__isnull": True})
+            empty.update(**{f"{field}_id": value})
+
+    return migrations.RunPython(run, migrations.RunPython.noop, elidable=False)

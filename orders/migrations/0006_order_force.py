@@ -2,14 +2,8 @@
 table's own index. Existing orders are filled from their offenders; the column is made required afterwards."""
 
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
 
-
-def fill(apps, schema_editor):
-    order = apps.get_model("orders", "Order")
-    offender = apps.get_model("orders", "Offender")
-    force_of = offender.objects.filter(pk=OuterRef("offender_id")).values("force_id")[:1]
-    order.objects.using(schema_editor.connection.alias).filter(force__isnull=True).update(force_id=Subquery(force_of))
+from core.migration_operations import copy_in_batches
 
 
 class Migration(migrations.Migration):
@@ -26,7 +20,13 @@ class Migration(migrations.Migration):
                 null=True, on_delete=models.deletion.PROTECT, related_name="+", to="accounts.force", db_index=False
             ),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
+        copy_in_batches(
+            "orders", "Order",
+            field="force",
+            source="orders.Offender",
+            key="offender_id",
+            source_field="force_id",
+        ),
         migrations.AlterField(
             model_name="order",
             name="force",

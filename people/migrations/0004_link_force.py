@@ -2,15 +2,8 @@
 force's links. Existing links are filled from their incidents."""
 
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
 
-
-def fill(apps, schema_editor):
-    link = apps.get_model("people", "IncidentLink")
-    incident = apps.get_model("incidents", "Incident")
-    alias = schema_editor.connection.alias
-    of = incident.objects.using(alias).filter(pk=OuterRef("incident_id")).values("store__beat__force_id")[:1]
-    link.objects.using(alias).filter(force__isnull=True).update(force_id=Subquery(of))
+from core.migration_operations import copy_in_batches
 
 
 class Migration(migrations.Migration):
@@ -28,7 +21,13 @@ class Migration(migrations.Migration):
                 null=True, on_delete=models.deletion.PROTECT, related_name="+", to="accounts.force"
             ),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
+        copy_in_batches(
+            "people", "IncidentLink",
+            field="force",
+            source="incidents.Incident",
+            key="incident_id",
+            source_field="store__beat__force_id",
+        ),
         migrations.AlterField(
             model_name="incidentlink",
             name="force",

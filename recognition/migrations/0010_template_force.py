@@ -3,19 +3,8 @@ read the template table's own indexes. Existing templates are filled in batches 
 transaction; the column is made required afterwards."""
 
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
 
-BATCH = 50_000
-
-
-def fill(apps, schema_editor):
-    template = apps.get_model("recognition", "FaceTemplate")
-    offender = apps.get_model("orders", "Offender")
-    rows = template.objects.using(schema_editor.connection.alias)
-    force_of = offender.objects.filter(pk=OuterRef("offender_id")).values("force_id")[:1]
-    last = rows.order_by("-id").values_list("id", flat=True).first() or 0
-    for start in range(0, last, BATCH):
-        rows.filter(id__gt=start, id__lte=start + BATCH, force__isnull=True).update(force_id=Subquery(force_of))
+from core.migration_operations import copy_in_batches
 
 
 class Migration(migrations.Migration):
@@ -35,7 +24,13 @@ class Migration(migrations.Migration):
                 null=True, on_delete=models.deletion.CASCADE, related_name="+", to="accounts.force", db_index=False
             ),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
+        copy_in_batches(
+            "recognition", "FaceTemplate",
+            field="force",
+            source="orders.Offender",
+            key="offender_id",
+            source_field="force_id",
+        ),
         migrations.AlterField(
             model_name="facetemplate",
             name="force",

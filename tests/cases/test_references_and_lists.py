@@ -38,6 +38,7 @@ def many_cases(side, n: int, *, status=Case.Status.AWAITING_REVIEW) -> list[Case
             offender=person,
             force=side.force,
             beat=side.beat,
+            store=side.store,
             incident_priority="P3",
             status=status,
             best_similarity=0.9,
@@ -106,6 +107,8 @@ def test_the_queue_finds_a_case_by_reference_person_or_store(world):
     assert found(mine.reference) == {mine.pk}
     assert found(mine.reference.lower()) == {mine.pk}
     assert found(mine.incident.reference) == {mine.pk}
+    assert mine.pk in found(mine.reference[:9])  # the start of a reference ("CASE-2026")
+    assert found(mine.incident.reference.split("-")[-1]) == {mine.pk}  # the number alone
     assert found("zebedee quorn") == {theirs.pk}  # every word, in any of the names
     assert found("zedkiel") == {theirs.pk}  # an alias
     type(a.store).objects.filter(pk=a.other_retailer_store.pk).update(name="Valu Corner Alsager")

@@ -122,6 +122,7 @@ def test_the_case_queue_walks_by_cursor_in_its_priority_order(world):
             offender=person,
             force=a.force,
             beat=a.beat,
+            store=a.store,
             incident_priority=("P1", "P2", "P3")[i % 3],
             is_breach=i % 4 == 0,
             status=Case.Status.AWAITING_REVIEW,

@@ -43,6 +43,7 @@ def case(
         offender=offender or OffenderFactory(force=store.beat.force),
         force=store.beat.force,
         beat=store.beat,
+        store=store,
         incident_priority=inc.priority,
         status=status,
         is_breach=breach,
