@@ -48,7 +48,34 @@ SIZE = (1280, 720)
 # (pairs from the dataset's master.csv); every other photo of them is kept out of the crowd.
 ENROLLED = ["img1.jpg", "img16.jpg", "img13.jpg"]
 SHOWN = ["img2.jpg", "img17.jpg", "img14.jpg"]
-SAME_PEOPLE = {"img4.jpg", "img5.jpg", "img6.jpg", "img7.jpg", "img10.jpg", "img11.jpg", "img15.jpg"}
+
+
+def _same_people(enrolled: list[str]) -> set[str]:
+    """Every photo of the enrolled people, from both of the dataset's labelled pair lists (master.csv and
+    face-recognition-pivot.csv: the second names photos of them the first does not, img57 to img62), so that
+    nobody in the crowd is in fact an enrolled person and a match of someone not shown is a false match."""
+    import csv
+
+    linked: dict[str, set[str]] = {}
+    for name, column in (("master.csv", "Decision"), ("face-recognition-pivot.csv", "decision")):
+        path = FACES / name
+        if not path.exists():
+            continue
+        with path.open(newline="") as f:
+            for row in csv.DictReader(f):
+                if row[column] == "Yes":
+                    x, y = row["file_x"].rsplit("/", 1)[-1], row["file_y"].rsplit("/", 1)[-1]
+                    linked.setdefault(x, set()).add(y)
+                    linked.setdefault(y, set()).add(x)
+    same, todo = set(), list(enrolled)
+    while todo:
+        name = todo.pop()
+        if name not in same:
+            same.add(name)
+            todo.extend(linked.get(name, ()))
+    return same
+
+
 QUEUES = "recognition_urgent,recognition"
 # The kill run: heartbeat every second, a worker silent for 6 s is dead, the sweep every 2 s (defaults:
 # 30 s, 120 s, 30 s), so that the killed worker's file is run again within seconds.
@@ -522,7 +549,7 @@ def _run(files: int, counts: list[int], kill: bool, env: dict, var_dir: Path) ->
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    kept_out = {*ENROLLED, *SHOWN, *SAME_PEOPLE}
+    kept_out = {*ENROLLED, *SHOWN, *_same_people(ENROLLED)}
     people = sorted(p.name for p in FACES.glob("img*.jpg") if p.name not in kept_out and "_" not in p.name)
     made = time.monotonic()
     frames = _frames(files, people, SHOWN)
