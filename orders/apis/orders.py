@@ -66,7 +66,7 @@ class OrderCollectionApi(PoliceReadAdminWrite, generics.ListAPIView):
 
     def get_queryset(self):
         qs = selectors.orders_for(self.request.user).select_related("replaced_by")
-        return qs.prefetch_related("prohibitions__stores__retailer", "prohibitions__beats")
+        return qs.prefetch_related("prohibitions__stores__retailer", "prohibitions__beats", "prohibitions__retailer")
 
     @extend_schema(operation_id="orders_list")
     def get(self, request, *args, **kwargs):

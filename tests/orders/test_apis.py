@@ -318,9 +318,12 @@ def test_the_order_list_reads_the_same_few_queries_however_many_orders_it_lists(
     interim = OrderFactory(offender=offender, kind=Order.Kind.INTERIM)
     full = OrderFactory(offender=offender, replaces=interim)
     ProhibitionFactory(order=full, stores=[world.a.store])
+    ProhibitionFactory(order=full, kind=Prohibition.Kind.RETAILER_AREA, retailer=world.a.retailer)
     one = queries()
     for _ in range(4):
-        ProhibitionFactory(order=OrderFactory(offender=offender), stores=[world.a.store])
+        order = OrderFactory(offender=offender)
+        ProhibitionFactory(order=order, stores=[world.a.store])
+        ProhibitionFactory(order=order, kind=Prohibition.Kind.RETAILER_AREA, retailer=world.a.retailer)  # named
     six = queries()
     assert (one[0], six[0]) == (2, 6) and six[1] == one[1]
     assert sorted(one[2], key=str) == sorted([None, full.pk], key=str)  # the replacing order still named
