@@ -256,8 +256,10 @@ def test_setting_a_stores_location_by_clicking_the_map(world, places, browser_pa
 
     # Without a mouse: move the map with the arrow keys, then use the cross at its centre.
     page.focus("#store-map")
+    centre_of = "() => document.querySelector('[data-retrace-map]').retraceMap.map.getCenter().lat"
+    before = page.evaluate(centre_of)
     page.keyboard.press("ArrowUp")
-    page.wait_for_timeout(400)
+    page.wait_for_function(f"() => ({centre_of})() > {before}")  # the pan is animated: wait for it, however slow
     page.click("button[data-action=centre]")
     centre = page.evaluate("() => document.querySelector('[data-retrace-map]').retraceMap.map.getCenter()")
     assert abs(float(page.input_value("#id_latitude")) - centre["lat"]) < 1e-6

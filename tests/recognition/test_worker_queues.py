@@ -158,7 +158,8 @@ def test_the_sweep_sends_a_dead_workers_urgent_file_to_the_urgent_queue_again(
 
 
 def _long_clip(folder: Path) -> bytes:
-    """A 2-second clip of the enrolled offender walking across a shop (searched slowly: SLOW_FILE)."""
+    """A 6-second clip of the enrolled offender walking across a shop (searched slowly: SLOW_FILE), long enough
+    that a worker is still on it a second after it starts, however quiet the machine."""
     from recognition import engine
 
     photo = np.asarray(Image.open(FACES / "img2.jpg").convert("RGB"))
@@ -167,10 +168,10 @@ def _long_clip(folder: Path) -> bytes:
         folder / "aisle.mp4",
         photo_rgb=photo,
         face_box=(face.x, face.y, face.w, face.h),
-        seconds=2,
+        seconds=6,
         fps=10,
         face_from_s=0,
-        face_to_s=2,
+        face_to_s=6,
     )
     return clip.path.read_bytes()
 
@@ -195,7 +196,7 @@ def test_a_worker_killed_mid_file_leaves_it_to_the_other_worker_and_it_is_proces
         evidence_processing_send(evidence_id=evidence.pk)  # outside a transaction: sent at once
         rows = EvidenceProcessing.objects.filter(evidence=evidence)
         wait_for(lambda: rows.get().status == "running", timeout=60, what="a worker to start the file")
-        time.sleep(2)  # well into the file
+        time.sleep(1)  # into the file
         running = rows.get()
         assert running.status == "running", "the clip was processed before the worker could be killed"
         pids = {proc.pid: proc for proc in workers}
