@@ -259,10 +259,12 @@ def _claim(evidence_id: int, worker: str) -> EvidenceProcessing | None:
     """Mark the file running by ``worker`` (one more attempt), unless it is done, gone, or running in
     another worker that is alive (a duplicate message)."""
     with transaction.atomic():
-        EvidenceProcessing.objects.get_or_create(
-            evidence_id=evidence_id, defaults=EvidenceProcessing.objects.placed(evidence_id)
-        )
-        processing = EvidenceProcessing.objects.select_for_update().get(evidence_id=evidence_id)
+        processing = EvidenceProcessing.objects.select_for_update().filter(evidence_id=evidence_id).first()
+        if processing is None:  # a file whose record was never made: made now (its store and force looked up)
+            EvidenceProcessing.objects.get_or_create(
+                evidence_id=evidence_id, defaults=EvidenceProcessing.objects.placed(evidence_id)
+            )
+            processing = EvidenceProcessing.objects.select_for_update().get(evidence_id=evidence_id)
         if processing.status == Status.DONE:
             return None
         if processing.status == Status.RUNNING and _alive_elsewhere(processing, worker):
