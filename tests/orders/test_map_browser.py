@@ -256,10 +256,14 @@ def test_setting_a_stores_location_by_clicking_the_map(world, places, browser_pa
 
     # Without a mouse: move the map with the arrow keys, then use the cross at its centre.
     page.focus("#store-map")
-    centre_of = "() => document.querySelector('[data-retrace-map]').retraceMap.map.getCenter().lat"
-    before = page.evaluate(centre_of)
+    map_of = "document.querySelector('[data-retrace-map]').retraceMap.map"
+    map_ready(page, "store-map", 6)  # the page came back after the save: its map opens on the UK, then on the store
+    page.wait_for_function(f"() => Math.abs({map_of}.getCenter().lat - {lat}) < 0.01")
+    before = page.evaluate(f"() => {map_of}.getCenter().lat")
+    page.evaluate(f"() => {{ window.panEnded = false; {map_of}.once('moveend', () => {{ window.panEnded = 1; }}); }}")
     page.keyboard.press("ArrowUp")
-    page.wait_for_function(f"() => ({centre_of})() > {before}")  # the pan is animated: wait for it, however slow
+    page.wait_for_function("() => window.panEnded")  # the pan is animated: wait for its end, however slow
+    assert page.evaluate(f"() => {map_of}.getCenter().lat") > before + 1e-5
     page.click("button[data-action=centre]")
     centre = page.evaluate("() => document.querySelector('[data-retrace-map]').retraceMap.map.getCenter()")
     assert abs(float(page.input_value("#id_latitude")) - centre["lat"]) < 1e-6
