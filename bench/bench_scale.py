@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from core.heap import freeze_startup_objects
+
 SLOW_MS = 150.0
 BIG_SCAN_ROWS = 1000  # a sequential scan worth naming in a plan's summary
 ROLES = ("force_admin", "beat_officer", "shop_worker")
@@ -742,6 +744,7 @@ def run_lists(
         result["timing"] = dataclasses.asdict(timing)
         result["gallery"] = time_gallery(repeat=timing.repeat)
         picked = pick_users(users)
+        result["frozen_startup_objects"] = freeze_startup_objects()  # as each gunicorn worker does
         result["users"] = {role: {"username": u.username, "id": u.pk} for role, u in picked.items()}
         lists, scope = [], {"rows_checked": 0, "violations": [], "officer_incidents_outside_beats": 0}
 

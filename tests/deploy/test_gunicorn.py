@@ -4,6 +4,7 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import runpy
 import signal
 import socket
@@ -65,6 +66,9 @@ def test_gunicorn_with_deploy_config_serves_healthz(tmp_path):
         status, body = _get(f"http://127.0.0.1:{port}/healthz")
     assert status == 200
     assert body == {"status": "ok", "database": "ok", "broker": "ok"}
+    log = (tmp_path / "gunicorn.log").read_text()
+    frozen = re.search(r"worker \d+: (\d+) start-up objects frozen", log)
+    assert frozen and int(frozen.group(1)) > 10_000, log[-2000:]  # Django and the project, out of full collections
 
 
 def _multipart(size: int) -> tuple[bytes, str]:
