@@ -79,6 +79,14 @@ class Incident(BaseModel):
                 name="incident_p1_untaken",
                 condition=models.Q(priority="P1", status="received", taken_on_at__isnull=True),
             ),
+            # The same P1s oldest first, for the home page's list: a force's oldest ten are the first of this
+            # short index that lie in its stores (0.6 ms at national size; 22 ms through the index above, which
+            # finds every one of the force's P1s first and sorts them).
+            models.Index(
+                fields=["created_at", "id", "store"],
+                name="incident_p1_untaken_oldest",
+                condition=models.Q(priority="P1", status="received", taken_on_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
