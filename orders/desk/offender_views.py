@@ -17,7 +17,7 @@ from orders import selectors
 from orders.desk.shared_views import desk_page, error_status, offender_or_404, page_of, refuse_nul
 from orders.events import OFFENDER_FIELDS, describe, photo_viewed_event
 from orders.forms import OffenderDeskForm, OffenderSearchForm, ReferencePhotoDeskForm, apply_errors
-from orders.models import OffenderEvent, Order
+from orders.models import OffenderEvent, Order, ReferencePhoto
 from orders.services import offenders as offender_services
 from orders.services.staged_photos import photo_staged, photo_unstage
 from workflows import orders as order_workflows
@@ -31,15 +31,23 @@ def _orders_in_words(orders) -> list[tuple[Order, str]]:
     return [(order, selectors.order_status_words(order, today)) for order in orders]
 
 
+def _photo_counts(offender_ids: list[int]) -> dict[int, int]:
+    counted = ReferencePhoto.objects.filter(offender_id__in=offender_ids).values_list("offender_id")
+    return dict(counted.annotate(n=Count("*")).order_by())
+
+
 @desk_page
 def offender_list(request):
     search = OffenderSearchForm(request.GET or None)
     q = search.cleaned_data["q"] if search.is_valid() else ""
     qs = selectors.offenders_search(selectors.offenders_for(request.user), q=q)
-    qs = qs.annotate(photo_count=Count("photos", distinct=True)).order_by("family_name", "given_names", "pk")
+    qs = qs.order_by("family_name", "given_names", "pk")
     qs = qs.prefetch_related(Prefetch("orders", queryset=Order.objects.order_by("-effective_from", "-pk")))
     page, query = page_of(request, qs)
-    rows = [(person, _orders_in_words(person.orders.all())) for person in page.object_list]
+    # The photos of the page's people only: counted across the list, the force's 22,000 people were joined to
+    # their 55,000 photos and grouped to show 25 (148 ms at the Met's size).
+    photos = _photo_counts([person.pk for person in page.object_list])
+    rows = [(person, photos.get(person.pk, 0), _orders_in_words(person.orders.all())) for person in page.object_list]
     return render(
         request, "orders/offender_list.html", {"search": search, "q": q, "page": page, "query": query, "rows": rows}
     )

@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +21,7 @@ from recognition.models import ResearchJob
 from tests.conftest import signed_in
 from tests.incidents.conftest import image_bytes
 from tests.orders.conftest import SQUARE
-from tests.orders.factories import OffenderFactory, OrderFactory, ProhibitionFactory, valid_pnc
+from tests.orders.factories import OffenderFactory, OrderFactory, ProhibitionFactory, ReferencePhotoFactory, valid_pnc
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -109,6 +111,26 @@ def test_list_searches_name_alias_and_pnc_and_says_each_orders_status(world):
     short = "10/" + jo.pnc_id.split("/")[1].lstrip("0")
     assert "BLOGGS" in text(c.get(reverse("desk-offenders"), {"q": short}))
     assert "Nobody matches" in text(c.get(reverse("desk-offenders"), {"q": "zzz"}))
+
+
+def test_list_counts_each_persons_photos_with_the_same_queries_however_many(world, media_root):
+    a = world.a
+    for name, photos in (("Ames", 2), ("Bell", 0), ("Cole", 1)):
+        person = OffenderFactory(force=a.force, family_name=name)
+        ReferencePhotoFactory.create_batch(photos, offender=person)
+    ReferencePhotoFactory(offender=OffenderFactory(force=world.b.force, family_name="Ames"))  # another force's
+    c = signed_in(a.admin)
+    c.get(reverse("desk-offenders"))
+    with CaptureQueriesContext(connection) as few:
+        page = text(c.get(reverse("desk-offenders")))
+    counts = re.findall(r">([A-Z]+), [^<]*</a>\s*<span class=\"meta\">[^<]* · (\d+) photos?<", page)
+    assert [(name, int(n)) for name, n in counts] == [("AMES", 2), ("BELL", 0), ("COLE", 1)]
+    for i in range(20):  # a full page of people with photos: no query per person
+        ReferencePhotoFactory.create_batch(2, offender=OffenderFactory(force=a.force, family_name=f"Zed{i:02d}"))
+    with CaptureQueriesContext(connection) as many:
+        page = text(c.get(reverse("desk-offenders")))
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert page.count("· 2 photos") == 21
 
 
 def test_list_is_paginated(world):
