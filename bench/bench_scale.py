@@ -534,6 +534,18 @@ class Timing:
     statement_timeout_s: float = 0  # PostgreSQL's statement_timeout for the run (0: none); a query past it is a 500
 
 
+def same_session(client):
+    """A new test client with ``client``'s session cookie. Django's test client leaves a few objects behind
+    for each request it makes (its signal receivers' finalizers, freed with the client): over the 2,000 and
+    more requests of a run they grew the heap every full garbage collection walks, and so the late URLs'
+    pauses, which a server's worker does not have. A client per URL lets them go."""
+    from django.test import Client
+
+    fresh = Client(raise_request_exception=False)
+    fresh.cookies = client.cookies
+    return fresh
+
+
 def measure(client, probe: Probe, timing: Timing, *, count: int | None = None) -> dict:
     """One warm-up, then the timed requests (``timing``), then one with its SQL captured. ``count``: the
     list's length, when page 1 already said it (for page 50 of an API list)."""
@@ -603,7 +615,7 @@ def run_role(user, timing: Timing, *, only: str | None, progress) -> dict:
     statement_timeout(timing.statement_timeout_s)
     checked, violations, outside_beats, counts = 0, [], 0, {}
     for probe in probes:
-        row = measure(client, probe, timing, count=counts.get(probe.path))
+        row = measure(same_session(client), probe, timing, count=counts.get(probe.path))
         body = row.pop("_body")
         if not probe.params and isinstance(body, dict) and isinstance(body.get("count"), int):
             counts[probe.path] = body["count"]
