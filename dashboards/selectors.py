@@ -27,7 +27,7 @@ from core.templatetags.retrace import spoken_duration
 from incidents.models import Incident
 from incidents.selectors import incidents_filter, incidents_for
 from orders.in_force import order_in_force_q
-from orders.models import Order
+from orders.models import Order, youth_review_due
 from orders.selectors import orders_for
 from recognition.models import EvidenceProcessing
 from recognition.selectors import processing_for
@@ -250,13 +250,14 @@ class YouthReview:
 
 def youth_reviews_due(user, *, today: datetime.date, days: int) -> list[YouthReview]:
     """Youth orders (``Order.youth``: made against a person under 18) in force today whose yearly review
-    (``Order.next_review_due``, the one home of that rule) falls within the next ``days`` days, soonest first.
+    (``orders.models.youth_review_due``, the one home of that rule) falls within the next ``days`` days, soonest first.
     The review date is worked out per order by that rule; only youth orders in force are read."""
     last = today + datetime.timedelta(days=days)
     qs = orders_for(user).filter(order_in_force_q(today), youth=True)
-    reviews = []
-    for order in qs:
-        due = order.next_review_due(today)
-        if due is not None and due <= last:
-            reviews.append(YouthReview(order=order, due=due))
+    # The date depends on the day the order took effect alone: that is read for every youth order in force
+    # (hundreds in a large force), and whole orders only for those due.
+    due = {pk: youth_review_due(effective_from, today) for pk, effective_from in qs.values_list("pk", "effective_from")}
+    due = {pk: day for pk, day in due.items() if day <= last}
+    orders = qs.filter(pk__in=due).in_bulk()
+    reviews = [YouthReview(order=orders[pk], due=day) for pk, day in due.items() if pk in orders]
     return sorted(reviews, key=lambda r: (r.due, r.order.pk))

@@ -170,12 +170,18 @@ class Order(BaseModel):
         """Youth orders are reviewed within each 12 months from the day the order takes effect."""
         if not self.youth:
             return None
-        years = 1
-        while True:
-            due = _add_years(self.effective_from, years) - datetime.timedelta(days=1)
-            if due >= today:
-                return due
-            years += 1
+        return youth_review_due(self.effective_from, today)
+
+
+def youth_review_due(effective_from: datetime.date, today: datetime.date) -> datetime.date:
+    """The next yearly review of a youth order that took effect on ``effective_from``: the day before each
+    anniversary, the first on or after ``today``."""
+    years = 1
+    while True:
+        due = _add_years(effective_from, years) - datetime.timedelta(days=1)
+        if due >= today:
+            return due
+        years += 1
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:
