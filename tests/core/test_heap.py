@@ -15,7 +15,7 @@ def test_start_up_objects_are_frozen_and_later_cycles_still_collected():
     kept = Node()
     try:
         frozen = freeze_startup_objects()
-        assert frozen == gc.get_freeze_count() > 1000
+        assert frozen > 1000 and gc.get_freeze_count() > 1000  # frozen objects may still be freed by refcount
         assert not any(obj is kept for obj in gc.get_objects())  # in the permanent generation now
         cycle = Node()
         cycle.me = cycle
