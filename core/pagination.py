@@ -79,11 +79,13 @@ def rows_between(rows, bottom: int, top: int) -> list:
     steps: the page's ids in the list's order from the list's own table (the sort and the skip touch only
     that table and its indexes), then those rows with their related ones. In one step the database may join
     every matching row before sorting them and keeping a page (measured at national size: a beat officer's
-    case queue joined 8,700 cases to show 25)."""
+    case queue joined 8,700 cases to show 25). A value worked out per row (an annotation such as a subquery)
+    comes with the rows and may order them; a list that groups rows (an aggregate) is read in one step."""
     if not isinstance(rows, QuerySet):
         return list(rows[bottom:top])
     query = rows.query
-    if not query.select_related or query.annotations or query.distinct or query.combinator or query.extra:
+    grouped = any(getattr(value, "contains_aggregate", False) for value in query.annotations.values())
+    if not query.select_related or grouped or query.distinct or query.combinator or query.extra:
         return list(rows[bottom:top])
     ids = list(rows.values_list("pk", flat=True)[bottom:top])
     found = rows.order_by().filter(pk__in=ids).in_bulk()

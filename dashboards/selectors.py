@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts import access
 from cases.models import Case, CaseDecision
 from cases.selectors import cases_for
+from core.pagination import rows_between
 from core.templatetags.retrace import spoken_duration
 from incidents.models import Incident
 from incidents.selectors import incidents_filter, incidents_for
@@ -217,12 +218,9 @@ def review_list(user, *, limit: int, now: datetime.datetime | None = None) -> li
 
 def corroboration_list(user, *, limit: int, now: datetime.datetime | None = None) -> list[Waiting]:
     now = now or timezone.now()
-    # The page's cases in two steps (as core.pagination.rows_between does for lists): their ids in the order of
-    # confirmation, then those cases with their incidents, stores and beats. Joined first, the database read
-    # every confirmed case of the force with its related rows to keep ten.
-    ids = list(cases_awaiting_corroboration(user).values_list("pk", flat=True)[:limit])
-    found = cases_awaiting_corroboration(user).filter(pk__in=ids).select_related("incident__store", "beat").in_bulk()
-    cases = [found[pk] for pk in ids if pk in found]
+    # In two steps (their ids in the order of confirmation, then those cases with their related rows): joined
+    # first, the database read every confirmed case of the force with its related rows to keep ten.
+    cases = rows_between(cases_awaiting_corroboration(user).select_related("incident__store", "beat"), 0, limit)
     return [_waiting(c, getattr(c, "confirmed_at", None) or c.updated_at, corroboration_target(), now) for c in cases]
 
 

@@ -208,6 +208,21 @@ def test_a_page_that_joins_related_rows_takes_its_ids_first_and_keeps_the_lists_
         assert rows_between(Incident.objects.order_by("pk"), 0, 2) == sorted(made, key=lambda i: i.pk)[:2]
 
 
+def test_a_value_worked_out_per_row_orders_the_two_steps_and_comes_with_the_rows(world, django_assert_num_queries):
+    from django.db.models import F, OuterRef, Subquery
+
+    from core.pagination import rows_between
+
+    made = incidents(world.a.store, world.a.worker, 6)
+    later = Incident.objects.filter(pk=OuterRef("pk")).values("occurred_at")[:1]
+    listed = Incident.objects.select_related("store").annotate(seen=Subquery(later)).order_by(F("seen").desc(), "id")
+    expected = [i.pk for i in sorted(made, key=lambda i: (-i.occurred_at.timestamp(), i.pk))][1:4]
+    with django_assert_num_queries(2):  # ids in the annotation's order, then those rows with their stores
+        page = rows_between(listed, 1, 4)
+        assert [i.store.name for i in page] == [world.a.store.name] * 3
+    assert [i.pk for i in page] == expected and all(i.seen == i.occurred_at for i in page)
+
+
 def test_a_row_deleted_between_the_two_steps_is_left_out(world, monkeypatch):
     from django.db.models import QuerySet
 
